@@ -1,0 +1,67 @@
+/* The advice table: what a technician should do next, keyed by a stable id.
+ * This is data, reviewed like code.  Ids are lowercase words joined by '-';
+ * the ids equal to ub_code_name() values are the defaults for each code.
+ * Keep each sentence short, concrete and about the next physical or
+ * practical step. */
+#include "err.h"
+
+#include <string.h>
+
+struct advice {
+	const char *id;
+	const char *text;
+};
+
+static const struct advice table[] = {
+	/* defaults per error code */
+	{ "failed", "Read the message above; run again with --json for details, and keep the case folder for support." },
+	{ "usage", "Run the command with --help to see its options." },
+	{ "refused", "Do not flash this image; find the right image for this exact device." },
+	{ "no-device", "Check the cable and port, power the device, and try again." },
+	{ "io", "Check the path, its permissions and the free disk space." },
+	{ "no-memory", "Close other programs or use a machine with more memory." },
+	{ "format", "The file is damaged or not a firmware image; re-download it from the vendor." },
+	{ "timeout", "Try another cable or port and give the device steady power." },
+
+	/* images */
+	{ "checksum-mismatch", "Re-download the image from the vendor and compare the checksum again; never flash an image whose checksum does not match." },
+	{ "checksum-missing", "The checksum list has no line for this file; make sure the list belongs to this download." },
+	{ "checksum-format", "The checksum is not valid hex of the right length; copy it again from the vendor's page." },
+	{ "image-corrupt", "The image is damaged (bad CRC or hash inside it); re-download it from the vendor." },
+	{ "image-truncated", "The image is shorter than its header says; the download was probably cut off. Re-download it." },
+	{ "image-empty", "The file is empty; the download failed. Re-download it." },
+	{ "image-huge", "A size in the image header is impossible; the file is damaged or not what it claims to be." },
+	{ "archive-unsafe", "The archive tries to write outside its folder (absolute path, '..' or a link); do not use it, and get the image from the vendor again." },
+	{ "archive-corrupt", "The archive is damaged; re-download it." },
+	{ "compressed-corrupt", "The compressed stream is damaged or cut short; re-download it." },
+	{ "signature-bad", "The signature does not match: the image was altered or signed with another key. Do not flash it; get the image and signature from the vendor again." },
+	{ "signature-key", "The key could not be read; pass the vendor's public key file with --key." },
+	{ "signature-format", "The signature file could not be read; make sure it is the signature that belongs to this image." },
+	{ "signature-keyid", "The signature was made with a different key than the one given; use the vendor key named in the signature." },
+	{ "model-mismatch", "This image is built for another model; flashing it can brick the device for good. Find the image for your exact model." },
+	{ "revision-mismatch", "This image is built for another hardware revision; check the label on the device and get the matching image." },
+	{ "region-mismatch", "This image is for another region; use the image for your region, or the radio may be locked or illegal to use." },
+	{ "downgrade", "The image is older than the installed firmware; pass --allow-older only if you mean to downgrade." },
+	{ "version-unknown", "The version could not be compared; pass --allow-older if you are sure this is the right image." },
+	{ "profile-missing", "No such profile; list the shipped profiles in the profiles/ folder or pass the path of a profile file." },
+	{ "profile-invalid", "The profile file is not valid; fix the field named in the message." },
+	{ "manifest-invalid", "The sidecar manifest is not valid JSON of the expected shape; get it again with the image." },
+
+	/* workspace and journal */
+	{ "journal-open", "The repair journal could not be opened; check UNBRICK_HOME and its permissions, and the free disk space." },
+	{ "journal-newer", "The journal was written by a newer unbrick; upgrade unbrick before using this journal." },
+	{ "case-missing", "No such case; run 'unbrick cases' to list the case ids." },
+	{ "disk-full", "Free some disk space; nothing was deleted, and the case can be resumed." },
+};
+
+const char *ub_advice(const char *advice_id)
+{
+	size_t i;
+
+	if (!advice_id)
+		return NULL;
+	for (i = 0; i < sizeof table / sizeof table[0]; i++)
+		if (strcmp(table[i].id, advice_id) == 0)
+			return table[i].text;
+	return NULL;
+}

@@ -1,0 +1,61 @@
+/* Shared pieces of the command-line front end: the command table, output
+ * conventions (human text on stderr, one JSON object on stdout), colours
+ * and the exit status. */
+#ifndef UB_CLI_H
+#define UB_CLI_H
+
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "base/err.h"
+#include "base/progress.h"
+
+struct cli_cmd {
+	const char *name;
+	const char *summary;   /* one line for `unbrick --help` */
+	int (*run)(int argc, char **argv);   /* returns an exit status */
+};
+
+/* Global output settings, from the environment and common options. */
+struct cli_out {
+	int json;            /* --json: one result object on stdout */
+	int json_progress;   /* --json-progress: events on stdout, one per line */
+	int color;           /* stderr is a TTY and NO_COLOR is unset */
+	int tty;             /* stderr is a TTY: progress bars allowed */
+	int quiet;
+};
+extern struct cli_out cli_out;
+
+void cli_out_init(void);
+
+/* Prints "unbrick: error: MSG" and "  what to do: ADVICE" on stderr (or,
+ * with --json, an {"ok":false,"error":{...}} object on stdout) and returns
+ * the exit status for the error. */
+int cli_fail(const struct ub_err *e);
+
+/* Usage error for a command: message, then "Try 'unbrick CMD --help'." */
+int cli_usage_error(const char *cmd, const char *fmt, ...) UB_PRINTF(2, 3);
+
+/* Prints obj as one line of JSON on stdout and frees it. */
+void cli_json_emit(json_t *obj);
+
+/* The JSON form of an error: {"code":..., "message":..., "advice":...}. */
+json_t *cli_json_error(const struct ub_err *e);
+
+/* ANSI colour around text when colours are on ("green", "red", "yellow",
+ * "bold", "dim"); returns "" otherwise. */
+const char *cli_color(const char *name);
+const char *cli_reset(void);
+
+/* A progress sink drawing a bar on a TTY and/or JSON events, per cli_out.
+ * Pass as the sink of a ub_progress root, with NULL ctx. */
+void cli_progress_sink(void *ctx, const struct ub_progress_event *ev);
+
+/* Human byte counts: "1.5 MiB". */
+const char *cli_bytes(double n, char *buf, size_t len);
+
+/* Commands, each in its own file. */
+int cmd_check(int argc, char **argv);
+
+#endif

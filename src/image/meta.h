@@ -1,0 +1,35 @@
+/* What an image says about itself: its layers, name, version and the
+ * devices it is built for.  Filled by the format inspectors. */
+#ifndef UB_META_H
+#define UB_META_H
+
+#include <stddef.h>
+
+struct ub_strlist {
+	char **v;
+	size_t n;
+};
+
+/* Adds a copy of s unless already present; returns 0 or UB_ENOMEM. */
+int ub_strlist_add(struct ub_strlist *l, const char *s);
+int ub_strlist_has(const struct ub_strlist *l, const char *s);
+void ub_strlist_free(struct ub_strlist *l);
+
+struct ub_image_meta {
+	char layers[192];           /* "gzip > tar > uimage", outermost first */
+	char *name;                 /* from a header: uImage name, FIT description */
+	char *version;              /* firmware version the image claims */
+	struct ub_strlist models;   /* devices it is built for (empty: unknown) */
+	struct ub_strlist revisions;
+	struct ub_strlist regions;
+};
+
+/* Appends a layer name to meta->layers. */
+void ub_meta_push_layer(struct ub_image_meta *m, const char *layer);
+
+/* Replaces *slot with a copy of s (first writer wins when keep_first). */
+int ub_meta_set_str(char **slot, const char *s, int keep_first);
+
+void ub_meta_free(struct ub_image_meta *m);
+
+#endif

@@ -1,0 +1,113 @@
+#include "src.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static void set_label(struct ub_src *s, const char *label)
+{
+	snprintf(s->label, sizeof s->label, "%s", label);
+}
+
+int ub_src_from_fd(struct ub_src *s, int fd, const char *label,
+		   struct ub_err *e)
+{
+	struct stat st;
+
+	memset(s, 0, sizeof *s);
+	s->fd = -1;
+	if (fstat(fd, &st) != 0) {
+		close(fd);
+		return ub_err_errno(e, UB_EIO, "io", errno, "%s", label);
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return ub_err_set(e, UB_EIO, "io",
+				  "%s: not a regular file", label);
+	}
+	s->fd = fd;
+	s->owner = 1;
+	s->size = (uint64_t)st.st_size;
+	set_label(s, label);
+	return 0;
+}
+
+int ub_src_open(struct ub_src *s, const char *path, struct ub_err *e)
+{
+	int fd;
+
+	memset(s, 0, sizeof *s);
+	s->fd = -1;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return ub_err_errno(e, UB_EIO, "io", errno, "cannot open %s",
+				    path);
+	return ub_src_from_fd(s, fd, path, e);
+}
+
+int ub_src_window(struct ub_src *w, const struct ub_src *parent, uint64_t off,
+		  uint64_t size, struct ub_err *e)
+{
+	if (off > parent->size || size > parent->size - off)
+		return ub_err_set(e, UB_EFORMAT, "image-truncated",
+				  "%s: %llu bytes at offset %llu go past its end (%llu bytes)",
+				  parent->label, (unsigned long long)size,
+				  (unsigned long long)off,
+				  (unsigned long long)parent->size);
+	*w = *parent;
+	w->owner = 0;
+	w->off = parent->off + off;
+	w->size = size;
+	return 0;
+}
+
+long ub_src_pread(const struct ub_src *s, uint64_t off, void *buf, size_t len,
+		  struct ub_err *e)
+{
+	size_t done = 0;
+
+	if (off >= s->size)
+		return 0;
+	if (len > s->size - off)
+		len = (size_t)(s->size - off);
+	while (done < len) {
+		ssize_t n = pread(s->fd, (char *)buf + done, len - done,
+				  (off_t)(s->off + off + done));
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return ub_err_errno(e, UB_EIO, "io", errno,
+					    "reading %s", s->label);
+		}
+		if (n == 0)
+			break; /* file shrank under us */
+		done += (size_t)n;
+	}
+	return (long)done;
+}
+
+int ub_src_read(const struct ub_src *s, uint64_t off, void *buf, size_t len,
+		struct ub_err *e)
+{
+	long n = ub_src_pread(s, off, buf, len, e);
+
+	if (n < 0)
+		return (int)n;
+	if ((size_t)n != len)
+		return ub_err_set(e, UB_EFORMAT, "image-truncated",
+				  "%s: ends at %llu bytes, %zu bytes needed at offset %llu",
+				  s->label, (unsigned long long)s->size, len,
+				  (unsigned long long)off);
+	return 0;
+}
+
+void ub_src_close(struct ub_src *s)
+{
+	if (s->owner && s->fd >= 0)
+		close(s->fd);
+	s->fd = -1;
+	s->owner = 0;
+}

@@ -1,0 +1,74 @@
+# Shared helpers for peer tests.  Source it: . "$(dirname "$0")/lib.sh"
+# Each test gets a private temporary folder, removed on exit, and a private
+# UNBRICK_HOME inside it.
+set -eu
+
+: "${UNBRICK:?UNBRICK must point at the unbrick binary}"
+T=$(mktemp -d "${TMPDIR:-/tmp}/ub-test.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+export UNBRICK_HOME="$T/home"
+export NO_COLOR=1
+FAILS=0
+
+# Skips the whole test (exit 77) when a program is missing.
+need() {
+	for p in "$@"; do
+		command -v "$p" >/dev/null 2>&1 || { echo "SKIP: $p not installed"; exit 77; }
+	done
+}
+
+# expect_exit CODE DESCRIPTION -- COMMAND...: runs COMMAND, checks its exit
+# status; stdout goes to $T/out, stderr to $T/err.
+expect_exit() {
+	want=$1; what=$2; shift 3
+	set +e
+	"$@" >"$T/out" 2>"$T/err"
+	got=$?
+	set -e
+	if [ "$got" -ne "$want" ]; then
+		echo "FAIL: $what: exit $got, expected $want"
+		echo "--- stderr"; cat "$T/err"; echo "--- stdout"; cat "$T/out"
+		FAILS=$((FAILS + 1))
+		return 0
+	fi
+	echo "ok: $what"
+}
+
+# expect_grep PATTERN FILE DESCRIPTION: FILE must contain PATTERN (ERE).
+expect_grep() {
+	if grep -Eq -- "$1" "$2"; then
+		echo "ok: $3"
+	else
+		echo "FAIL: $3: /$1/ not in $2:"; sed 's/^/  /' "$2"
+		FAILS=$((FAILS + 1))
+	fi
+}
+
+# expect_json FILTER DESCRIPTION: the JSON on $T/out satisfies a jq-like
+# check done with python3 (FILTER is a Python expression over `j`).
+expect_json() {
+	if python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); sys.exit(0 if eval(sys.argv[2]) else 1)' "$T/out" "$1"; then
+		echo "ok: $2"
+	else
+		echo "FAIL: $2: $1 is false for:"; cat "$T/out"
+		FAILS=$((FAILS + 1))
+	fi
+}
+
+# Flips one byte at OFFSET of FILE.
+flip_byte() {
+	python3 - "$1" "$2" <<'PY'
+import sys
+p, off = sys.argv[1], int(sys.argv[2])
+with open(p, 'r+b') as f:
+    f.seek(off); b = f.read(1); f.seek(off); f.write(bytes([b[0] ^ 0xff]))
+PY
+}
+
+finish() {
+	if [ "$FAILS" -ne 0 ]; then
+		echo "$FAILS check(s) failed"
+		exit 1
+	fi
+	exit 0
+}
