@@ -61,8 +61,15 @@ void ub_progress_root(struct ub_progress *p, const char *name,
 	p->sink = sink;
 	p->ctx = ctx;
 	p->span = 1;
+	p->interval = 0.1;
 	p->t_start = ub_now();
 	emit(p, UB_PROGRESS_BEGIN, 0, p->t_start);
+}
+
+void ub_progress_set_interval(struct ub_progress *p, double seconds)
+{
+	if (p)
+		p->interval = seconds;
 }
 
 void ub_progress_plan(struct ub_progress *p, double weight_total)
@@ -89,6 +96,7 @@ void ub_progress_begin(struct ub_progress *child, struct ub_progress *parent,
 	child->parent = parent;
 	child->sink = parent->sink;
 	child->ctx = parent->ctx;
+	child->interval = parent->interval;
 	child->depth = parent->depth + 1;
 	child->base = parent->base +
 		parent->span * parent->weight_done / parent->weight_total;
@@ -106,7 +114,7 @@ void ub_progress_update(struct ub_progress *p, uint64_t done)
 		return;
 	p->done = done;
 	now = ub_now();
-	if (now - p->t_last_emit < 0.1 && done != p->total)
+	if (now - p->t_last_emit < p->interval && done != p->total)
 		return;
 	emit(p, UB_PROGRESS_UPDATE, 0, now);
 }

@@ -39,6 +39,7 @@ struct ub_progress {
 	double weight_total;     /* sum of the children's weights (plan) */
 	double weight_done;      /* weights of children already ended */
 	uint64_t done, total;
+	double interval;         /* least seconds between updates (inherited) */
 	double t_start, t_last_emit;
 	double last_fraction;
 };
@@ -46,6 +47,9 @@ struct ub_progress {
 /* The root of a job.  sink may be NULL (progress computed, not shown). */
 void ub_progress_root(struct ub_progress *p, const char *name,
 		      ub_progress_sink sink, void *ctx);
+
+/* Least seconds between two update events (default 0.1; 0 emits all). */
+void ub_progress_set_interval(struct ub_progress *p, double seconds);
 
 /* Declares the total weight of p's children (default: each child's weight
  * adds up as they begin, which is right only when they all begin early). */

@@ -72,6 +72,7 @@ static void weighted_nested_progress(void **state)
 
 	(void)state;
 	ub_progress_root(&root, "job", sink, &s);
+	ub_progress_set_interval(&root, 0);
 	ub_progress_plan(&root, 4);
 	ub_progress_begin(&a, &root, "a", 1, 100);
 	ub_progress_update(&a, 100);
