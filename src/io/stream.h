@@ -1,0 +1,42 @@
+/* Byte streams to devices, with timeouts: unix sockets, TCP (ser2net,
+ * telnet-style consoles), serial ports (libserialport) and pseudo-terminals.
+ * Everything above this layer sees only read/write with a deadline. */
+#ifndef UB_STREAM_H
+#define UB_STREAM_H
+
+#include <stddef.h>
+
+#include "../base/err.h"
+
+struct ub_stream;
+
+/* transport: "unix" (address = socket path), "tcp" (host:port), "serial"
+ * (device path; params "baud=115200,dtr=on,rts=off"), "fd" (address = an
+ * already open descriptor number; the stream owns it).  params may be NULL.
+ * Fails with UB_ENODEV and advice naming what to check. */
+int ub_stream_open(struct ub_stream **out, const char *transport,
+		   const char *address, const char *params, struct ub_err *e);
+
+/* Reads what is available, up to len bytes, waiting at most timeout_ms for
+ * the first byte.  Returns the count (> 0), 0 on timeout, or a negative
+ * ub_code (UB_ENODEV when the peer closed the link). */
+long ub_stream_read(struct ub_stream *s, void *buf, size_t len,
+		    int timeout_ms, struct ub_err *e);
+
+/* Writes all len bytes within timeout_ms; returns 0 or a negative code. */
+int ub_stream_write(struct ub_stream *s, const void *buf, size_t len,
+		    int timeout_ms, struct ub_err *e);
+
+/* Discards input already waiting (noise, stale echoes). */
+void ub_stream_drain(struct ub_stream *s);
+
+/* The descriptor, for poll() by callers that multiplex. */
+int ub_stream_fd(const struct ub_stream *s);
+
+/* A copy of every byte read goes to this file descriptor (console log),
+ * or nowhere with -1. */
+void ub_stream_tee(struct ub_stream *s, int log_fd);
+
+void ub_stream_close(struct ub_stream *s);
+
+#endif
