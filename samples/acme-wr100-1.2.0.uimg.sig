@@ -1,0 +1,2 @@
+untrusted comment: verify with acme-demo.pub
+RWRY2t0v0+m+rrhcfO0NK6thuniFEFFoszI+0F7c9YNmXmOdxEWmrarraVt4O/bddUYj6EnS4vx7szsFKJVLr9x50b1siMOLawI=
