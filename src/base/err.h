@@ -42,7 +42,7 @@ struct ub_err {
 #endif
 
 /* Fills *e (when not NULL) and returns code, so callers can write
- * `return ub_err_set(e, UB_EFORMAT, "bad-header", "...", ...);`. */
+ * `return ub_err_set(e, UB_EFORMAT, "image-corrupt", "...", ...);`. */
 int ub_err_set(struct ub_err *e, int code, const char *advice_id,
 	       const char *fmt, ...) UB_PRINTF(4, 5);
 
