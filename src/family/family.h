@@ -1,0 +1,95 @@
+/* The family ops table: what every device family can do, in the same
+ * shape, so the recovery workflow in core/ never needs to know which family
+ * it drives.  A family file reads like the device's recovery manual: how to
+ * identify it, enter recovery, read, hash and write a region, reboot and
+ * confirm the boot.  Families decide no policy (what may be written, in
+ * which order); core/ does. */
+#ifndef UB_FAMILY_H
+#define UB_FAMILY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/err.h"
+#include "base/progress.h"
+#include "family/region.h"
+#include "image/src.h"
+
+/* What a family can do; the workflow plans with these. */
+enum ub_family_caps {
+	UB_CAP_READ = 1u << 0,          /* can read regions (backup) */
+	UB_CAP_DIGEST_CRC32 = 1u << 1,  /* device-side crc32 of a range */
+	UB_CAP_DIGEST_SHA256 = 1u << 2,
+	UB_CAP_ERASE_BLOCK = 1u << 3,   /* writes per erase block (skip equal ones) */
+	UB_CAP_RESUME = 1u << 4,        /* a write can continue where it stopped */
+	UB_CAP_BOOT_CHECK = 1u << 5,    /* can watch the boot after reset */
+};
+
+struct ub_identity {
+	char model[64];
+	char revision[32];
+	char serial[64];
+	char region[16];
+	char firmware_version[64];
+	char bootloader[96];   /* e.g. "U-Boot 2023.01" */
+	char mode[32];         /* "bootloader", "recovery", "running", ... */
+};
+
+struct ub_boot_report {
+	int booted;              /* the success pattern was seen */
+	char version[64];        /* the version the booted system reports */
+	double seconds;          /* from reset to success */
+	char log_path[4096];     /* the console log kept for analysis */
+};
+
+struct ub_device;   /* a family's private state for one device */
+
+/* The device spec: FAMILY:TRANSPORT:ADDRESS[,key=value...] split once. */
+struct ub_device_spec {
+	char family[32];
+	char transport[32];
+	char address[1024];
+	char params[1024];     /* "key=value,..." or empty */
+};
+
+/* Parses "uboot:unix:/run/board.sock,baud=115200" and friends.  Errors name
+ * the part that is wrong and show the expected shape. */
+int ub_device_spec_parse(const char *text, struct ub_device_spec *out,
+			 struct ub_err *e);
+
+struct ub_family {
+	const char *name;   /* the spec's FAMILY: "uboot", "spi", ... */
+	const char *what;   /* one line for --help */
+	unsigned caps;
+
+	int (*open)(struct ub_device **dev, const struct ub_device_spec *spec,
+		    const struct ub_flash_map *map, struct ub_err *e);
+	int (*identify)(struct ub_device *dev, struct ub_identity *out,
+			struct ub_err *e);
+	int (*enter_recovery)(struct ub_device *dev, struct ub_err *e);
+	/* Reads len bytes at off inside the region into sink, in pieces. */
+	int (*read)(struct ub_device *dev, const struct ub_region *r,
+		    uint64_t off, uint64_t len,
+		    int (*sink)(void *ctx, const uint8_t *buf, size_t n),
+		    void *ctx, struct ub_progress *p, struct ub_err *e);
+	/* Device-side digest of a range; alg is a UB_CAP_DIGEST_* bit. */
+	int (*digest)(struct ub_device *dev, const struct ub_region *r,
+		      uint64_t off, uint64_t len, unsigned alg, uint8_t *out,
+		      struct ub_err *e);
+	/* Writes src (len bytes) at off inside the region; erases as needed. */
+	int (*write)(struct ub_device *dev, const struct ub_region *r,
+		     uint64_t off, const struct ub_src *src, struct ub_progress *p,
+		     struct ub_err *e);
+	int (*reboot)(struct ub_device *dev, struct ub_err *e);
+	int (*boot_check)(struct ub_device *dev, const char *expect_version,
+			  struct ub_boot_report *out, struct ub_err *e);
+	void (*close)(struct ub_device *dev);
+};
+
+/* The family registered under name, or NULL. */
+const struct ub_family *ub_family_find(const char *name);
+
+/* All families, NULL-terminated, for --help. */
+extern const struct ub_family *const ub_families[];
+
+#endif
