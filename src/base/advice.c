@@ -41,6 +41,8 @@ static const struct advice table[] = {
 	{ "model-mismatch", "This image is built for another model; flashing it can brick the device for good. Find the image for your exact model." },
 	{ "revision-mismatch", "This image is built for another hardware revision; check the label on the device and get the matching image." },
 	{ "region-mismatch", "This image is for another region; use the image for your region, or the radio may be locked or illegal to use." },
+	{ "model-unknown", "The image does not say which device it is for; compare it with the vendor's download page for your exact model before flashing." },
+	{ "target-unknown", "Read the model, revision and region from the label on the device and pass them (--model, --revision, --region), or choose its --profile." },
 	{ "downgrade", "The image is older than the installed firmware; pass --allow-older only if you mean to downgrade." },
 	{ "version-unknown", "The version could not be compared; pass --allow-older if you are sure this is the right image." },
 	{ "profile-missing", "No such profile; list the shipped profiles in the profiles/ folder or pass the path of a profile file." },
