@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/file.h"
 #include "image/digest.h"
 #include "image/format.h"
 #include "image/manifest.h"
@@ -127,13 +128,35 @@ static int check_signature(const struct ub_check_opts *o,
 			   const struct ub_src *src, struct ub_check_result *r,
 			   struct ub_err *e)
 {
+	const struct ub_image_meta *m = &r->meta;
 	char found[4200];
 	const char *sig = o->sig;
 
 	if (!o->key) {
-		ub_checks_add(&r->checks, "signature", UB_NA, NULL,
-			      "no key given (--key)");
+		if (m->embedded_sig)
+			ub_checks_add(&r->checks, "signature", UB_NA, NULL,
+				      "the image carries a signature; pass the vendor's key with --key to verify it");
+		else
+			ub_checks_add(&r->checks, "signature", UB_NA, NULL,
+				      "no key given (--key)");
 		return 0;
+	}
+	if (!sig && m->embedded_sig) {
+		struct ub_src signed_part;
+		char *key;
+		size_t key_len;
+		int rc = ub_src_window(&signed_part, src, 0, m->signed_len, e);
+
+		if (!rc)
+			rc = ub_read_small(o->key, 64 * 1024, "public key",
+					   "signature-key", &key, &key_len, e);
+		if (rc)
+			return rc;
+		rc = ub_sig_verify_buf(&signed_part, m->embedded_sig,
+				       m->embedded_sig_len, (const uint8_t *)key,
+				       key_len, &r->checks, e);
+		free(key);
+		return rc;
 	}
 	if (!sig)
 		sig = auto_sig(o->image, found, sizeof found);

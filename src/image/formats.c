@@ -7,6 +7,7 @@
 
 static const struct ub_format *const formats[] = {
 	/* new handlers go here, one line each, in detection order */
+	&ub_format_fwtool,
 	NULL,
 };
 

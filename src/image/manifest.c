@@ -3,12 +3,11 @@
  * fields it does not, so vendors can add their own. */
 #include "manifest.h"
 
-#include <errno.h>
 #include <jansson.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../base/file.h"
 #include "digest.h"
 
 #define MANIFEST_MAX (1u << 20)
@@ -96,28 +95,18 @@ int ub_manifest_parse(const char *buf, size_t len, struct ub_manifest *m,
 int ub_manifest_load(const char *path, struct ub_manifest *m,
 		     struct ub_err *e)
 {
-	FILE *f = fopen(path, "rb");
 	char *buf;
-	size_t n;
+	size_t len;
 	int rc;
 
 	memset(m, 0, sizeof *m);
-	if (!f)
-		return ub_err_errno(e, UB_EIO, "io", errno, "cannot open manifest %s", path);
-	buf = malloc(MANIFEST_MAX + 1);
-	if (!buf) {
-		fclose(f);
-		return ub_err_set(e, UB_ENOMEM, NULL, "out of memory");
-	}
-	n = fread(buf, 1, MANIFEST_MAX + 1, f);
-	if (ferror(f)) {
-		rc = ub_err_errno(e, UB_EIO, "io", errno, "cannot read manifest %s", path);
-	} else {
-		rc = ub_manifest_parse(buf, n, m, e);
-		if (rc == UB_EFORMAT)
-			ub_err_prefix(e, path);
-	}
-	fclose(f);
+	rc = ub_read_small(path, MANIFEST_MAX, "manifest", "manifest-invalid",
+			   &buf, &len, e);
+	if (rc)
+		return rc;
+	rc = ub_manifest_parse(buf, len, m, e);
+	if (rc == UB_EFORMAT)
+		ub_err_prefix(e, path);
 	free(buf);
 	return rc;
 }

@@ -79,5 +79,6 @@ void ub_meta_free(struct ub_image_meta *m)
 	ub_strlist_free(&m->models);
 	ub_strlist_free(&m->revisions);
 	ub_strlist_free(&m->regions);
+	free(m->embedded_sig);
 	memset(m, 0, sizeof *m);
 }

@@ -22,6 +22,12 @@ struct ub_image_meta {
 	struct ub_strlist models;   /* devices it is built for (empty: unknown) */
 	struct ub_strlist revisions;
 	struct ub_strlist regions;
+	/* A signature the image carries over its own first signed_len bytes
+	 * (OpenWrt's usign block), kept for `check --key`.  Only the outermost
+	 * layer sets it: inner layers' offsets are not the file's. */
+	unsigned char *embedded_sig;
+	size_t embedded_sig_len;
+	unsigned long long signed_len;
 };
 
 /* Appends a layer name to meta->layers. */

@@ -3,13 +3,11 @@
  * ' ' mode marker) and strict about content (hex of a known length). */
 #include "sums.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
+
+#include "../base/file.h"
 
 #define SUMS_MAX (4u << 20)   /* a checksum list is text; 4 MiB is plenty */
 
@@ -196,40 +194,16 @@ int ub_sums_lookup_buf(const char *buf, size_t len, const char *name,
 int ub_sums_lookup(const char *path, const char *name, struct ub_sum *out,
 		   struct ub_err *e)
 {
-	struct stat st;
 	char *buf;
-	ssize_t got;
-	size_t have = 0;
-	int fd, rc;
+	size_t len;
+	int rc;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return ub_err_errno(e, UB_EIO, "io", errno, "cannot open checksum list %s", path);
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return ub_err_set(e, UB_EIO, "io", "%s is not a regular file", path);
-	}
-	if ((uint64_t)st.st_size > SUMS_MAX) {
-		close(fd);
-		return ub_err_set(e, UB_EFORMAT, "checksum-format",
-				  "%s is %lld bytes; a checksum list is a small text file",
-				  path, (long long)st.st_size);
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (!buf) {
-		close(fd);
-		return ub_err_set(e, UB_ENOMEM, NULL, "out of memory");
-	}
-	while (have < (size_t)st.st_size) {
-		got = read(fd, buf + have, (size_t)st.st_size - have);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got <= 0)
-			break;
-		have += (size_t)got;
-	}
-	close(fd);
-	rc = ub_sums_lookup_buf(buf, have, name, out, e);
+	memset(out, 0, sizeof *out);
+	rc = ub_read_small(path, SUMS_MAX, "checksum list", "checksum-format",
+			   &buf, &len, e);
+	if (rc)
+		return rc;
+	rc = ub_sums_lookup_buf(buf, len, name, out, e);
 	if (rc == UB_EFORMAT || rc == UB_EREFUSED)
 		ub_err_prefix(e, path);
 	free(buf);
