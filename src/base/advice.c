@@ -49,6 +49,23 @@ static const struct advice table[] = {
 	{ "profile-invalid", "The profile file is not valid; fix the field named in the message." },
 	{ "manifest-invalid", "The sidecar manifest is not valid JSON of the expected shape; get it again with the image." },
 
+	/* consoles and links */
+	{ "console-connect", "Nothing answers at that address; check that the serial server or board emulator is running and the path or port is right." },
+	{ "console-lost", "The console link dropped; check the cable and the adapter, and that nothing else opened the port." },
+	{ "serial-missing", "No such serial port; plug the USB-serial adapter in and list ports with 'ls /dev/ttyUSB* /dev/ttyACM*'." },
+	{ "serial-busy", "The serial port could not be opened; close other terminal programs (screen, minicom) and check you are in the 'dialout' group." },
+
+	{ "console-silent", "The board stopped answering; check the power and the serial cable, then run the command again (the case can be resumed)." },
+	{ "console-no-prompt", "No U-Boot prompt: check the console wiring (TX/RX crossed, GND connected) and the baud rate, then power-cycle the board while unbrick waits." },
+	{ "board-command", "The board refused a command; the message above is U-Boot's own. Check the profile's addresses for this board." },
+
+	{ "console-garbled", "The console garbles data; use a shorter cable, a lower baud rate, or another USB-serial adapter." },
+	{ "verify-failed", "What was written did not read back the same; the flash may be worn or write-protected. Do not power off; run the command again, and if the same block fails, stop and seek repair of the flash chip." },
+	{ "transfer-corrupt", "The image was damaged on the way to the board; check the network cable (or serial link) and try again." },
+	{ "image-too-big", "The image does not fit the region; make sure it is the image for this region and board." },
+	{ "boot-failed", "The board did not finish booting; the console log in the case folder shows where it stopped. Run 'unbrick diagnose' on it, or try the recovery once more." },
+	{ "boot-wrong-version", "The board booted another firmware than the one written; check the boot order and that the right region was written." },
+
 	/* workspace and journal */
 	{ "journal-open", "The repair journal could not be opened; check UNBRICK_HOME and its permissions, and the free disk space." },
 	{ "journal-newer", "The journal was written by a newer unbrick; upgrade unbrick before using this journal." },

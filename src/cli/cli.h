@@ -57,5 +57,10 @@ const char *cli_bytes(double n, char *buf, size_t len);
 
 /* Commands, each in its own file. */
 int cmd_check(int argc, char **argv);
+int cmd_identify(int argc, char **argv);
+
+/* Shared JSON forms. */
+struct ub_identity;
+json_t *cli_identity_json(const struct ub_identity *id);
 
 #endif
