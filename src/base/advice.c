@@ -66,6 +66,8 @@ static const struct advice table[] = {
 	{ "boot-failed", "The board did not finish booting; the console log in the case folder shows where it stopped. Run 'unbrick diagnose' on it, or try the recovery once more." },
 	{ "boot-wrong-version", "The board booted another firmware than the one written; check the boot order and that the right region was written." },
 
+	{ "backup-damaged", "The backup does not match its manifest; do not restore from it. Make a new backup from the device if it still answers." },
+
 	/* workspace and journal */
 	{ "journal-open", "The repair journal could not be opened; check UNBRICK_HOME and its permissions, and the free disk space." },
 	{ "journal-newer", "The journal was written by a newer unbrick; upgrade unbrick before using this journal." },

@@ -7,6 +7,7 @@
 
 static const struct cli_cmd commands[] = {
 	{ "check", "is this image safe to flash? checksums, signature, model, version", cmd_check },
+	{ "backup", "read every readable region off a device, verified", cmd_backup },
 	{ "identify", "reach a device and report its model, serial and firmware", cmd_identify },
 	/* new commands go here, one line each */
 	{ NULL, NULL, NULL },

@@ -39,7 +39,8 @@ struct ub_device {
 	char stop_keys[16];
 	uint64_t load_addr, load_max, scratch_addr, nor_chunk;
 	int sync_timeout_ms;
-	int ff_filled;            /* bytes of 0xff already in scratch RAM */
+	uint64_t ff_filled;       /* bytes of 0xff already in scratch RAM */
+	uint64_t zero_filled;     /* bytes of 0x00 likewise */
 	struct ub_uboot_loader loader;
 	struct ub_uboot_write_stats stats;
 };
@@ -214,44 +215,49 @@ static int board_crc(struct ub_device *d, uint64_t addr, uint64_t len,
 	return rc;
 }
 
-static uint32_t crc_of_ff(uint64_t len)
+static uint32_t crc_of_fill(uint8_t fill, uint64_t len)
 {
-	static uint8_t ff[4096];
+	uint8_t buf[4096];
 	uLong crc = crc32(0L, Z_NULL, 0);
 
-	if (!ff[0])
-		memset(ff, 0xff, sizeof ff);
+	memset(buf, fill, sizeof buf);
 	while (len > 0) {
-		size_t n = len < sizeof ff ? (size_t)len : sizeof ff;
+		size_t n = len < sizeof buf ? (size_t)len : sizeof buf;
 
-		crc = crc32(crc, ff, (uInt)n);
+		crc = crc32(crc, buf, (uInt)n);
 		len -= n;
 	}
 	return (uint32_t)crc;
 }
 
-/* Exact proof that [addr, addr+len) is all 0xff: compare with RAM filled
- * with 0xff by the board itself. */
-static int board_is_erased(struct ub_device *d, uint64_t addr, uint64_t len,
-			   int *erased, struct ub_err *e)
+static uint32_t crc_of_ff(uint64_t len)
+{
+	return crc_of_fill(0xff, len);
+}
+
+/* Exact proof that [addr, addr+len) is all `fill`: compare it with RAM the
+ * board itself filled with that byte.  Erased flash is 0xff, empty disks
+ * are 0x00; both are common and cost two commands instead of a dump. */
+static int board_is_filled(struct ub_device *d, uint64_t addr, uint64_t len,
+			   uint8_t fill, int *same, struct ub_err *e)
 {
 	struct ub_console_out out;
+	uint64_t ref = d->scratch_addr + (fill ? 0x100000 : 0x200000);
+	uint64_t *filled = fill ? &d->ff_filled : &d->zero_filled;
 	char cmd[96];
 	int rc;
 
-	if ((uint64_t)d->ff_filled < len) {
-		snprintf(cmd, sizeof cmd, "mw.b %llx ff %llx",
-			 (unsigned long long)d->scratch_addr + 0x100000,
-			 (unsigned long long)len);
+	if (*filled < len) {
+		snprintf(cmd, sizeof cmd, "mw.b %llx %x %llx", (unsigned long long)ref,
+			 fill, (unsigned long long)len);
 		if ((rc = run(d, cmd, IDLE_MS, e)))
 			return rc;
-		d->ff_filled = (int)len;
+		*filled = len;
 	}
-	snprintf(cmd, sizeof cmd, "cmp.b %llx %llx %llx",
-		 (unsigned long long)d->scratch_addr + 0x100000,
+	snprintf(cmd, sizeof cmd, "cmp.b %llx %llx %llx", (unsigned long long)ref,
 		 (unsigned long long)addr, (unsigned long long)len);
 	rc = ub_console_run(&d->con, cmd, IDLE_MS, NULL, NULL, &out, e);
-	*erased = !rc && out.status == 0 && out.text && strstr(out.text, "were the same");
+	*same = !rc && out.status == 0 && out.text && strstr(out.text, "were the same");
 	ub_console_out_free(&out);
 	return rc;
 }
@@ -332,17 +338,19 @@ static int read_block(struct ub_device *d, const struct ub_region *r,
 {
 	uint64_t addr;
 	uint32_t want;
-	int rc, erased = 0, attempt;
+	int rc, same = 0, attempt;
 
 	for (attempt = 0; attempt < 2; attempt++) {
 		if ((rc = stage(d, r, off, len, &addr, e)) ||
 		    (rc = board_crc(d, addr, len, &want, e)))
 			return rc;
-		if (want == crc_of_ff(len)) {
-			if ((rc = board_is_erased(d, addr, len, &erased, e)))
+		if (want == crc_of_fill(0xff, len) || want == crc_of_fill(0, len)) {
+			uint8_t fill = want == crc_of_fill(0, len) ? 0 : 0xff;
+
+			if ((rc = board_is_filled(d, addr, len, fill, &same, e)))
 				return rc;
-			if (erased) {
-				memset(buf, 0xff, len);
+			if (same) {
+				memset(buf, fill, len);
 				return 0;
 			}
 		}

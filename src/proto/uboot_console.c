@@ -268,7 +268,11 @@ int ub_console_sync(struct ub_console *c, const char *stop_keys,
 					  "no U-Boot prompt ('%s') within %d s", c->prompt,
 					  timeout_ms / 1000);
 		if (now_ms() >= next_key) {
-			if ((rc = send_str(c, stop_keys && *stop_keys ? stop_keys : "\n", e)))
+			/* The keys stop the countdown; Ctrl-C then clears whatever
+			 * they typed at a prompt and makes U-Boot print a fresh one
+			 * (a bare newline would repeat the last command). */
+			if ((stop_keys && *stop_keys && (rc = send_str(c, stop_keys, e))) ||
+			    (rc = send_str(c, "\003", e)))
 				return rc;
 			next_key = now_ms() + 300;
 		}
@@ -278,11 +282,7 @@ int ub_console_sync(struct ub_console *c, const char *stop_keys,
 		if (c->in_len > 65536)
 			consume(c, c->in_len - 1024);   /* keep the tail: the prompt is there */
 	}
-	/* Keys typed during the countdown may sit in the line editor: clear the
-	 * line (Ctrl-C), then prove the round trip with a marker. */
-	if ((rc = send_str(c, "\003", e)))
-		return rc;
-	fill(c, 100, e);
+	/* Prove the round trip with a marker. */
 	consume(c, c->in_len);
 	rc = ub_console_run(c, "true", 3000, NULL, NULL, &out, e);
 	if (!rc)

@@ -33,7 +33,7 @@ void ub_console_init(struct ub_console *c, struct ub_stream *s,
 void ub_console_free(struct ub_console *c);
 
 /* Gets to the prompt: while the board is booting or counting down, sends
- * stop_keys (NULL: a newline) every few hundred milliseconds, then proves
+ * stop_keys (may be NULL) and Ctrl-C every few hundred milliseconds, then proves
  * the console answers with a marker round trip.  Fails with UB_ETIMEOUT
  * and advice when no prompt appears within timeout_ms. */
 int ub_console_sync(struct ub_console *c, const char *stop_keys,
