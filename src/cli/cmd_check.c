@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "core/check.h"
+#include "core/journal.h"
 #include "core/profile.h"
 
 static const char help[] =
@@ -34,6 +35,7 @@ static const char help[] =
 	"      --allow-older       allow an image older than the installed version\n"
 	"Other:\n"
 	"      --manifest FILE     sidecar manifest (default IMAGE.manifest.json if present)\n"
+	"      --case ID           record the result as a step of repair case ID\n"
 	"      --json              print the result as one JSON object on stdout\n"
 	"      --json-progress     print progress events as JSON lines on stdout\n"
 	"  -q, --quiet             print only the verdict\n"
@@ -45,7 +47,7 @@ static const char help[] =
 enum {
 	OPT_SHA256 = 256, OPT_SHA512, OPT_MD5, OPT_SUMS, OPT_SIG, OPT_KEY,
 	OPT_PROFILE, OPT_MODEL, OPT_REVISION, OPT_REGION, OPT_INSTALLED,
-	OPT_ALLOW_OLDER, OPT_MANIFEST, OPT_JSON, OPT_JSON_PROGRESS,
+	OPT_ALLOW_OLDER, OPT_MANIFEST, OPT_JSON, OPT_JSON_PROGRESS, OPT_CASE,
 };
 
 static const struct option longopts[] = {
@@ -62,6 +64,7 @@ static const struct option longopts[] = {
 	{ "installed-version", required_argument, NULL, OPT_INSTALLED },
 	{ "allow-older", no_argument, NULL, OPT_ALLOW_OLDER },
 	{ "manifest", required_argument, NULL, OPT_MANIFEST },
+	{ "case", required_argument, NULL, OPT_CASE },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "json-progress", no_argument, NULL, OPT_JSON_PROGRESS },
 	{ "quiet", no_argument, NULL, 'q' },
@@ -157,6 +160,56 @@ static void print_human(const char *path, const struct ub_check_result *r,
 			cli_color("red"), cli_reset(), failed, failed == 1 ? "" : "s");
 }
 
+static int record_begin(struct ub_journal **j, long long case_id,
+			long long *step, struct ub_err *e)
+{
+	struct ub_case c;
+	int rc;
+
+	if ((rc = ub_journal_open(j, e)) || (rc = ub_case_get(*j, case_id, &c, e)) ||
+	    (rc = ub_step_begin(*j, case_id, "check", step, e))) {
+		ub_journal_close(*j);
+		*j = NULL;
+	}
+	return rc;
+}
+
+/* The verdict goes into the journal as the step's outcome and detail; a
+ * journal that cannot be written is reported, the verdict still stands. */
+static void record_end(struct ub_journal *j, long long case_id, long long step,
+		       const char *image, int rc, const struct ub_check_result *r,
+		       struct ub_err *e)
+{
+	json_t *failed = json_array(), *detail;
+	struct ub_err why, je;
+	size_t i;
+
+	ub_err_clear(&why);
+	ub_err_clear(&je);
+	if (rc) {
+		why = *e;
+	} else {
+		for (i = 0; i < r->checks.n; i++)
+			if (r->checks.v[i].verdict == UB_FAIL)
+				json_array_append_new(failed, json_string(r->checks.v[i].name));
+	}
+	if (json_array_size(failed)) {
+		char list[400] = "";
+
+		for (i = 0; i < json_array_size(failed); i++)
+			snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s",
+				 i ? ", " : "", json_string_value(json_array_get(failed, i)));
+		ub_err_set(&why, UB_EREFUSED, "refused", "checks failed: %s", list);
+	}
+	detail = json_pack("{s:s, s:s, s:s, s:s?, s:o}", "image", image,
+			   "sha256", rc ? "" : r->sha256, "layers", r->meta.layers,
+			   "version", r->meta.version, "failed", failed);
+	if (ub_step_end(j, step, why.code, 0, &why, r->size, detail, &je) ||
+	    (!rc && ub_artifact_add(j, case_id, step, "image", image, r->sha256, r->size, &je)))
+		fprintf(stderr, "unbrick: warning: the journal did not record this check: %s\n", je.msg);
+	json_decref(detail);
+}
+
 int cmd_check(int argc, char **argv)
 {
 	struct ub_check_opts o;
@@ -165,6 +218,8 @@ int cmd_check(int argc, char **argv)
 	struct ub_progress root;
 	struct ub_err e;
 	const char *profile_name = NULL;
+	struct ub_journal *j = NULL;
+	long long case_id = 0, step = 0;
 	int c, rc, status, have_profile = 0;
 
 	memset(&o, 0, sizeof o);
@@ -185,6 +240,10 @@ int cmd_check(int argc, char **argv)
 		case OPT_INSTALLED: o.target.installed_version = optarg; break;
 		case OPT_ALLOW_OLDER: o.target.allow_older = 1; break;
 		case OPT_MANIFEST: o.manifest = optarg; break;
+		case OPT_CASE:
+			if (cli_parse_case_id(optarg, &case_id) != 0)
+				return cli_usage_error("check", "--case takes a case id, not '%s'", optarg);
+			break;
 		case OPT_JSON: cli_out.json = 1; break;
 		case OPT_JSON_PROGRESS: cli_out.json_progress = 1; break;
 		case 'q': cli_out.quiet = 1; break;
@@ -204,9 +263,16 @@ int cmd_check(int argc, char **argv)
 		have_profile = 1;
 	}
 
+	if (case_id && (rc = record_begin(&j, case_id, &step, &e))) {
+		if (have_profile)
+			ub_profile_free(&profile);
+		return cli_fail(&e);
+	}
 	ub_progress_root(&root, "check", cli_progress_sink, NULL);
 	rc = ub_check_image(&o, &r, &root, &e);
 	ub_progress_end(&root, rc);
+	if (j)
+		record_end(j, case_id, step, o.image, rc, &r, &e);
 	if (rc) {
 		status = cli_fail(&e);
 	} else {
@@ -216,6 +282,7 @@ int cmd_check(int argc, char **argv)
 		print_human(o.image, &r, status);
 	}
 	ub_check_result_free(&r);
+	ub_journal_close(j);
 	if (have_profile)
 		ub_profile_free(&profile);
 	return status;
