@@ -8,6 +8,8 @@
 static const struct ub_format *const formats[] = {
 	/* new handlers go here, one line each, in detection order */
 	&ub_format_fwtool,
+	&ub_format_uimage,
+	&ub_format_fit,
 	NULL,
 };
 
