@@ -31,7 +31,7 @@ static const struct advice table[] = {
 	{ "image-truncated", "The image is shorter than its header says; the download was probably cut off. Re-download it." },
 	{ "image-empty", "The file is empty; the download failed. Re-download it." },
 	{ "image-huge", "A size in the image header is impossible; the file is damaged or not what it claims to be." },
-	{ "archive-unsafe", "The archive tries to write outside its folder (absolute path, '..' or a link); do not use it, and get the image from the vendor again." },
+	{ "archive-unsafe", "The archive is built in a way no vendor ships (entries escaping its folder, links, devices, duplicates or absurd sizes); do not use it, and get the image from the vendor again." },
 	{ "archive-corrupt", "The archive is damaged; re-download it." },
 	{ "compressed-corrupt", "The compressed stream is damaged or cut short; re-download it." },
 	{ "signature-bad", "The signature does not match: the image was altered or signed with another key. Do not flash it; get the image and signature from the vendor again." },

@@ -33,6 +33,9 @@ struct ub_image_meta {
 /* Appends a layer name to meta->layers. */
 void ub_meta_push_layer(struct ub_image_meta *m, const char *layer);
 
+/* Renames the innermost layer (a handler naming what it found: "gzip"). */
+void ub_meta_rename_layer(struct ub_image_meta *m, const char *layer);
+
 /* Replaces *slot with a copy of s (first writer wins when keep_first). */
 int ub_meta_set_str(char **slot, const char *s, int keep_first);
 
