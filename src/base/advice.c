@@ -68,6 +68,9 @@ static const struct advice table[] = {
 
 	{ "backup-damaged", "The backup does not match its manifest; do not restore from it. Make a new backup from the device if it still answers." },
 
+	{ "transfer-cancelled", "The device cancelled the transfer; check that it has room at the load address, then try again." },
+	{ "transfer-stalled", "The transfer stalled; check the cable, use a lower baud rate, or send over the network (--via tftp)." },
+
 	/* workspace and journal */
 	{ "journal-open", "The repair journal could not be opened; check UNBRICK_HOME and its permissions, and the free disk space." },
 	{ "journal-newer", "The journal was written by a newer unbrick; upgrade unbrick before using this journal." },
