@@ -7,6 +7,8 @@
 
 static const struct ub_format *const formats[] = {
 	/* new handlers go here, one line each, in detection order */
+	&ub_format_uimage,
+	&ub_format_fit,
 	NULL,
 };
 
