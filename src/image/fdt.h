@@ -29,6 +29,7 @@ struct ub_fdt {
 	char *strings;                     /* copy of the strings block */
 	uint8_t *cache;                    /* window of the struct block */
 	uint32_t cache_off, cache_len;     /* relative to off_struct */
+	uint32_t root;                     /* offset of the root node */
 	uint32_t nodes;                    /* counted by ub_fdt_open */
 };
 

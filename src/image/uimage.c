@@ -71,7 +71,8 @@ static int uimage_probe(const struct ub_src *src, const uint8_t *head,
 			size_t n)
 {
 	(void)src;
-	return n >= UIMAGE_HDR && be32(head + OFF_MAGIC) == UIMAGE_MAGIC;
+	/* A file cut inside the header still is a (truncated) uImage. */
+	return n >= 4 && be32(head + OFF_MAGIC) == UIMAGE_MAGIC;
 }
 
 /* The header name, cut at its first NUL, with anything unprintable turned
@@ -133,7 +134,7 @@ static int inspect_inner(struct ub_inspect *ctx, const struct ub_src *src,
 	rc = ub_src_window(&win, src, off, size, ctx->err);
 	if (rc < 0)
 		return 0; /* bounds were checked before; nothing to inspect */
-	snprintf(win.label, sizeof win.label, "%s:data@%llu", src->label,
+	snprintf(win.label, sizeof win.label, "%.200s:data@%llu", src->label,
 		 (unsigned long long)off);
 	if (only_structured) {
 		const struct ub_format *f = ub_format_detect(&win, ctx->err);
