@@ -221,10 +221,14 @@ int ub_fdt_open(struct ub_fdt *f, const struct ub_src *src, struct ub_err *e)
 	n = ub_src_pread(src, 0, h, sizeof h, e);
 	if (n < 0)
 		return (int)n;
-	if (n < HDR_V16 || be32(h) != UB_FDT_MAGIC)
+	if (n < 4 || be32(h) != UB_FDT_MAGIC)
 		return ub_err_set(e, UB_EFORMAT, "image-corrupt",
-				  "%s: not a device tree (no magic or header)",
+				  "%s: not a device tree (no magic)",
 				  src->label);
+	if (n < HDR_V16)
+		return ub_err_set(e, UB_EFORMAT, "image-truncated",
+				  "%s: device tree header cut short at %ld bytes",
+				  src->label, n);
 	f->totalsize = be32(h + 4);
 	f->off_struct = be32(h + 8);
 	f->off_strings = be32(h + 12);

@@ -372,6 +372,8 @@ static int fit_inspect(struct ub_inspect *ctx, const struct ub_src *src)
 		      nimages ? NULL : "image-corrupt",
 		      "device tree v%u of %u bytes, %u node(s), %u image(s)",
 		      f.version, f.totalsize, f.nodes, nimages);
+	/* mkimage -E pads the file to 4 bytes after the last image */
+	data_end = (data_end + 3) & ~(uint64_t)3;
 	if (src->size > data_end)
 		ub_checks_add(ctx->checks, "fit-size", UB_WARN, NULL,
 			      "%llu bytes follow the tree and its data; U-Boot ignores them",
