@@ -31,7 +31,7 @@ static const struct advice table[] = {
 	{ "image-truncated", "The image is shorter than its header says; the download was probably cut off. Re-download it." },
 	{ "image-empty", "The file is empty; the download failed. Re-download it." },
 	{ "image-huge", "A size in the image header is impossible; the file is damaged or not what it claims to be." },
-	{ "archive-unsafe", "The archive tries to write outside its folder (absolute path, '..' or a link); do not use it, and get the image from the vendor again." },
+	{ "archive-unsafe", "The archive is built in a way no vendor ships (entries escaping its folder, links, devices, duplicates or absurd sizes); do not use it, and get the image from the vendor again." },
 	{ "archive-corrupt", "The archive is damaged; re-download it." },
 	{ "compressed-corrupt", "The compressed stream is damaged or cut short; re-download it." },
 	{ "signature-bad", "The signature does not match: the image was altered or signed with another key. Do not flash it; get the image and signature from the vendor again." },
@@ -41,11 +41,35 @@ static const struct advice table[] = {
 	{ "model-mismatch", "This image is built for another model; flashing it can brick the device for good. Find the image for your exact model." },
 	{ "revision-mismatch", "This image is built for another hardware revision; check the label on the device and get the matching image." },
 	{ "region-mismatch", "This image is for another region; use the image for your region, or the radio may be locked or illegal to use." },
+	{ "model-unknown", "The image does not say which device it is for; compare it with the vendor's download page for your exact model before flashing." },
+	{ "target-unknown", "Read the model, revision and region from the label on the device and pass them (--model, --revision, --region), or choose its --profile." },
 	{ "downgrade", "The image is older than the installed firmware; pass --allow-older only if you mean to downgrade." },
 	{ "version-unknown", "The version could not be compared; pass --allow-older if you are sure this is the right image." },
 	{ "profile-missing", "No such profile; list the shipped profiles in the profiles/ folder or pass the path of a profile file." },
 	{ "profile-invalid", "The profile file is not valid; fix the field named in the message." },
 	{ "manifest-invalid", "The sidecar manifest is not valid JSON of the expected shape; get it again with the image." },
+
+	/* consoles and links */
+	{ "console-connect", "Nothing answers at that address; check that the serial server or board emulator is running and the path or port is right." },
+	{ "console-lost", "The console link dropped; check the cable and the adapter, and that nothing else opened the port." },
+	{ "serial-missing", "No such serial port; plug the USB-serial adapter in and list ports with 'ls /dev/ttyUSB* /dev/ttyACM*'." },
+	{ "serial-busy", "The serial port could not be opened; close other terminal programs (screen, minicom) and check you are in the 'dialout' group." },
+
+	{ "console-silent", "The board stopped answering; check the power and the serial cable, then run the command again (the case can be resumed)." },
+	{ "console-no-prompt", "No U-Boot prompt: check the console wiring (TX/RX crossed, GND connected) and the baud rate, then power-cycle the board while unbrick waits." },
+	{ "board-command", "The board refused a command; the message above is U-Boot's own. Check the profile's addresses for this board." },
+
+	{ "console-garbled", "The console garbles data; use a shorter cable, a lower baud rate, or another USB-serial adapter." },
+	{ "verify-failed", "What was written did not read back the same; the flash may be worn or write-protected. Do not power off; run the command again, and if the same block fails, stop and seek repair of the flash chip." },
+	{ "transfer-corrupt", "The image was damaged on the way to the board; check the network cable (or serial link) and try again." },
+	{ "image-too-big", "The image does not fit the region; make sure it is the image for this region and board." },
+	{ "boot-failed", "The board did not finish booting; the console log in the case folder shows where it stopped. Run 'unbrick diagnose' on it, or try the recovery once more." },
+	{ "boot-wrong-version", "The board booted another firmware than the one written; check the boot order and that the right region was written." },
+
+	{ "backup-damaged", "The backup does not match its manifest; do not restore from it. Make a new backup from the device if it still answers." },
+
+	{ "transfer-cancelled", "The device cancelled the transfer; check that it has room at the load address, then try again." },
+	{ "transfer-stalled", "The transfer stalled; check the cable, use a lower baud rate, or send over the network (--via tftp)." },
 
 	/* workspace and journal */
 	{ "journal-open", "The repair journal could not be opened; check UNBRICK_HOME and its permissions, and the free disk space." },

@@ -44,6 +44,24 @@ int ub_err_errno(struct ub_err *e, int code, const char *advice_id,
 	return code;
 }
 
+void ub_err_prefix(struct ub_err *e, const char *prefix)
+{
+	char old[UB_ERR_MSG_MAX];
+	size_t n;
+
+	if (!e || !prefix)
+		return;
+	memcpy(old, e->msg, sizeof old);
+	n = strlen(prefix);
+	if (n > sizeof e->msg - 3)
+		n = sizeof e->msg - 3;
+	memcpy(e->msg, prefix, n);
+	memcpy(e->msg + n, ": ", 2);
+	n += 2;
+	memcpy(e->msg + n, old, sizeof e->msg - n - 1);
+	e->msg[sizeof e->msg - 1] = '\0';
+}
+
 void ub_err_clear(struct ub_err *e)
 {
 	if (!e)

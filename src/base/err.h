@@ -52,6 +52,10 @@ int ub_err_errno(struct ub_err *e, int code, const char *advice_id,
 
 void ub_err_clear(struct ub_err *e);
 
+/* Puts "prefix: " before the message (the file an inner error was about,
+ * say); the message is cut at the end when it no longer fits. */
+void ub_err_prefix(struct ub_err *e, const char *prefix);
+
 /* Exit status for a code (see enum ub_exit). */
 int ub_exit_code(int code);
 

@@ -57,5 +57,19 @@ const char *cli_bytes(double n, char *buf, size_t len);
 
 /* Commands, each in its own file. */
 int cmd_check(int argc, char **argv);
+int cmd_identify(int argc, char **argv);
+int cmd_backup(int argc, char **argv);
+int cmd_case(int argc, char **argv);
+int cmd_cases(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+
+/* A case id from the command line: 0, or -1 when not a positive number. */
+int cli_parse_case_id(const char *s, long long *id);
+
+/* Shared JSON forms. */
+struct ub_identity;
+json_t *cli_identity_json(const struct ub_identity *id);
+struct ub_backup;
+json_t *cli_backup_json(const char *dir, const struct ub_backup *b);
 
 #endif

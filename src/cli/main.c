@@ -7,6 +7,11 @@
 
 static const struct cli_cmd commands[] = {
 	{ "check", "is this image safe to flash? checksums, signature, model, version", cmd_check },
+	{ "backup", "read every readable region off a device, verified", cmd_backup },
+	{ "identify", "reach a device and report its model, serial and firmware", cmd_identify },
+	{ "cases", "list the repair cases in the journal", cmd_cases },
+	{ "case", "open a new case, or show one with its steps and artifacts", cmd_case },
+	{ "report", "write a case's report (markdown or JSON)", cmd_report },
 	/* new commands go here, one line each */
 	{ NULL, NULL, NULL },
 };

@@ -65,7 +65,7 @@ static void model_from_name(const struct ub_image_meta *m, const char *want,
 			      "the image does not list models, but its name \"%s\" mentions %s",
 			      m->name, want);
 	else
-		ub_checks_add(checks, "model", UB_WARN, "model-mismatch",
+		ub_checks_add(checks, "model", UB_WARN, "model-unknown",
 			      "the image does not say which models it is for; unbrick cannot confirm it fits %s",
 			      want);
 }
@@ -128,7 +128,7 @@ static void check_attr(const char *name, const char *advice,
 	}
 	join(claims, list, sizeof list);
 	if (!want) {
-		ub_checks_add(checks, name, UB_WARN, advice,
+		ub_checks_add(checks, name, UB_WARN, "target-unknown",
 			      "the image is for %s %s; give --%s to check the device's",
 			      name, list, name);
 		return;

@@ -62,8 +62,11 @@ struct ub_family {
 	const char *what;   /* one line for --help */
 	unsigned caps;
 
+	/* profile is the whole device profile document (sections "recovery",
+	 * "boot", "identity" belong to the family); it and map outlive dev. */
 	int (*open)(struct ub_device **dev, const struct ub_device_spec *spec,
-		    const struct ub_flash_map *map, struct ub_err *e);
+		    const struct ub_flash_map *map, const json_t *profile,
+		    struct ub_err *e);
 	int (*identify)(struct ub_device *dev, struct ub_identity *out,
 			struct ub_err *e);
 	int (*enter_recovery)(struct ub_device *dev, struct ub_err *e);
@@ -83,6 +86,8 @@ struct ub_family {
 	int (*reboot)(struct ub_device *dev, struct ub_err *e);
 	int (*boot_check)(struct ub_device *dev, const char *expect_version,
 			  struct ub_boot_report *out, struct ub_err *e);
+	/* Console output goes to this descriptor too (the case's log); -1: none. */
+	void (*set_log)(struct ub_device *dev, int fd);
 	void (*close)(struct ub_device *dev);
 };
 

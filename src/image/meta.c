@@ -58,6 +58,19 @@ void ub_meta_push_layer(struct ub_image_meta *m, const char *layer)
 		strncat(m->layers, layer, sizeof m->layers - len - 1);
 }
 
+void ub_meta_rename_layer(struct ub_image_meta *m, const char *layer)
+{
+	char *last = strrchr(m->layers, '>');
+
+	if (last)
+		last[1] = '\0';   /* keeps "... >", the space is added back */
+	else
+		m->layers[0] = '\0';
+	if (last && strlen(m->layers) + 1 < sizeof m->layers)
+		strcat(m->layers, " ");
+	strncat(m->layers, layer, sizeof m->layers - strlen(m->layers) - 1);
+}
+
 int ub_meta_set_str(char **slot, const char *s, int keep_first)
 {
 	char *copy;
@@ -79,5 +92,6 @@ void ub_meta_free(struct ub_image_meta *m)
 	ub_strlist_free(&m->models);
 	ub_strlist_free(&m->revisions);
 	ub_strlist_free(&m->regions);
+	free(m->embedded_sig);
 	memset(m, 0, sizeof *m);
 }

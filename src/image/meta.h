@@ -22,10 +22,19 @@ struct ub_image_meta {
 	struct ub_strlist models;   /* devices it is built for (empty: unknown) */
 	struct ub_strlist revisions;
 	struct ub_strlist regions;
+	/* A signature the image carries over its own first signed_len bytes
+	 * (OpenWrt's usign block), kept for `check --key`.  Only the outermost
+	 * layer sets it: inner layers' offsets are not the file's. */
+	unsigned char *embedded_sig;
+	size_t embedded_sig_len;
+	unsigned long long signed_len;
 };
 
 /* Appends a layer name to meta->layers. */
 void ub_meta_push_layer(struct ub_image_meta *m, const char *layer);
+
+/* Renames the innermost layer (a handler naming what it found: "gzip"). */
+void ub_meta_rename_layer(struct ub_image_meta *m, const char *layer);
 
 /* Replaces *slot with a copy of s (first writer wins when keep_first). */
 int ub_meta_set_str(char **slot, const char *s, int keep_first);

@@ -1,306 +1,168 @@
-/* U-Boot legacy images (uImage): a 64-byte big-endian header with a CRC32
- * of itself and a CRC32 of the data that follows.  U-Boot refuses to boot
- * an image when either CRC differs, so a mismatch here means a brick. */
+/* U-Boot legacy images: a 64-byte big-endian header, then the data.
+ *   magic 0x27051956, header crc32 (computed with this field zeroed), time,
+ *   data size, load address, entry point, data crc32, os, arch, type,
+ *   compression, 32-byte name.
+ * Multi-file and script images start their data with a table of u32 sizes
+ * ended by 0.  The data CRC covers all of it, table included. */
 #include "format.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
 #include <zlib.h>
 
 #define UIMAGE_MAGIC 0x27051956u
-#define UIMAGE_HDR 64
-#define UIMAGE_NAME 32
-#define CHUNK (1u << 20)
-
-/* Header fields (offsets in the 64-byte header). */
-#define OFF_MAGIC 0
-#define OFF_HCRC 4
-#define OFF_TIME 8
-#define OFF_SIZE 12
-#define OFF_LOAD 16
-#define OFF_EP 20
-#define OFF_DCRC 24
-#define OFF_OS 28
-#define OFF_ARCH 29
-#define OFF_TYPE 30
-#define OFF_COMP 31
-#define OFF_NAME 32
-
-/* Values from U-Boot's include/image.h that change what we check. */
+#define HDR 64
 #define TYPE_MULTI 4
 #define TYPE_SCRIPT 6
-#define COMP_NONE 0
-
-/* Multi-file and script images start their data with a table of 32-bit
- * sizes ended by a zero; more entries than this is not a real image. */
-#define MULTI_MAX 64
-
-/* A declared size this much larger than the file is not a cut download
- * but a header that lies (legacy images are loaded whole into RAM). */
-#define HUGE_FACTOR 16
-#define HUGE_FLOOR (256ull << 20)
+#define CHUNK (128u << 10)
 
 static uint32_t be32(const uint8_t *p)
 {
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static int uimage_probe(const struct ub_src *src, const uint8_t *head, size_t n)
+{
+	(void)src;
+	return n >= 4 && be32(head) == UIMAGE_MAGIC;   /* a short one is a cut download */
 }
 
 static const char *comp_name(unsigned c)
 {
-	static const char *const names[] = {
-		"none", "gzip", "bzip2", "lzma", "lzo", "lz4", "zstd",
-	};
+	static const char *const names[] = { "none", "gzip", "bzip2", "lzma", "lzo", "lz4", "zstd" };
 
 	return c < sizeof names / sizeof names[0] ? names[c] : "unknown";
 }
 
-static const char *type_name(unsigned t)
+static int data_crc(struct ub_inspect *ctx, const struct ub_src *src,
+		    uint64_t len, uint32_t *out)
 {
-	static const char *const names[] = {
-		"invalid", "standalone", "kernel", "ramdisk", "multi",
-		"firmware", "script", "filesystem", "flat_dt",
-	};
-
-	return t < sizeof names / sizeof names[0] ? names[t] : "other";
-}
-
-static int uimage_probe(const struct ub_src *src, const uint8_t *head,
-			size_t n)
-{
-	(void)src;
-	/* A file cut inside the header still is a (truncated) uImage. */
-	return n >= 4 && be32(head + OFF_MAGIC) == UIMAGE_MAGIC;
-}
-
-/* The header name, cut at its first NUL, with anything unprintable turned
- * into '?' so it is safe in messages and JSON. */
-static void header_name(const uint8_t *hdr, char out[UIMAGE_NAME + 1])
-{
-	size_t i;
-
-	for (i = 0; i < UIMAGE_NAME && hdr[OFF_NAME + i]; i++) {
-		uint8_t c = hdr[OFF_NAME + i];
-
-		out[i] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
-	}
-	out[i] = '\0';
-	while (i > 0 && out[i - 1] == ' ')
-		out[--i] = '\0';
-}
-
-/* CRC32 of [off, off+len) of src, read in 1 MiB chunks. */
-static int crc_range(const struct ub_src *src, uint64_t off, uint64_t len,
-		     uint32_t *out, struct ub_inspect *ctx)
-{
-	struct ub_progress step;
+	uint8_t *buf = malloc(CHUNK);
 	uLong crc = crc32(0L, Z_NULL, 0);
-	uint8_t *buf;
-	uint64_t done = 0;
+	uint64_t off = 0;
 	int rc = 0;
 
-	buf = malloc(CHUNK);
 	if (!buf)
-		return ub_err_set(ctx->err, UB_ENOMEM, NULL,
-				  "no memory for the uImage data CRC");
-	ub_progress_begin(&step, ctx->progress, "uimage-data-crc", 1, len);
-	while (done < len) {
-		size_t want = len - done < CHUNK ? (size_t)(len - done) : CHUNK;
+		return ub_err_set(ctx->err, UB_ENOMEM, NULL, "out of memory");
+	while (off < len) {
+		size_t n = len - off < CHUNK ? (size_t)(len - off) : CHUNK;
 
-		rc = ub_src_read(src, off + done, buf, want, ctx->err);
-		if (rc < 0)
+		if ((rc = ub_src_read(src, HDR + off, buf, n, ctx->err)))
 			break;
-		crc = crc32(crc, buf, (uInt)want);
-		done += want;
-		ub_progress_update(&step, done);
+		crc = crc32(crc, buf, (uInt)n);
+		off += n;
+		ub_progress_update(ctx->progress, off);
 	}
-	ub_progress_end(&step, rc);
 	free(buf);
 	*out = (uint32_t)crc;
 	return rc;
 }
 
-/* Inspects one payload as an inner layer.  When only_structured, plain
- * data (which the raw handler would only call non-empty) is skipped, so a
- * multi-file image does not add a layer per part. */
-static int inspect_inner(struct ub_inspect *ctx, const struct ub_src *src,
-			 uint64_t off, uint64_t size, int only_structured)
+/* The size table of multi-file and script images must fit the data. */
+static void check_table(struct ub_inspect *ctx, const struct ub_src *src,
+			uint32_t size)
 {
-	struct ub_src win;
-	int rc;
-
-	rc = ub_src_window(&win, src, off, size, ctx->err);
-	if (rc < 0)
-		return 0; /* bounds were checked before; nothing to inspect */
-	snprintf(win.label, sizeof win.label, "%.200s:data@%llu", src->label,
-		 (unsigned long long)off);
-	if (only_structured) {
-		const struct ub_format *f = ub_format_detect(&win, ctx->err);
-
-		if (!f)
-			return ctx->err->code;
-		if (f == &ub_format_raw)
-			return 0;
-	}
-	return ub_inspect(ctx, &win);
-}
-
-/* Multi-file and script images: the size table must fit in the data and
- * the parts (each but the last padded to 4 bytes) must fit after it. */
-static int check_multi(struct ub_inspect *ctx, const struct ub_src *src,
-		       uint32_t dsize, int inspect_parts)
-{
-	uint32_t sizes[MULTI_MAX];
-	uint8_t raw[4];
-	uint64_t off, end = (uint64_t)UIMAGE_HDR + dsize;
-	unsigned n = 0, i;
-	int rc;
+	uint64_t used = 0, table = 0;
+	uint8_t w[4];
+	unsigned n = 0;
 
 	for (;;) {
-		off = UIMAGE_HDR + 4ull * n;
-		if (off + 4 > end) {
-			ub_checks_add(ctx->checks, "uimage-multi", UB_FAIL,
-				      "image-corrupt",
-				      "the multi-file size table runs past the %u data bytes without its zero end mark",
-				      dsize);
-			return 0;
+		if (table + 4 > size || ub_src_read(src, HDR + table, w, 4, NULL)) {
+			ub_checks_add(ctx->checks, "uimage-table", UB_FAIL, "image-corrupt",
+				      "the size table of the multi-file image runs past its data");
+			return;
 		}
-		rc = ub_src_read(src, off, raw, 4, ctx->err);
-		if (rc < 0)
-			return rc == UB_EFORMAT ? 0 : rc;
-		if (be32(raw) == 0)
+		table += 4;
+		if (be32(w) == 0)
 			break;
-		if (n == MULTI_MAX) {
-			ub_checks_add(ctx->checks, "uimage-multi", UB_FAIL,
-				      "image-corrupt",
-				      "the multi-file size table has more than %d entries",
-				      MULTI_MAX);
-			return 0;
+		used += (be32(w) + 3u) & ~3u;
+		if (++n > 256) {
+			ub_checks_add(ctx->checks, "uimage-table", UB_FAIL, "image-corrupt",
+				      "the size table lists more than 256 parts");
+			return;
 		}
-		sizes[n++] = be32(raw);
 	}
-	off = UIMAGE_HDR + 4ull * (n + 1);
-	for (i = 0; i < n; i++) {
-		uint64_t len = sizes[i];
-		uint64_t padded = i + 1 < n ? (len + 3) & ~3ull : len;
-
-		if (padded > end - off) {
-			ub_checks_add(ctx->checks, "uimage-multi", UB_FAIL,
-				      "image-corrupt",
-				      "part %u of %u (%llu bytes at data offset %llu) goes past the %u data bytes",
-				      i + 1, n, (unsigned long long)len,
-				      (unsigned long long)(off - UIMAGE_HDR),
-				      dsize);
-			return 0;
-		}
-		off += padded;
-	}
-	ub_checks_add(ctx->checks, "uimage-multi", UB_PASS, NULL,
-		      "%u part(s) listed, all within the %u data bytes", n,
-		      dsize);
-	if (!inspect_parts)
-		return 0;
-	off = UIMAGE_HDR + 4ull * (n + 1);
-	for (i = 0; i < n; i++) {
-		rc = inspect_inner(ctx, src, off, sizes[i], 1);
-		if (rc < 0)
-			return rc;
-		off += (sizes[i] + 3ull) & ~3ull;
-	}
-	return 0;
+	if (table + used > (uint64_t)size + 3)
+		ub_checks_add(ctx->checks, "uimage-table", UB_FAIL, "image-corrupt",
+			      "the %u parts listed take %llu bytes, the data is %u",
+			      n, (unsigned long long)(table + used), size);
+	else
+		ub_checks_add(ctx->checks, "uimage-table", UB_PASS, NULL,
+			      "%u part%s listed, within the data", n, n == 1 ? "" : "s");
 }
 
 static int uimage_inspect(struct ub_inspect *ctx, const struct ub_src *src)
 {
-	uint8_t hdr[UIMAGE_HDR];
-	char name[UIMAGE_NAME + 1];
-	uint32_t hcrc, dsize, dcrc, got;
+	uint8_t h[HDR];
+	char name[33];
+	uint32_t hcrc, size, dcrc, got;
 	uint64_t avail;
-	unsigned type, comp;
+	struct ub_src inner;
 	int rc;
 
-	if (src->size < UIMAGE_HDR) {
-		ub_checks_add(ctx->checks, "uimage-header-crc", UB_FAIL,
-			      "image-truncated",
-			      "%s has %llu bytes, less than the 64-byte uImage header",
-			      src->label, (unsigned long long)src->size);
+	if (src->size < HDR) {
+		ub_checks_add(ctx->checks, "uimage-header-crc", UB_FAIL, "image-truncated",
+			      "%llu bytes: shorter than a uImage header (64)", (unsigned long long)src->size);
 		return 0;
 	}
-	rc = ub_src_read(src, 0, hdr, sizeof hdr, ctx->err);
-	if (rc < 0)
+	if ((rc = ub_src_read(src, 0, h, HDR, ctx->err)))
 		return rc;
-
-	hcrc = be32(hdr + OFF_HCRC);
-	memset(hdr + OFF_HCRC, 0, 4);
-	got = (uint32_t)crc32(crc32(0L, Z_NULL, 0), hdr, sizeof hdr);
-	if (got == hcrc)
-		ub_checks_add(ctx->checks, "uimage-header-crc", UB_PASS, NULL,
-			      "header CRC32 %08x matches", hcrc);
-	else
-		ub_checks_add(ctx->checks, "uimage-header-crc", UB_FAIL,
-			      "image-corrupt",
-			      "header CRC32 is %08x, the header says %08x",
-			      got, hcrc);
-
-	dsize = be32(hdr + OFF_SIZE);
-	dcrc = be32(hdr + OFF_DCRC);
-	type = hdr[OFF_TYPE];
-	comp = hdr[OFF_COMP];
-	header_name(hdr, name);
-	/* Names such as "Linux-5.10.0" look like versions, but nothing says
-	 * they are the firmware version: leave the version to other layers. */
-	if (name[0] && ub_meta_set_str(&ctx->meta->name, name, 1) < 0)
-		return ub_err_set(ctx->err, UB_ENOMEM, NULL, "no memory");
-
-	avail = src->size - UIMAGE_HDR;
-	if (dsize > avail) {
-		int huge = dsize > HUGE_FLOOR &&
-			   (uint64_t)dsize / HUGE_FACTOR > src->size;
-
-		ub_checks_add(ctx->checks, "uimage-size", UB_FAIL,
-			      huge ? "image-huge" : "image-truncated",
-			      "the header says %u data bytes (%s, %s), the file has %llu after the header",
-			      dsize, type_name(type), comp_name(comp),
-			      (unsigned long long)avail);
-		ub_checks_add(ctx->checks, "uimage-data-crc", UB_NA, NULL,
-			      "the data is not all there to check");
-		return 0;
+	hcrc = be32(h + 4);
+	size = be32(h + 12);
+	dcrc = be32(h + 24);
+	memset(h + 4, 0, 4);
+	got = (uint32_t)crc32(0L, h, HDR);
+	memcpy(name, h + 32, 32);
+	name[32] = '\0';
+	if (got != hcrc) {
+		ub_checks_add(ctx->checks, "uimage-header-crc", UB_FAIL, "image-corrupt",
+			      "header crc32 is %08x, the header says %08x", got, hcrc);
+		return 0;   /* nothing else in the header can be trusted */
 	}
-	if (dsize < avail)
-		ub_checks_add(ctx->checks, "uimage-size", UB_WARN, NULL,
-			      "%llu bytes follow the %u data bytes the header declares; U-Boot ignores them",
-			      (unsigned long long)(avail - dsize), dsize);
-	else
-		ub_checks_add(ctx->checks, "uimage-size", UB_PASS, NULL,
-			      "%u data bytes (%s, %s), as the header says",
-			      dsize, type_name(type), comp_name(comp));
+	ub_checks_add(ctx->checks, "uimage-header-crc", UB_PASS, NULL,
+		      "header crc32 %08x matches (type %u, %s compression, %u bytes of data)",
+		      hcrc, h[30], comp_name(h[31]), size);
+	if (name[0] && ub_meta_set_str(&ctx->meta->name, name, 1))
+		return ub_err_set(ctx->err, UB_ENOMEM, NULL, "out of memory");
+	avail = src->size - HDR;
+	if (size > avail) {
+		int huge = size > 2 * avail + (1u << 20);
 
-	rc = crc_range(src, UIMAGE_HDR, dsize, &got, ctx);
-	if (rc < 0)
-		return rc;
-	if (got == dcrc)
-		ub_checks_add(ctx->checks, "uimage-data-crc", UB_PASS, NULL,
-			      "data CRC32 %08x over %u bytes matches", dcrc,
-			      dsize);
-	else
 		ub_checks_add(ctx->checks, "uimage-data-crc", UB_FAIL,
-			      "image-corrupt",
-			      "data CRC32 over %u bytes is %08x, the header says %08x",
-			      dsize, got, dcrc);
-
-	if (type == TYPE_MULTI || type == TYPE_SCRIPT)
-		return check_multi(ctx, src, dsize,
-				   type == TYPE_MULTI && comp == COMP_NONE);
-	if (comp == COMP_NONE)
-		return inspect_inner(ctx, src, UIMAGE_HDR, dsize, 0);
-	return 0;
+			      huge ? "image-huge" : "image-truncated",
+			      "the header says %u bytes of data, the file has %llu", size,
+			      (unsigned long long)avail);
+		return 0;
+	}
+	if ((rc = data_crc(ctx, src, size, &got)))
+		return rc;
+	if (got != dcrc) {
+		ub_checks_add(ctx->checks, "uimage-data-crc", UB_FAIL, "image-corrupt",
+			      "data crc32 is %08x, the header says %08x", got, dcrc);
+		return 0;
+	}
+	ub_checks_add(ctx->checks, "uimage-data-crc", UB_PASS, NULL,
+		      "data crc32 %08x matches over %u bytes", dcrc, size);
+	if (avail > size)
+		ub_checks_add(ctx->checks, "uimage-trailing", UB_WARN, NULL,
+			      "%llu bytes follow the image data (padding, or something appended)",
+			      (unsigned long long)(avail - size));
+	if (h[30] == TYPE_MULTI || h[30] == TYPE_SCRIPT) {
+		check_table(ctx, src, size);
+		return 0;
+	}
+	if (size == 0)
+		return 0;
+	if ((rc = ub_src_window(&inner, src, HDR, size, ctx->err)))
+		return rc;
+	snprintf(inner.label, sizeof inner.label, "%.200s (uImage data)", src->label);
+	return ub_inspect(ctx, &inner);
 }
 
 const struct ub_format ub_format_uimage = {
 	.name = "uimage",
-	.what = "U-Boot legacy image",
+	.what = "U-Boot legacy image (uImage)",
 	.probe = uimage_probe,
 	.inspect = uimage_inspect,
 };

@@ -1,0 +1,83 @@
+/* unbrick report ID: the case's report, written into its folder. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "base/outfile.h"
+#include "core/journal.h"
+#include "core/report.h"
+
+static const char help[] =
+	"Usage: unbrick report ID [--format md|json] [-o FILE]\n"
+	"Write the report of case ID: the device, every step with its timing and\n"
+	"outcome, and every artifact with its SHA-256.  It goes into the case folder\n"
+	"(report.md or report.json) unless -o says otherwise, and is recorded in the\n"
+	"journal.  The path is printed on stdout ('-o -' prints the report itself).\n"
+	"\n"
+	"Exit status: 0 written, 1 failed (no such case: 1), 2 usage error.\n";
+
+static const struct option longopts[] = {
+	{ "format", required_argument, NULL, 'f' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+int cmd_report(int argc, char **argv)
+{
+	const char *format = "md", *out = NULL;
+	struct ub_journal *j = NULL;
+	struct ub_err e;
+	json_t *c = NULL;
+	char path[4200], sha[65], *text = NULL;
+	long long id;
+	int opt, rc;
+
+	ub_err_clear(&e);
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "f:o:h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'f': format = optarg; break;
+		case 'o': out = optarg; break;
+		case 'h': fputs(help, stdout); return 0;
+		default: return cli_usage_error("report", "unknown option");
+		}
+	}
+	if (strcmp(format, "md") && strcmp(format, "json"))
+		return cli_usage_error("report", "--format is md or json, not '%s'", format);
+	if (optind + 1 != argc || cli_parse_case_id(argv[optind], &id) != 0)
+		return cli_usage_error("report", "give one case id (see 'unbrick cases')");
+	if ((rc = ub_journal_open(&j, &e)) || (rc = ub_case_json(j, id, &c, &e)))
+		goto fail;
+	text = strcmp(format, "md") == 0 ? ub_report_markdown(c) :
+		json_dumps(c, JSON_INDENT(2) | JSON_ENSURE_ASCII);
+	if (!text) {
+		rc = ub_err_set(&e, UB_ENOMEM, NULL, "out of memory");
+		goto fail;
+	}
+	if (out && strcmp(out, "-") == 0) {
+		fputs(text, stdout);
+		goto done;
+	}
+	if (out)
+		snprintf(path, sizeof path, "%s", out);
+	else
+		snprintf(path, sizeof path, "%s/report.%s",
+			 json_string_value(json_object_get(c, "folder")), format);
+	if ((rc = ub_write_file_atomic(path, text, strlen(text), sha, &e)) ||
+	    (rc = ub_artifact_add(j, id, 0, "report", path, sha, strlen(text), &e)))
+		goto fail;
+	printf("%s\n", path);
+	fprintf(stderr, "report of case %lld written to %s\n", id, path);
+done:
+	free(text);
+	json_decref(c);
+	ub_journal_close(j);
+	return 0;
+fail:
+	free(text);
+	json_decref(c);
+	ub_journal_close(j);
+	return cli_fail(&e);
+}

@@ -1,0 +1,210 @@
+#include "backup.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "base/outfile.h"
+#include "image/digest.h"
+#include "image/src.h"
+
+struct sink_ctx {
+	struct ub_outfile *f;
+	struct ub_err *e;
+};
+
+static int to_file(void *ctx, const uint8_t *buf, size_t n)
+{
+	struct sink_ctx *c = ctx;
+
+	return ub_outfile_write(c->f, buf, n, c->e);
+}
+
+static int add_entry(struct ub_backup *b, const struct ub_backup_entry *x)
+{
+	struct ub_backup_entry *v = realloc(b->v, (b->n + 1) * sizeof *v);
+
+	if (!v)
+		return UB_ENOMEM;
+	b->v = v;
+	b->v[b->n++] = *x;
+	return 0;
+}
+
+static int read_region(struct ub_session *s, const struct ub_region *r,
+		       const char *dir, struct ub_backup_entry *x,
+		       struct ub_progress *p, struct ub_err *e)
+{
+	char path[4200];
+	struct sink_ctx c = { NULL, e };
+	int rc;
+
+	memset(x, 0, sizeof *x);
+	snprintf(x->region, sizeof x->region, "%s", r->name);
+	snprintf(x->file, sizeof x->file, "%s.bin", r->name);
+	x->offset = r->offset;
+	snprintf(path, sizeof path, "%s/%s", dir, x->file);
+	if ((rc = ub_outfile_open(&c.f, path, e)))
+		return rc;
+	rc = s->fam->read(s->dev, r, 0, r->size, to_file, &c, p, e);
+	if (rc) {
+		ub_outfile_abort(c.f);
+		return rc;
+	}
+	return ub_outfile_commit(c.f, x->sha256, &x->size, e);
+}
+
+static int write_manifest(const char *dir, const struct ub_session *s,
+			  const struct ub_identity *id, const struct ub_backup *b,
+			  struct ub_err *e)
+{
+	json_t *regions = json_array(), *root;
+	char path[4200], *text;
+	size_t i;
+	int rc;
+
+	for (i = 0; regions && i < b->n; i++)
+		json_array_append_new(regions, json_pack("{s:s, s:s, s:I, s:I, s:s}",
+			"region", b->v[i].region, "file", b->v[i].file,
+			"offset", (json_int_t)b->v[i].offset, "size", (json_int_t)b->v[i].size,
+			"sha256", b->v[i].sha256));
+	root = json_pack("{s:i, s:s, s:s, s:s, s:s, s:s, s:o}",
+			 "format", 1, "profile", s->profile.name ? s->profile.name : "",
+			 "device", s->spec.address,
+			 "model", id ? id->model : "", "serial", id ? id->serial : "",
+			 "firmware_version", id ? id->firmware_version : "",
+			 "regions", regions);
+	text = root ? json_dumps(root, JSON_INDENT(2) | JSON_ENSURE_ASCII) : NULL;
+	json_decref(root);
+	if (!text)
+		return ub_err_set(e, UB_ENOMEM, NULL, "out of memory");
+	snprintf(path, sizeof path, "%s/manifest.json", dir);
+	rc = ub_write_file_atomic(path, text, strlen(text), NULL, e);
+	free(text);
+	return rc;
+}
+
+int ub_backup_run(struct ub_session *s, const char *dir, const char *only,
+		  const struct ub_identity *id, struct ub_backup *out,
+		  struct ub_progress *p, struct ub_err *e)
+{
+	struct ub_progress step;
+	uint64_t total = 0;
+	size_t i, picked = 0;
+	int rc = 0;
+
+	memset(out, 0, sizeof *out);
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+		return ub_err_errno(e, UB_EIO, "io", errno, "cannot create %s", dir);
+	for (i = 0; i < s->map.n; i++) {
+		const struct ub_region *r = &s->map.v[i];
+
+		if ((r->flags & UB_REGION_NOREAD) || (only && strcmp(only, r->name)))
+			continue;
+		total += r->size;
+		picked++;
+	}
+	if (only && !picked)
+		return ub_err_set(e, UB_EUSAGE, "usage", "no readable region named '%s' in profile %s",
+				  only, s->profile.name);
+	ub_progress_plan(p, (double)total);
+	for (i = 0; !rc && i < s->map.n; i++) {
+		const struct ub_region *r = &s->map.v[i];
+		struct ub_backup_entry x;
+
+		if ((r->flags & UB_REGION_NOREAD) || (only && strcmp(only, r->name)))
+			continue;
+		ub_progress_begin(&step, p, r->name, (double)r->size, r->size);
+		rc = read_region(s, r, dir, &x, &step, e);
+		ub_progress_end(&step, rc);
+		if (!rc && add_entry(out, &x))
+			rc = ub_err_set(e, UB_ENOMEM, NULL, "out of memory");
+	}
+	if (!rc)
+		rc = write_manifest(dir, s, id, out, e);
+	if (rc)
+		ub_backup_free(out);
+	return rc;
+}
+
+int ub_backup_verify(const char *dir, struct ub_backup *out, struct ub_err *e)
+{
+	char path[4200];
+	json_error_t je;
+	json_t *root, *regions, *r;
+	size_t i;
+	int rc = 0;
+
+	memset(out, 0, sizeof *out);
+	snprintf(path, sizeof path, "%s/manifest.json", dir);
+	root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+	if (!root)
+		return ub_err_set(e, UB_EFAIL, "backup-damaged",
+				  "no usable backup manifest %s: %s", path, je.text);
+	regions = json_object_get(root, "regions");
+	json_array_foreach(regions, i, r) {
+		struct ub_backup_entry x = { 0 };
+		const char *name = json_string_value(json_object_get(r, "region"));
+		const char *file = json_string_value(json_object_get(r, "file"));
+		const char *sha = json_string_value(json_object_get(r, "sha256"));
+		struct ub_digests d;
+		struct ub_src src;
+		char got[65];
+
+		if (!name || !file || !sha || strchr(file, '/') || strlen(sha) != 64 ||
+		    strlen(name) >= sizeof x.region || strlen(file) >= sizeof x.file) {
+			rc = ub_err_set(e, UB_EFAIL, "backup-damaged",
+					"backup manifest %s: entry %zu is malformed", path, i);
+			break;
+		}
+		strcpy(x.region, name);
+		strcpy(x.file, file);
+		strcpy(x.sha256, sha);
+		x.offset = (uint64_t)json_integer_value(json_object_get(r, "offset"));
+		snprintf(path, sizeof path, "%s/%s", dir, file);
+		if ((rc = ub_src_open(&src, path, e)))
+			break;
+		x.size = src.size;
+		rc = ub_digest_src(&src, UB_SHA256, &d, NULL, e);
+		ub_src_close(&src);
+		if (rc)
+			break;
+		ub_hex(d.md[ub_digest_index(UB_SHA256)], 32, got);
+		if (strcmp(got, sha) != 0) {
+			rc = ub_err_set(e, UB_EFAIL, "backup-damaged",
+					"backup file %s has sha256 %s, its manifest says %s",
+					path, got, sha);
+			break;
+		}
+		if (add_entry(out, &x)) {
+			rc = ub_err_set(e, UB_ENOMEM, NULL, "out of memory");
+			break;
+		}
+	}
+	if (!rc && out->n == 0)
+		rc = ub_err_set(e, UB_EFAIL, "backup-damaged", "backup manifest in %s lists no regions", dir);
+	json_decref(root);
+	if (rc)
+		ub_backup_free(out);
+	return rc;
+}
+
+const struct ub_backup_entry *ub_backup_find(const struct ub_backup *b,
+					     const char *region)
+{
+	size_t i;
+
+	for (i = 0; i < b->n; i++)
+		if (strcmp(b->v[i].region, region) == 0)
+			return &b->v[i];
+	return NULL;
+}
+
+void ub_backup_free(struct ub_backup *b)
+{
+	free(b->v);
+	memset(b, 0, sizeof *b);
+}

@@ -1,0 +1,40 @@
+/* Backups: every readable region of a device, one file each, with a
+ * manifest of their SHA-256s.  A backup is complete or it is not there:
+ * each file appears by rename after it was read and cross-checked, and the
+ * manifest appears last. */
+#ifndef UB_BACKUP_H
+#define UB_BACKUP_H
+
+#include <stdint.h>
+
+#include "core/session.h"
+
+struct ub_backup_entry {
+	char region[32];
+	char file[64];       /* relative to the backup folder */
+	char sha256[65];
+	uint64_t offset, size;
+};
+
+struct ub_backup {
+	struct ub_backup_entry *v;
+	size_t n;
+};
+
+/* Reads the regions (all readable ones when only is NULL) into dir (made
+ * if missing) and writes dir/manifest.json.  The device must be at its
+ * recovery prompt already. */
+int ub_backup_run(struct ub_session *s, const char *dir, const char *only,
+		  const struct ub_identity *id, struct ub_backup *out,
+		  struct ub_progress *p, struct ub_err *e);
+
+/* Loads dir/manifest.json and re-hashes every file against it: a backup
+ * that does not verify is refused ("backup-damaged"). */
+int ub_backup_verify(const char *dir, struct ub_backup *out, struct ub_err *e);
+
+const struct ub_backup_entry *ub_backup_find(const struct ub_backup *b,
+					     const char *region);
+
+void ub_backup_free(struct ub_backup *b);
+
+#endif

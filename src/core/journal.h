@@ -1,0 +1,67 @@
+/* The repair journal: one SQLite database ($UNBRICK_HOME/journal.db, WAL)
+ * holding every case, each step of its repair with timings and outcome,
+ * and the artifacts (backups, images, logs, reports) it produced.  The
+ * schema is migrated forward by number (PRAGMA user_version); a journal
+ * from a newer unbrick is refused rather than misread.  Rows are never
+ * deleted: a step interrupted by a crash stays "running", which is how a
+ * resumed repair knows where it stopped. */
+#ifndef UB_JOURNAL_H
+#define UB_JOURNAL_H
+
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "base/err.h"
+
+#define UB_JOURNAL_SCHEMA 1
+
+struct ub_journal;
+
+struct ub_case {
+	long long id;
+	char created[32];
+	char folder[4096];
+	char model[64], serial[64], profile[64], device[256];
+	char status[16];    /* open, repaired, failed, handed-over */
+};
+
+/* $UNBRICK_HOME, else $XDG_DATA_HOME/unbrick, else ~/.local/share/unbrick;
+ * created (0700) when missing. */
+int ub_home(char *out, size_t len, struct ub_err *e);
+
+int ub_journal_open(struct ub_journal **out, struct ub_err *e);
+void ub_journal_close(struct ub_journal *j);
+
+/* A new case and its folder (cases/YYYYMMDD-HHMMSS-MODEL-SERIAL with
+ * backup/, images/, logs/); any argument may be NULL. */
+int ub_case_new(struct ub_journal *j, const char *model, const char *serial,
+		const char *profile, const char *device, struct ub_case *out,
+		struct ub_err *e);
+/* UB_EFAIL with "case-missing" when there is no such case. */
+int ub_case_get(struct ub_journal *j, long long id, struct ub_case *out,
+		struct ub_err *e);
+int ub_case_update(struct ub_journal *j, const struct ub_case *c,
+		   struct ub_err *e);
+/* Every case, newest first, as JSON objects with a step count. */
+int ub_case_list(struct ub_journal *j, json_t **out, struct ub_err *e);
+/* One case with its steps and artifacts, for `case show` and reports. */
+int ub_case_json(struct ub_journal *j, long long id, json_t **out,
+		 struct ub_err *e);
+
+int ub_step_begin(struct ub_journal *j, long long case_id, const char *name,
+		  long long *step_id, struct ub_err *e);
+/* outcome: 0 ok, or the failing code (err then says why); skipped marks a
+ * step deliberately not run.  detail is a JSON object or NULL. */
+int ub_step_end(struct ub_journal *j, long long step_id, int outcome,
+		int skipped, const struct ub_err *err, uint64_t bytes,
+		json_t *detail, struct ub_err *e);
+/* The last step of this name that ended ok, or 0. */
+long long ub_step_last_ok(struct ub_journal *j, long long case_id,
+			  const char *name);
+
+int ub_artifact_add(struct ub_journal *j, long long case_id,
+		    long long step_id, const char *kind, const char *path,
+		    const char *sha256, uint64_t size, struct ub_err *e);
+
+#endif

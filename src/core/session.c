@@ -1,0 +1,49 @@
+#include "session.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int ub_session_open(struct ub_session *s, const char *spec,
+		    const char *profile, struct ub_err *e)
+{
+	int rc;
+
+	memset(s, 0, sizeof *s);
+	if ((rc = ub_device_spec_parse(spec, &s->spec, e)))
+		return rc;
+	s->fam = ub_family_find(s->spec.family);
+	if (!s->fam)
+		return ub_err_set(e, UB_EUSAGE, "usage",
+				  "no device family '%s' (known: uboot)", s->spec.family);
+	if (!profile)
+		return ub_err_set(e, UB_EUSAGE, "profile-missing",
+				  "--profile is needed: it gives the board's flash map and recovery settings");
+	if ((rc = ub_profile_load(profile, getenv("UNBRICK_HOME"), &s->profile, e)))
+		return rc;
+	if (s->profile.family && strcmp(s->profile.family, s->fam->name) != 0) {
+		rc = ub_err_set(e, UB_EUSAGE, "profile-invalid",
+				"profile %s is for the %s family, the device spec says %s",
+				s->profile.name, s->profile.family, s->fam->name);
+		goto fail;
+	}
+	rc = ub_flash_map_parse(json_object_get(s->profile.doc, "flash"),
+				s->profile.path, &s->map, e);
+	if (!rc)
+		rc = s->fam->open(&s->dev, &s->spec, &s->map, s->profile.doc, e);
+	if (!rc)
+		return 0;
+fail:
+	ub_flash_map_free(&s->map);
+	ub_profile_free(&s->profile);
+	memset(s, 0, sizeof *s);
+	return rc;
+}
+
+void ub_session_close(struct ub_session *s)
+{
+	if (s->fam && s->dev)
+		s->fam->close(s->dev);
+	ub_flash_map_free(&s->map);
+	ub_profile_free(&s->profile);
+	memset(s, 0, sizeof *s);
+}

@@ -1,0 +1,24 @@
+/* A device reached through its family: the spec, the profile, the flash
+ * map and the family's open handle, opened and closed together. */
+#ifndef UB_SESSION_H
+#define UB_SESSION_H
+
+#include "core/profile.h"
+#include "family/family.h"
+
+struct ub_session {
+	struct ub_device_spec spec;
+	struct ub_profile profile;
+	struct ub_flash_map map;
+	const struct ub_family *fam;
+	struct ub_device *dev;
+};
+
+/* Parses the spec, loads the profile (its family must be the spec's),
+ * reads the flash map and opens the device.  On failure nothing is left
+ * open. */
+int ub_session_open(struct ub_session *s, const char *spec,
+		    const char *profile, struct ub_err *e);
+void ub_session_close(struct ub_session *s);
+
+#endif

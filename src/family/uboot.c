@@ -1,0 +1,729 @@
+/* Recovering a board through U-Boot's console: the manual.
+ *
+ * Reach it: open the console (serial, unix socket, TCP), wait for the
+ * prompt, stopping autoboot with the profile's keys.
+ * Identify it: board name, serial number and firmware version from the
+ * environment; the bootloader's own version line.
+ * Read a region: per erase block, ask the board for its crc32; a block whose
+ * crc is that of erased flash is proven erased exactly with `cmp.b` against
+ * 0xff-filled RAM; any other block is dumped with `md.b` and must hash to
+ * the board's crc.  Block storage (virtio, mmc, usb) is first read into
+ * scratch RAM.
+ * Write a region: compare each erase block's crc on the board with the
+ * image's; load only the span of blocks that differ into RAM (TFTP or
+ * YMODEM), check its crc there, then per block: protect off, erase, copy in
+ * pieces the flash's write buffer accepts, and read the crc back.
+ * Reboot: `reset`; the boot is good when the profile's success line and
+ * the expected version appear on the console in time. */
+#include "uboot.h"
+
+#include <errno.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "io/stream.h"
+#include "proto/uboot_console.h"
+#include "proto/uboot_dump.h"
+
+#define IDLE_MS 5000            /* silence allowed inside one command */
+#define ERASE_IDLE_MS 60000     /* erasing a big block says nothing for a while */
+
+struct ub_device {
+	struct ub_stream *s;
+	struct ub_console con;
+	const struct ub_flash_map *map;
+	const json_t *profile;
+	char stop_keys[16];
+	uint64_t load_addr, load_max, scratch_addr, nor_chunk;
+	int sync_timeout_ms;
+	uint64_t ff_filled;       /* bytes of 0xff already in scratch RAM */
+	uint64_t zero_filled;     /* bytes of 0x00 likewise */
+	struct ub_uboot_loader loader;
+	struct ub_uboot_write_stats stats;
+};
+
+static const char *jstr(const json_t *obj, const char *section, const char *key)
+{
+	return json_string_value(json_object_get(json_object_get(obj, section), key));
+}
+
+static int jsize(const json_t *profile, const char *key, uint64_t def,
+		 uint64_t *out, struct ub_err *e)
+{
+	const json_t *v = json_object_get(json_object_get(profile, "recovery"), key);
+
+	*out = def;
+	if (!v)
+		return 0;
+	if (json_is_integer(v) && json_integer_value(v) >= 0) {
+		*out = (uint64_t)json_integer_value(v);
+		return 0;
+	}
+	if (json_is_string(v) && ub_parse_size(json_string_value(v), out) == 0)
+		return 0;
+	return ub_err_set(e, UB_EFORMAT, "profile-invalid",
+			  "profile: recovery.%s must be a size like \"0x800\"", key);
+}
+
+static int run(struct ub_device *d, const char *cmd, int idle, struct ub_err *e)
+{
+	struct ub_console_out out;
+	int rc = ub_console_check(&d->con, cmd, idle, &out, e);
+
+	ub_console_out_free(&out);
+	return rc;
+}
+
+int ub_uboot_command(struct ub_device *dev, const char *cmd, int idle_ms,
+		     struct ub_err *e)
+{
+	return run(dev, cmd, idle_ms, e);
+}
+
+void ub_uboot_set_loader(struct ub_device *dev,
+			 const struct ub_uboot_loader *loader)
+{
+	dev->loader = *loader;
+}
+
+void ub_uboot_write_stats(const struct ub_device *dev,
+			  struct ub_uboot_write_stats *out)
+{
+	*out = dev->stats;
+}
+
+static int uboot_open(struct ub_device **out, const struct ub_device_spec *spec,
+		      const struct ub_flash_map *map, const json_t *profile,
+		      struct ub_err *e)
+{
+	struct ub_device *d = calloc(1, sizeof *d);
+	const char *keys, *prompt;
+	int rc;
+
+	*out = NULL;
+	if (!d)
+		return ub_err_set(e, UB_ENOMEM, NULL, "out of memory");
+	d->map = map;
+	d->profile = profile;
+	keys = jstr(profile, "recovery", "stop_keys");
+	snprintf(d->stop_keys, sizeof d->stop_keys, "%s", keys ? keys : " ");
+	d->sync_timeout_ms = 90000;
+	rc = jsize(profile, "load_addr", 0, &d->load_addr, e);
+	if (!rc)
+		rc = jsize(profile, "load_max", 0x1000000, &d->load_max, e);
+	if (!rc)
+		rc = jsize(profile, "scratch_addr", 0, &d->scratch_addr, e);
+	if (!rc)
+		rc = jsize(profile, "nor_write_chunk", 0x800, &d->nor_chunk, e);
+	if (!rc && (!d->load_addr || !d->scratch_addr))
+		rc = ub_err_set(e, UB_EFORMAT, "profile-invalid",
+				"profile: recovery.load_addr and recovery.scratch_addr are needed for U-Boot boards (free RAM addresses)");
+	if (!rc)
+		rc = ub_stream_open(&d->s, spec->transport, spec->address, spec->params, e);
+	if (rc) {
+		free(d);
+		return rc;
+	}
+	prompt = jstr(profile, "recovery", "prompt");
+	ub_console_init(&d->con, d->s, prompt ? prompt : "=> ");
+	*out = d;
+	return 0;
+}
+
+static void uboot_close(struct ub_device *d)
+{
+	if (!d)
+		return;
+	ub_console_free(&d->con);
+	ub_stream_close(d->s);
+	free(d);
+}
+
+static void uboot_set_log(struct ub_device *d, int fd)
+{
+	ub_stream_tee(d->s, fd);
+}
+
+static int uboot_enter_recovery(struct ub_device *d, struct ub_err *e)
+{
+	return ub_console_sync(&d->con, d->stop_keys, d->sync_timeout_ms, e);
+}
+
+static void getvar(struct ub_device *d, const char *section_key, char *out,
+		   size_t len, struct ub_err *e)
+{
+	const char *var = jstr(d->profile, "identity", section_key);
+
+	out[0] = '\0';
+	if (var && ub_console_getenv(&d->con, var, out, len, e) != 0)
+		out[0] = '\0';
+}
+
+static int uboot_identify(struct ub_device *d, struct ub_identity *id,
+			  struct ub_err *e)
+{
+	struct ub_console_out out;
+	int rc;
+
+	memset(id, 0, sizeof *id);
+	getvar(d, "model_var", id->model, sizeof id->model, e);
+	getvar(d, "revision_var", id->revision, sizeof id->revision, e);
+	getvar(d, "serial_var", id->serial, sizeof id->serial, e);
+	getvar(d, "region_var", id->region, sizeof id->region, e);
+	getvar(d, "version_var", id->firmware_version, sizeof id->firmware_version, e);
+	rc = ub_console_run(&d->con, "version", IDLE_MS, NULL, NULL, &out, e);
+	if (rc)
+		return rc;
+	if (out.text) {
+		size_t n = strcspn(out.text, "\n");
+		const char *paren = memchr(out.text, '(', n);
+
+		if (paren && paren > out.text)
+			n = (size_t)(paren - out.text - 1);
+		snprintf(id->bootloader, sizeof id->bootloader, "%.*s", (int)n, out.text);
+	}
+	ub_console_out_free(&out);
+	snprintf(id->mode, sizeof id->mode, "bootloader");
+	ub_err_clear(e);
+	return 0;
+}
+
+/* --- reading ------------------------------------------------------------ */
+
+static int board_crc(struct ub_device *d, uint64_t addr, uint64_t len,
+		     uint32_t *crc, struct ub_err *e)
+{
+	struct ub_console_out out;
+	char cmd[80];
+	const char *p;
+	int rc;
+
+	snprintf(cmd, sizeof cmd, "crc32 %llx %llx", (unsigned long long)addr,
+		 (unsigned long long)len);
+	rc = ub_console_check(&d->con, cmd, IDLE_MS, &out, e);
+	if (!rc) {
+		p = out.text ? strstr(out.text, "==> ") : NULL;
+		if (!p || sscanf(p + 4, "%8x", crc) != 1)
+			rc = ub_err_set(e, UB_EFAIL, "board-command",
+					"the board's crc32 printed no checksum: %.100s",
+					out.text ? out.text : "");
+	}
+	ub_console_out_free(&out);
+	return rc;
+}
+
+static uint32_t crc_of_fill(uint8_t fill, uint64_t len)
+{
+	uint8_t buf[4096];
+	uLong crc = crc32(0L, Z_NULL, 0);
+
+	memset(buf, fill, sizeof buf);
+	while (len > 0) {
+		size_t n = len < sizeof buf ? (size_t)len : sizeof buf;
+
+		crc = crc32(crc, buf, (uInt)n);
+		len -= n;
+	}
+	return (uint32_t)crc;
+}
+
+static uint32_t crc_of_ff(uint64_t len)
+{
+	return crc_of_fill(0xff, len);
+}
+
+/* Exact proof that [addr, addr+len) is all `fill`: compare it with RAM the
+ * board itself filled with that byte.  Erased flash is 0xff, empty disks
+ * are 0x00; both are common and cost two commands instead of a dump. */
+static int board_is_filled(struct ub_device *d, uint64_t addr, uint64_t len,
+			   uint8_t fill, int *same, struct ub_err *e)
+{
+	struct ub_console_out out;
+	uint64_t ref = d->scratch_addr + (fill ? 0x100000 : 0x200000);
+	uint64_t *filled = fill ? &d->ff_filled : &d->zero_filled;
+	char cmd[96];
+	int rc;
+
+	if (*filled < len) {
+		snprintf(cmd, sizeof cmd, "mw.b %llx %x %llx", (unsigned long long)ref,
+			 fill, (unsigned long long)len);
+		if ((rc = run(d, cmd, IDLE_MS, e)))
+			return rc;
+		*filled = len;
+	}
+	snprintf(cmd, sizeof cmd, "cmp.b %llx %llx %llx", (unsigned long long)ref,
+		 (unsigned long long)addr, (unsigned long long)len);
+	rc = ub_console_run(&d->con, cmd, IDLE_MS, NULL, NULL, &out, e);
+	*same = !rc && out.status == 0 && out.text && strstr(out.text, "were the same");
+	ub_console_out_free(&out);
+	return rc;
+}
+
+struct dump_ctx {
+	struct ub_dump dump;
+	int broken;
+	struct ub_progress *p;
+	uint64_t base_done;
+};
+
+static int on_dump_line(void *ctx, const char *line, size_t len)
+{
+	struct dump_ctx *c = ctx;
+
+	if (ub_dump_line(&c->dump, line, len) != 0)
+		c->broken = 1;
+	if ((c->dump.got & 0xfff) == 0)
+		ub_progress_update(c->p, c->base_done + c->dump.got);
+	return 0;
+}
+
+static int dump(struct ub_device *d, uint64_t addr, uint8_t *buf, size_t len,
+		struct ub_progress *p, uint64_t base_done, struct ub_err *e)
+{
+	struct dump_ctx c = { { addr, buf, len, 0, 0 }, 0, p, base_done };
+	struct ub_console_out out;
+	char cmd[80];
+	int rc;
+
+	snprintf(cmd, sizeof cmd, "md.b %llx %zx", (unsigned long long)addr, len);
+	rc = ub_console_run(&d->con, cmd, IDLE_MS, on_dump_line, &c, &out, e);
+	ub_console_out_free(&out);
+	if (rc)
+		return rc;
+	if (c.broken || c.dump.got != len)
+		return ub_err_set(e, UB_EFAIL, "console-garbled",
+				  "the dump of %llx was garbled (%zu of %zu bytes parsed)",
+				  (unsigned long long)addr, c.dump.got, len);
+	return 0;
+}
+
+/* Where the bytes of a region are in the board's address space: NOR is
+ * memory-mapped; block storage is first copied into scratch RAM. */
+static int stage(struct ub_device *d, const struct ub_region *r, uint64_t off,
+		 uint64_t len, uint64_t *addr, struct ub_err *e)
+{
+	char cmd[128];
+	int rc;
+
+	if (strcmp(r->storage, "nor") == 0) {
+		*addr = r->offset + off;
+		return 0;
+	}
+	if (strcmp(r->storage, "virtio") && strcmp(r->storage, "mmc") && strcmp(r->storage, "usb"))
+		return ub_err_set(e, UB_EUSAGE, "profile-invalid",
+				  "region %s: storage '%s' is not supported through U-Boot yet",
+				  r->name, r->storage);
+	if ((r->offset + off) % 512 || len % 512)
+		return ub_err_set(e, UB_EUSAGE, "profile-invalid",
+				  "region %s: block storage needs 512-byte aligned offsets and sizes", r->name);
+	snprintf(cmd, sizeof cmd, "%s dev %u", r->storage, r->dev);
+	if ((rc = run(d, cmd, IDLE_MS, e)))
+		return rc;
+	snprintf(cmd, sizeof cmd, "%s read %llx %llx %llx", r->storage,
+		 (unsigned long long)d->scratch_addr,
+		 (unsigned long long)((r->offset + off) / 512),
+		 (unsigned long long)(len / 512));
+	if ((rc = run(d, cmd, ERASE_IDLE_MS, e)))
+		return rc;
+	*addr = d->scratch_addr;
+	return 0;
+}
+
+static int read_block(struct ub_device *d, const struct ub_region *r,
+		      uint64_t off, uint8_t *buf, size_t len,
+		      struct ub_progress *p, uint64_t done, struct ub_err *e)
+{
+	uint64_t addr;
+	uint32_t want;
+	int rc, same = 0, attempt;
+
+	for (attempt = 0; attempt < 2; attempt++) {
+		if ((rc = stage(d, r, off, len, &addr, e)) ||
+		    (rc = board_crc(d, addr, len, &want, e)))
+			return rc;
+		if (want == crc_of_fill(0xff, len) || want == crc_of_fill(0, len)) {
+			uint8_t fill = want == crc_of_fill(0, len) ? 0 : 0xff;
+
+			if ((rc = board_is_filled(d, addr, len, fill, &same, e)))
+				return rc;
+			if (same) {
+				memset(buf, fill, len);
+				return 0;
+			}
+		}
+		rc = dump(d, addr, buf, len, p, done, e);
+		if (rc && rc != UB_EFAIL)
+			return rc;
+		if (!rc && (uint32_t)crc32(0L, buf, (uInt)len) == want)
+			return 0;
+		ub_console_sync(&d->con, NULL, 5000, e);   /* noise: resync and retry */
+	}
+	return ub_err_set(e, UB_EFAIL, "console-garbled",
+			  "region %s at +0x%llx: the dump never matched the board's crc32 %08x",
+			  r->name, (unsigned long long)off, want);
+}
+
+static int uboot_read(struct ub_device *d, const struct ub_region *r,
+		      uint64_t off, uint64_t len,
+		      int (*sink)(void *ctx, const uint8_t *buf, size_t n),
+		      void *ctx, struct ub_progress *p, struct ub_err *e)
+{
+	uint64_t step = r->erase_block ? r->erase_block : 0x10000, done = 0;
+	uint8_t *buf;
+	int rc = 0;
+
+	if (step > 0x100000)
+		step = 0x100000;
+	buf = malloc(step);
+	if (!buf)
+		return ub_err_set(e, UB_ENOMEM, NULL, "out of memory");
+	while (!rc && done < len) {
+		size_t n = len - done < step ? (size_t)(len - done) : (size_t)step;
+
+		rc = read_block(d, r, off + done, buf, n, p, done, e);
+		if (!rc)
+			rc = sink(ctx, buf, n);
+		done += n;
+		ub_progress_update(p, done);
+	}
+	free(buf);
+	return rc;
+}
+
+static int uboot_digest(struct ub_device *d, const struct ub_region *r,
+			uint64_t off, uint64_t len, unsigned alg, uint8_t *out,
+			struct ub_err *e)
+{
+	uint64_t addr;
+	uint32_t crc;
+	int rc;
+
+	if (alg != UB_CAP_DIGEST_CRC32)
+		return ub_err_set(e, UB_EUSAGE, NULL, "U-Boot boards hash with crc32 only");
+	if ((rc = stage(d, r, off, len, &addr, e)) || (rc = board_crc(d, addr, len, &crc, e)))
+		return rc;
+	out[0] = (uint8_t)(crc >> 24);
+	out[1] = (uint8_t)(crc >> 16);
+	out[2] = (uint8_t)(crc >> 8);
+	out[3] = (uint8_t)crc;
+	return 0;
+}
+
+/* --- writing ------------------------------------------------------------ */
+
+/* crc32 of the image's block, padded with 0xff to pad_to bytes (what
+ * erased-then-written NOR holds). */
+static int image_crc(const struct ub_src *src, uint64_t off, uint64_t len,
+		     uint64_t pad_to, uint8_t *buf, uint32_t *crc,
+		     struct ub_err *e)
+{
+	uLong c = crc32(0L, Z_NULL, 0);
+	int rc = ub_src_read(src, off, buf, (size_t)len, e);
+
+	if (rc)
+		return rc;
+	c = crc32(c, buf, (uInt)len);
+	if (pad_to > len)
+		c = crc32_combine(c, crc_of_ff(pad_to - len), (z_off_t)(pad_to - len));
+	*crc = (uint32_t)c;
+	return 0;
+}
+
+static int copy_nor(struct ub_device *d, uint64_t ram, uint64_t flash,
+		    uint64_t len, struct ub_err *e)
+{
+	uint64_t done = 0, chunk = d->nor_chunk;
+	char cmd[96];
+	int rc;
+
+	while (done < len) {
+		uint64_t n = len - done < chunk ? len - done : chunk;
+
+		snprintf(cmd, sizeof cmd, "cp.b %llx %llx %llx",
+			 (unsigned long long)(ram + done), (unsigned long long)(flash + done),
+			 (unsigned long long)n);
+		rc = run(d, cmd, IDLE_MS, e);
+		if (rc == UB_EFAIL && chunk > 0x100 && strstr(e->msg, "buffer write timeout")) {
+			/* the flash's write buffer is smaller than the profile says */
+			chunk /= 2;
+			d->stats.retries++;
+			ub_err_clear(e);
+			continue;
+		}
+		if (rc)
+			return rc;
+		done += n;
+	}
+	return 0;
+}
+
+static int write_block(struct ub_device *d, const struct ub_region *r,
+		       uint64_t off, uint64_t ram, uint64_t len, uint64_t span,
+		       uint32_t want, struct ub_err *e)
+{
+	char cmd[128];
+	uint32_t got;
+	uint64_t addr;
+	int rc;
+
+	if (strcmp(r->storage, "nor") == 0) {
+		addr = r->offset + off;
+		snprintf(cmd, sizeof cmd, "protect off %llx +%llx",
+			 (unsigned long long)addr, (unsigned long long)span);
+		if ((rc = run(d, cmd, IDLE_MS, e)))
+			return rc;
+		snprintf(cmd, sizeof cmd, "erase %llx +%llx",
+			 (unsigned long long)addr, (unsigned long long)span);
+		if ((rc = run(d, cmd, ERASE_IDLE_MS, e)) ||
+		    (rc = copy_nor(d, ram, addr, len, e)) ||
+		    (rc = board_crc(d, addr, span, &got, e)))
+			return rc;
+	} else {
+		uint64_t sectors = (len + 511) / 512;
+
+		snprintf(cmd, sizeof cmd, "%s dev %u", r->storage, r->dev);
+		if ((rc = run(d, cmd, IDLE_MS, e)))
+			return rc;
+		snprintf(cmd, sizeof cmd, "%s write %llx %llx %llx", r->storage,
+			 (unsigned long long)ram, (unsigned long long)((r->offset + off) / 512),
+			 (unsigned long long)sectors);
+		if ((rc = run(d, cmd, ERASE_IDLE_MS, e)) ||
+		    (rc = stage(d, r, off, span, &addr, e)) ||
+		    (rc = board_crc(d, addr, span, &got, e)))
+			return rc;
+	}
+	if (got != want)
+		return ub_err_set(e, UB_EFAIL, "verify-failed",
+				  "region %s at +0x%llx: crc32 after writing is %08x, expected %08x",
+				  r->name, (unsigned long long)off, got, want);
+	return 0;
+}
+
+static int uboot_write(struct ub_device *d, const struct ub_region *r,
+		       uint64_t off, const struct ub_src *src,
+		       struct ub_progress *p, struct ub_err *e)
+{
+	uint64_t eb = r->erase_block ? r->erase_block : 0x10000;
+	uint64_t len = src->size, nblocks, i, first = UINT64_MAX, last = 0;
+	int nor = strcmp(r->storage, "nor") == 0;
+	struct ub_progress step;
+	uint32_t *want = NULL;
+	uint8_t *differs = NULL, *buf = NULL;
+	int rc = 0;
+
+	memset(&d->stats, 0, sizeof d->stats);
+	if (off % eb || len == 0 || off + len > r->size)
+		return ub_err_set(e, UB_EREFUSED, "image-too-big",
+				  "%llu bytes at +0x%llx do not fit region %s (%llu bytes, erase block 0x%llx)",
+				  (unsigned long long)len, (unsigned long long)off, r->name,
+				  (unsigned long long)r->size, (unsigned long long)eb);
+	if (!nor && len % 512)
+		return ub_err_set(e, UB_EREFUSED, "image-too-big",
+				  "block storage takes whole 512-byte sectors; the image is %llu bytes",
+				  (unsigned long long)len);
+	nblocks = (len + eb - 1) / eb;
+	want = calloc(nblocks, sizeof *want);
+	differs = calloc(nblocks, 1);
+	buf = malloc(eb);
+	if (!want || !differs || !buf) {
+		rc = ub_err_set(e, UB_ENOMEM, NULL, "out of memory");
+		goto out;
+	}
+	d->stats.blocks_total = (unsigned)nblocks;
+	ub_progress_plan(p, 100);
+
+	/* Compare: which blocks already hold what the image says? */
+	ub_progress_begin(&step, p, "compare", 10, nblocks);
+	for (i = 0; !rc && i < nblocks; i++) {
+		uint64_t n = len - i * eb < eb ? len - i * eb : eb;
+		uint64_t span = nor ? eb : n;
+		uint8_t got[4];
+
+		rc = image_crc(src, i * eb, n, span, buf, &want[i], e);
+		if (!rc)
+			rc = uboot_digest(d, r, off + i * eb, span, UB_CAP_DIGEST_CRC32, got, e);
+		if (!rc && ((uint32_t)got[0] << 24 | (uint32_t)got[1] << 16 |
+			    (uint32_t)got[2] << 8 | got[3]) != want[i]) {
+			differs[i] = 1;
+			if (first == UINT64_MAX)
+				first = i;
+			last = i;
+		}
+		ub_progress_update(&step, i + 1);
+	}
+	ub_progress_end(&step, rc);
+	if (rc || first == UINT64_MAX) {
+		d->stats.blocks_skipped = (unsigned)nblocks;
+		goto out;
+	}
+
+	/* Load the span of differing blocks into RAM and check it there. */
+	{
+		uint64_t span_off = first * eb;
+		uint64_t span_len = (last + 1) * eb < len ? (last + 1) * eb - span_off : len - span_off;
+		struct ub_src win;
+		uint32_t ram_crc;
+		uLong c = crc32(0L, Z_NULL, 0);
+		uint64_t k;
+
+		if (span_len > d->load_max) {
+			rc = ub_err_set(e, UB_EREFUSED, "image-too-big",
+					"%llu bytes to load exceed the board's load area (%llu bytes, recovery.load_max)",
+					(unsigned long long)span_len, (unsigned long long)d->load_max);
+			goto out;
+		}
+		if (!d->loader.load) {
+			rc = ub_err_set(e, UB_EUSAGE, NULL, "no way to send the image to the board was chosen");
+			goto out;
+		}
+		rc = ub_src_window(&win, src, span_off, span_len, e);
+		if (rc)
+			goto out;
+		ub_progress_begin(&step, p, d->loader.name, 45, span_len);
+		rc = d->loader.load(d->loader.ctx, d, &win, d->load_addr, &step, e);
+		ub_progress_end(&step, rc);
+		if (rc)
+			goto out;
+		d->stats.bytes_loaded = span_len;
+		for (k = 0; !rc && k < span_len; k += eb) {
+			size_t n = span_len - k < eb ? (size_t)(span_len - k) : (size_t)eb;
+
+			rc = ub_src_read(&win, k, buf, n, e);
+			c = crc32(c, buf, (uInt)n);
+		}
+		if (!rc)
+			rc = board_crc(d, d->load_addr, span_len, &ram_crc, e);
+		if (!rc && ram_crc != (uint32_t)c)
+			rc = ub_err_set(e, UB_EFAIL, "transfer-corrupt",
+					"the image arrived damaged in the board's RAM (crc32 %08x, expected %08x)",
+					ram_crc, (uint32_t)c);
+		if (rc)
+			goto out;
+
+		/* Write and verify each differing block. */
+		ub_progress_begin(&step, p, "write", 45, nblocks);
+		for (i = first; !rc && i <= last; i++) {
+			uint64_t n = len - i * eb < eb ? len - i * eb : eb;
+			uint64_t ram = d->load_addr + (i - first) * eb;
+
+			if (!differs[i]) {
+				d->stats.blocks_skipped++;
+				continue;
+			}
+			rc = write_block(d, r, off + i * eb, ram, n, nor ? eb : n, want[i], e);
+			if (rc == UB_EFAIL) {
+				d->stats.retries++;
+				ub_err_clear(e);
+				rc = write_block(d, r, off + i * eb, ram, n, nor ? eb : n, want[i], e);
+			}
+			if (!rc)
+				d->stats.blocks_written++;
+			ub_progress_update(&step, i + 1);
+		}
+		d->stats.blocks_skipped += (unsigned)(first + (nblocks - 1 - last));
+		ub_progress_end(&step, rc);
+	}
+out:
+	free(want);
+	free(differs);
+	free(buf);
+	return rc;
+}
+
+/* --- reboot and first boot ------------------------------------------------ */
+
+static int uboot_reboot(struct ub_device *d, struct ub_err *e)
+{
+	ub_stream_drain(d->s);
+	return ub_stream_write(d->s, "reset\n", 6, 2000, e);
+}
+
+static int uboot_boot_check(struct ub_device *d, const char *expect_version,
+			    struct ub_boot_report *rep, struct ub_err *e)
+{
+	const char *ok_pat = jstr(d->profile, "boot", "success");
+	const char *ver_pat = jstr(d->profile, "boot", "version_pattern");
+	json_t *t = json_object_get(json_object_get(d->profile, "boot"), "timeout");
+	int timeout = json_is_integer(t) ? (int)json_integer_value(t) : 60;
+	double start = ub_now();
+	regex_t ok_re, ver_re;
+	char *log = NULL;
+	size_t log_len = 0;
+	int rc = 0, have_ver = 0;
+
+	memset(rep, 0, sizeof *rep);
+	if (!ok_pat || regcomp(&ok_re, ok_pat, REG_EXTENDED | REG_NEWLINE))
+		return ub_err_set(e, UB_EFORMAT, "profile-invalid",
+				  "profile: boot.success must be a regular expression");
+	if (ver_pat && !regcomp(&ver_re, ver_pat, REG_EXTENDED | REG_NEWLINE))
+		have_ver = 1;
+	while (ub_now() - start < timeout) {
+		char buf[4096];
+		long n = ub_stream_read(d->s, buf, sizeof buf, 500, e);
+		regmatch_t m[2];
+		char *grown;
+
+		if (n < 0) {
+			rc = (int)n;
+			break;
+		}
+		if (n == 0)
+			continue;
+		grown = realloc(log, log_len + (size_t)n + 1);
+		if (!grown) {
+			rc = ub_err_set(e, UB_ENOMEM, NULL, "out of memory");
+			break;
+		}
+		log = grown;
+		memcpy(log + log_len, buf, (size_t)n);
+		log_len += (size_t)n;
+		log[log_len] = '\0';
+		if (regexec(&ok_re, log, 0, NULL, 0) == 0) {
+			rep->booted = 1;
+			rep->seconds = ub_now() - start;
+			if (have_ver && regexec(&ver_re, log, 2, m, 0) == 0 && m[1].rm_so >= 0)
+				snprintf(rep->version, sizeof rep->version, "%.*s",
+					 (int)(m[1].rm_eo - m[1].rm_so), log + m[1].rm_so);
+			break;
+		}
+		if (log_len > (1u << 20)) {   /* keep the tail; a boot loop prints forever */
+			memmove(log, log + log_len - 65536, 65536);
+			log_len = 65536;
+			log[log_len] = '\0';
+		}
+	}
+	regfree(&ok_re);
+	if (have_ver)
+		regfree(&ver_re);
+	free(log);
+	if (rc)
+		return rc;
+	if (!rep->booted)
+		return ub_err_set(e, UB_EFAIL, "boot-failed",
+				  "the board did not print the boot success line within %d s", timeout);
+	if (expect_version && *expect_version && strcmp(rep->version, expect_version) != 0)
+		return ub_err_set(e, UB_EFAIL, "boot-wrong-version",
+				  "the board booted version '%s', expected %s", rep->version,
+				  expect_version);
+	return 0;
+}
+
+const struct ub_family ub_family_uboot = {
+	.name = "uboot",
+	.what = "boards with a U-Boot console (serial, unix socket, TCP)",
+	.caps = UB_CAP_READ | UB_CAP_DIGEST_CRC32 | UB_CAP_ERASE_BLOCK |
+		UB_CAP_RESUME | UB_CAP_BOOT_CHECK,
+	.open = uboot_open,
+	.identify = uboot_identify,
+	.enter_recovery = uboot_enter_recovery,
+	.read = uboot_read,
+	.digest = uboot_digest,
+	.write = uboot_write,
+	.reboot = uboot_reboot,
+	.boot_check = uboot_boot_check,
+	.set_log = uboot_set_log,
+	.close = uboot_close,
+};

@@ -1,0 +1,38 @@
+/* The U-Boot family: boards whose bootloader still answers on a console.
+ * Besides the ops table it lets the workflow say how image bytes reach the
+ * board's memory (TFTP or YMODEM), since that is the board's business but
+ * the user's choice. */
+#ifndef UB_FAMILY_UBOOT_H
+#define UB_FAMILY_UBOOT_H
+
+#include <stdint.h>
+
+#include "family/family.h"
+
+extern const struct ub_family ub_family_uboot;
+
+/* Moves len bytes of src into the board's RAM at addr.  The family checks
+ * the result with the board's crc32, so a loader need not. */
+struct ub_uboot_loader {
+	const char *name;   /* "tftp", "ymodem" */
+	int (*load)(void *ctx, struct ub_device *dev, const struct ub_src *src,
+		    uint64_t addr, struct ub_progress *p, struct ub_err *e);
+	void *ctx;
+};
+
+void ub_uboot_set_loader(struct ub_device *dev,
+			 const struct ub_uboot_loader *loader);
+
+/* For loaders: run a console command on the board (its output discarded). */
+int ub_uboot_command(struct ub_device *dev, const char *cmd, int idle_ms,
+		     struct ub_err *e);
+
+/* Statistics of the last write, for the journal. */
+struct ub_uboot_write_stats {
+	unsigned blocks_total, blocks_written, blocks_skipped, retries;
+	uint64_t bytes_loaded;
+};
+void ub_uboot_write_stats(const struct ub_device *dev,
+			  struct ub_uboot_write_stats *out);
+
+#endif

@@ -1,0 +1,287 @@
+/* Byte streams: every transport ends up as one non-blocking descriptor that
+ * poll() can wait on, so timeouts work the same way everywhere.  Serial
+ * ports are configured through libserialport and then read through its
+ * descriptor. */
+#include "stream.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libserialport.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+struct ub_stream {
+	int fd;
+	int log_fd;
+	struct sp_port *port;   /* serial only */
+	char what[1100];        /* "unix:/path" for messages */
+};
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int set_nonblock(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	return fl < 0 ? -1 : fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+}
+
+static int open_unix(struct ub_stream *s, const char *path, struct ub_err *e)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+
+	if (strlen(path) >= sizeof sa.sun_path)
+		return ub_err_set(e, UB_EUSAGE, "usage", "socket path too long: %s", path);
+	strcpy(sa.sun_path, path);
+	s->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (s->fd < 0 || connect(s->fd, (struct sockaddr *)&sa, sizeof sa) != 0)
+		return ub_err_errno(e, UB_ENODEV, "console-connect", errno,
+				    "cannot connect to the console socket %s", path);
+	return 0;
+}
+
+static int open_tcp(struct ub_stream *s, const char *hostport, struct ub_err *e)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res, *ai;
+	char host[256];
+	const char *colon = strrchr(hostport, ':');
+	int rc, err = 0;
+
+	if (!colon || colon == hostport || (size_t)(colon - hostport) >= sizeof host || !colon[1])
+		return ub_err_set(e, UB_EUSAGE, "usage",
+				  "tcp address '%s' must be HOST:PORT", hostport);
+	memcpy(host, hostport, (size_t)(colon - hostport));
+	host[colon - hostport] = '\0';
+	rc = getaddrinfo(host, colon + 1, &hints, &res);
+	if (rc)
+		return ub_err_set(e, UB_ENODEV, "console-connect", "cannot resolve %s: %s",
+				  hostport, gai_strerror(rc));
+	for (ai = res; ai; ai = ai->ai_next) {
+		s->fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+		if (s->fd >= 0 && connect(s->fd, ai->ai_addr, ai->ai_addrlen) == 0)
+			break;
+		err = errno;
+		if (s->fd >= 0)
+			close(s->fd);
+		s->fd = -1;
+	}
+	freeaddrinfo(res);
+	if (s->fd < 0)
+		return ub_err_errno(e, UB_ENODEV, "console-connect", err,
+				    "cannot connect to %s", hostport);
+	return 0;
+}
+
+/* "key=value,key=value": the value of key, copied into out. */
+static int param(const char *params, const char *key, char *out, size_t len)
+{
+	size_t klen = strlen(key);
+	const char *p = params;
+
+	while (p && *p) {
+		const char *end = strchr(p, ',');
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+
+		if (n > klen && strncmp(p, key, klen) == 0 && p[klen] == '=') {
+			n -= klen + 1;
+			if (n >= len)
+				n = len - 1;
+			memcpy(out, p + klen + 1, n);
+			out[n] = '\0';
+			return 1;
+		}
+		p = end ? end + 1 : NULL;
+	}
+	return 0;
+}
+
+static int open_serial(struct ub_stream *s, const char *dev, const char *params,
+		       struct ub_err *e)
+{
+	char v[32];
+	int baud = 115200;
+	enum sp_return r;
+
+	if (param(params, "baud", v, sizeof v)) {
+		char *end;
+
+		baud = (int)strtol(v, &end, 10);
+		if (*end || baud <= 0)
+			return ub_err_set(e, UB_EUSAGE, "usage", "baud=%s is not a number", v);
+	}
+	if (sp_get_port_by_name(dev, &s->port) != SP_OK)
+		return ub_err_set(e, UB_ENODEV, "serial-missing",
+				  "no serial port %s", dev);
+	r = sp_open(s->port, SP_MODE_READ_WRITE);
+	if (r != SP_OK) {
+		char *msg = sp_last_error_message();
+		int rc = ub_err_set(e, UB_ENODEV, "serial-busy",
+				    "cannot open %s: %s", dev, msg ? msg : "error");
+
+		sp_free_error_message(msg);
+		return rc;
+	}
+	if (sp_set_baudrate(s->port, baud) != SP_OK || sp_set_bits(s->port, 8) != SP_OK ||
+	    sp_set_parity(s->port, SP_PARITY_NONE) != SP_OK ||
+	    sp_set_stopbits(s->port, 1) != SP_OK ||
+	    sp_set_flowcontrol(s->port, SP_FLOWCONTROL_NONE) != SP_OK)
+		return ub_err_set(e, UB_ENODEV, "serial-busy",
+				  "cannot set %s to %d 8N1", dev, baud);
+	/* Some adapters wire DTR/RTS to reset or boot-mode pins. */
+	if (param(params, "dtr", v, sizeof v))
+		sp_set_dtr(s->port, strcmp(v, "on") == 0 ? SP_DTR_ON : SP_DTR_OFF);
+	if (param(params, "rts", v, sizeof v))
+		sp_set_rts(s->port, strcmp(v, "on") == 0 ? SP_RTS_ON : SP_RTS_OFF);
+	if (sp_get_port_handle(s->port, &s->fd) != SP_OK)
+		return ub_err_set(e, UB_ENODEV, "serial-busy", "no descriptor for %s", dev);
+	return 0;
+}
+
+int ub_stream_open(struct ub_stream **out, const char *transport,
+		   const char *address, const char *params, struct ub_err *e)
+{
+	struct ub_stream *s = calloc(1, sizeof *s);
+	int rc;
+
+	*out = NULL;
+	if (!s)
+		return ub_err_set(e, UB_ENOMEM, NULL, "out of memory");
+	s->fd = -1;
+	s->log_fd = -1;
+	snprintf(s->what, sizeof s->what, "%s:%s", transport, address);
+	if (strcmp(transport, "unix") == 0) {
+		rc = open_unix(s, address, e);
+	} else if (strcmp(transport, "tcp") == 0) {
+		rc = open_tcp(s, address, e);
+	} else if (strcmp(transport, "serial") == 0) {
+		rc = open_serial(s, address, params, e);
+	} else if (strcmp(transport, "fd") == 0) {
+		char *end;
+		long fd = strtol(address, &end, 10);
+
+		rc = 0;
+		if (*end || fd < 0 || fcntl((int)fd, F_GETFD) < 0)
+			rc = ub_err_set(e, UB_EUSAGE, "usage", "'%s' is not an open descriptor", address);
+		else
+			s->fd = (int)fd;
+	} else {
+		rc = ub_err_set(e, UB_EUSAGE, "usage",
+				"unknown transport '%s' (use serial, unix, tcp)", transport);
+	}
+	if (!rc && set_nonblock(s->fd) != 0)
+		rc = ub_err_errno(e, UB_EIO, "io", errno, "%s", s->what);
+	if (rc) {
+		ub_stream_close(s);
+		return rc;
+	}
+	*out = s;
+	return 0;
+}
+
+long ub_stream_read(struct ub_stream *s, void *buf, size_t len, int timeout_ms,
+		    struct ub_err *e)
+{
+	long long deadline = now_ms() + timeout_ms;
+
+	for (;;) {
+		struct pollfd p = { .fd = s->fd, .events = POLLIN };
+		long long left = deadline - now_ms();
+		ssize_t n;
+		int r;
+
+		r = poll(&p, 1, left > 0 ? (int)left : 0);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return ub_err_errno(e, UB_EIO, "io", errno, "%s", s->what);
+		if (r == 0)
+			return 0;
+		n = read(s->fd, buf, len);
+		if (n > 0) {
+			if (s->log_fd >= 0 && write(s->log_fd, buf, (size_t)n) < 0)
+				s->log_fd = -1;   /* a full log disk must not stop a repair */
+			return (long)n;
+		}
+		if (n == 0)
+			return ub_err_set(e, UB_ENODEV, "console-lost",
+					  "%s closed the connection", s->what);
+		if (errno != EAGAIN && errno != EINTR)
+			return ub_err_errno(e, UB_ENODEV, "console-lost", errno, "%s", s->what);
+	}
+}
+
+int ub_stream_write(struct ub_stream *s, const void *buf, size_t len,
+		    int timeout_ms, struct ub_err *e)
+{
+	const char *p = buf;
+	long long deadline = now_ms() + timeout_ms;
+
+	while (len > 0) {
+		ssize_t n = send(s->fd, p, len, MSG_NOSIGNAL);
+
+		if (n < 0 && errno == ENOTSOCK)
+			n = write(s->fd, p, len);
+		if (n > 0) {
+			p += n;
+			len -= (size_t)n;
+			continue;
+		}
+		if (n < 0 && errno != EAGAIN && errno != EINTR)
+			return ub_err_errno(e, UB_ENODEV, "console-lost", errno,
+					    "writing to %s", s->what);
+		{
+			struct pollfd pf = { .fd = s->fd, .events = POLLOUT };
+			long long left = deadline - now_ms();
+
+			if (left <= 0)
+				return ub_err_set(e, UB_ETIMEOUT, "timeout",
+						  "%s accepted no data for %d ms", s->what, timeout_ms);
+			poll(&pf, 1, (int)left);
+		}
+	}
+	return 0;
+}
+
+void ub_stream_drain(struct ub_stream *s)
+{
+	char buf[512];
+
+	while (read(s->fd, buf, sizeof buf) > 0)
+		;
+}
+
+int ub_stream_fd(const struct ub_stream *s)
+{
+	return s->fd;
+}
+
+void ub_stream_tee(struct ub_stream *s, int log_fd)
+{
+	s->log_fd = log_fd;
+}
+
+void ub_stream_close(struct ub_stream *s)
+{
+	if (!s)
+		return;
+	if (s->port) {
+		sp_close(s->port);
+		sp_free_port(s->port);
+	} else if (s->fd >= 0) {
+		close(s->fd);
+	}
+	free(s);
+}

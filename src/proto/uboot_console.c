@@ -1,0 +1,323 @@
+#include "uboot_console.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define LINE_MAX_LEN 4096   /* a longer line is noise, not U-Boot output */
+
+/* Messages with which U-Boot commands report failure, whatever $? says
+ * (some commands print an error and still return 0). */
+static const char *const failures[] = {
+	"Unknown command",
+	"Error",
+	"ERROR",
+	"Timeout",
+	"Bad CRC",
+	"Bad Data CRC",
+	"Bad data CRC",
+	"Bad Header Checksum",
+	"Wrong Image Format",
+	"Flash buffer write timeout",
+	"Flash not Erased",
+	"Can't write to protected Flash sectors",
+	"Verify failed",
+	"Abort",
+	"Retry count exceeded",
+	"not defined",
+	"Usage:",
+};
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void ub_console_init(struct ub_console *c, struct ub_stream *s,
+		     const char *prompt)
+{
+	memset(c, 0, sizeof c[0]);
+	c->s = s;
+	snprintf(c->prompt, sizeof c->prompt, "%s", prompt ? prompt : "=> ");
+}
+
+void ub_console_free(struct ub_console *c)
+{
+	free(c->in);
+	c->in = NULL;
+	c->in_len = c->in_cap = 0;
+}
+
+void ub_console_out_free(struct ub_console_out *out)
+{
+	if (!out)
+		return;
+	free(out->text);
+	memset(out, 0, sizeof *out);
+}
+
+/* Reads what arrives within timeout_ms into c->in.  Returns bytes added,
+ * 0 on silence, < 0 on failure. */
+static long fill(struct ub_console *c, int timeout_ms, struct ub_err *e)
+{
+	long n;
+
+	if (c->in_cap - c->in_len < 4096) {
+		size_t cap = c->in_cap ? c->in_cap * 2 : 16384;
+		char *p = realloc(c->in, cap);
+
+		if (!p)
+			return ub_err_set(e, UB_ENOMEM, NULL, "out of memory");
+		c->in = p;
+		c->in_cap = cap;
+	}
+	n = ub_stream_read(c->s, c->in + c->in_len, c->in_cap - c->in_len - 1,
+			   timeout_ms, e);
+	if (n > 0) {
+		c->in_len += (size_t)n;
+		c->in[c->in_len] = '\0';
+		c->rx_bytes += (unsigned long long)n;
+	}
+	return n;
+}
+
+static void consume(struct ub_console *c, size_t n)
+{
+	memmove(c->in, c->in + n, c->in_len - n);
+	c->in_len -= n;
+	if (c->in)
+		c->in[c->in_len] = '\0';
+}
+
+static int send_str(struct ub_console *c, const char *s, struct ub_err *e)
+{
+	return ub_stream_write(c->s, s, strlen(s), 5000, e);
+}
+
+/* Sees whether the marker line "__UB<n>_RC=<status>__" is in line. */
+static int marker_status(const char *line, size_t len, const char *mark,
+			 int *status)
+{
+	size_t mlen = strlen(mark);
+	const char *p;
+	char num[16];
+	size_t i = 0;
+
+	if (len < mlen + 3 || memcmp(line, mark, mlen) != 0)
+		return 0;
+	p = line + mlen;
+	while (i < sizeof num - 1 && p + i < line + len && p[i] >= '0' && p[i] <= '9') {
+		num[i] = p[i];
+		i++;
+	}
+	num[i] = '\0';
+	if (i == 0 || p + i + 2 != line + len || memcmp(p + i, "__", 2) != 0)
+		return 0;
+	*status = atoi(num);
+	return 1;
+}
+
+static int append(struct ub_console_out *out, const char *line, size_t len,
+		  struct ub_err *e)
+{
+	char *p = realloc(out->text, out->len + len + 2);
+
+	if (!p)
+		return ub_err_set(e, UB_ENOMEM, NULL, "out of memory");
+	out->text = p;
+	memcpy(out->text + out->len, line, len);
+	out->len += len;
+	out->text[out->len++] = '\n';
+	out->text[out->len] = '\0';
+	return 0;
+}
+
+int ub_console_run(struct ub_console *c, const char *cmd, int idle_ms,
+		   int (*on_line)(void *ctx, const char *line, size_t len),
+		   void *ctx, struct ub_console_out *out, struct ub_err *e)
+{
+	char mark[32], echo_tail[48], line_buf[1100];
+	int echo_seen = 0, rc;
+
+	memset(out, 0, sizeof *out);
+	if (strlen(cmd) > 900)
+		return ub_err_set(e, UB_EUSAGE, NULL, "console command too long (%zu bytes)", strlen(cmd));
+	c->seq++;
+	snprintf(mark, sizeof mark, "__UB%u_RC=", c->seq);
+	snprintf(echo_tail, sizeof echo_tail, "echo %s$?__", mark);
+	snprintf(line_buf, sizeof line_buf, "%s; %s\n", cmd, echo_tail);
+	if ((rc = send_str(c, line_buf, e)))
+		return rc;
+	for (;;) {
+		char *nl = memchr(c->in, '\n', c->in_len);
+		long n;
+
+		if (nl) {
+			size_t len = (size_t)(nl - c->in);
+			const char *line = c->in;
+			int status;
+
+			while (len > 0 && line[len - 1] == '\r')
+				len--;
+			/* The prompt may stick to the start of the echoed line. */
+			if (!echo_seen) {
+				if (len >= strlen(echo_tail) &&
+				    memcmp(line + len - strlen(echo_tail), echo_tail, strlen(echo_tail)) == 0)
+					echo_seen = 1;
+			} else if (marker_status(line, len, mark, &status)) {
+				out->status = status;
+				consume(c, (size_t)(nl - c->in) + 1);
+				return 0;
+			} else if (on_line) {
+				if ((rc = on_line(ctx, line, len)))
+					return rc;
+			} else if ((rc = append(out, line, len, e))) {
+				return rc;
+			}
+			consume(c, (size_t)(nl - c->in) + 1);
+			continue;
+		}
+		if (c->in_len > LINE_MAX_LEN)
+			consume(c, c->in_len);   /* noise without line ends */
+		n = fill(c, idle_ms, e);
+		if (n < 0)
+			return (int)n;
+		if (n == 0)
+			return ub_err_set(e, UB_ETIMEOUT, "console-silent",
+					  "the board said nothing for %d ms while running '%s'",
+					  idle_ms, cmd);
+	}
+}
+
+const char *ub_console_failure(const struct ub_console_out *out,
+			       size_t *line_len)
+{
+	const char *p = out->text;
+	size_t i;
+
+	while (p && *p) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+
+		for (i = 0; i < sizeof failures / sizeof failures[0]; i++) {
+			size_t fl = strlen(failures[i]);
+			size_t k;
+
+			for (k = 0; k + fl <= len; k++)
+				if (memcmp(p + k, failures[i], fl) == 0) {
+					*line_len = len;
+					return p;
+				}
+		}
+		p = nl ? nl + 1 : NULL;
+	}
+	return NULL;
+}
+
+int ub_console_check(struct ub_console *c, const char *cmd, int idle_ms,
+		     struct ub_console_out *out, struct ub_err *e)
+{
+	const char *bad;
+	size_t len = 0;
+	int rc = ub_console_run(c, cmd, idle_ms, NULL, NULL, out, e);
+
+	if (rc)
+		return rc;
+	bad = ub_console_failure(out, &len);
+	if (bad || out->status != 0) {
+		if (!bad) {
+			bad = out->text ? out->text : "";
+			len = strcspn(bad, "\n");
+		}
+		return ub_err_set(e, UB_EFAIL, "board-command",
+				  "the board refused '%s' (status %d): %.*s", cmd,
+				  out->status, (int)(len > 300 ? 300 : len), bad);
+	}
+	return 0;
+}
+
+int ub_console_sync(struct ub_console *c, const char *stop_keys,
+		    int timeout_ms, struct ub_err *e)
+{
+	long long deadline = now_ms() + timeout_ms, next_key = 0;
+	struct ub_console_out out;
+	size_t plen = strlen(c->prompt);
+	int rc;
+
+	/* Wait for a prompt at the end of what the board sent, poking it
+	 * with the stop keys: during the countdown any key stops autoboot. */
+	for (;;) {
+		long n;
+
+		if (c->in_len >= plen &&
+		    memcmp(c->in + c->in_len - plen, c->prompt, plen) == 0) {
+			/* and nothing more follows for a moment */
+			n = fill(c, 150, e);
+			if (n < 0)
+				return (int)n;
+			if (n == 0)
+				break;
+			continue;
+		}
+		if (now_ms() >= deadline)
+			return ub_err_set(e, UB_ETIMEOUT, "console-no-prompt",
+					  "no U-Boot prompt ('%s') within %d s", c->prompt,
+					  timeout_ms / 1000);
+		if (now_ms() >= next_key) {
+			/* The keys stop the countdown; Ctrl-C then clears whatever
+			 * they typed at a prompt and makes U-Boot print a fresh one
+			 * (a bare newline would repeat the last command). */
+			if ((stop_keys && *stop_keys && (rc = send_str(c, stop_keys, e))) ||
+			    (rc = send_str(c, "\003", e)))
+				return rc;
+			next_key = now_ms() + 300;
+		}
+		n = fill(c, 100, e);
+		if (n < 0)
+			return (int)n;
+		if (c->in_len > 65536)
+			consume(c, c->in_len - 1024);   /* keep the tail: the prompt is there */
+	}
+	/* Prove the round trip with a marker. */
+	consume(c, c->in_len);
+	rc = ub_console_run(c, "true", 3000, NULL, NULL, &out, e);
+	if (!rc)
+		consume(c, c->in_len);
+	ub_console_out_free(&out);
+	return rc;
+}
+
+int ub_console_getenv(struct ub_console *c, const char *name, char *val,
+		      size_t len, struct ub_err *e)
+{
+	struct ub_console_out out;
+	char cmd[160];
+	size_t nlen = strlen(name);
+	const char *p;
+	int rc;
+
+	if (nlen == 0 || nlen > 100 || strpbrk(name, " ;$'\"\\"))
+		return ub_err_set(e, UB_EUSAGE, NULL, "bad variable name '%s'", name);
+	snprintf(cmd, sizeof cmd, "printenv %s", name);
+	rc = ub_console_run(c, cmd, 3000, NULL, NULL, &out, e);
+	if (rc)
+		return rc;
+	rc = 1;
+	for (p = out.text; p && *p; ) {
+		const char *nl = strchr(p, '\n');
+		size_t l = nl ? (size_t)(nl - p) : strlen(p);
+
+		if (out.status == 0 && l > nlen && memcmp(p, name, nlen) == 0 && p[nlen] == '=') {
+			snprintf(val, len, "%.*s", (int)(l - nlen - 1), p + nlen + 1);
+			rc = 0;
+			break;
+		}
+		p = nl ? nl + 1 : NULL;
+	}
+	ub_console_out_free(&out);
+	return rc;
+}

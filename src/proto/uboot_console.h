@@ -1,0 +1,68 @@
+/* U-Boot's command console over a byte stream.  Each command is sent as
+ *     CMD; echo __UB<n>_RC=$?__
+ * so the end of its output and its exit status are marked by a line no
+ * command prints by itself, whatever the board echoes or interleaves.  The
+ * console knows nothing about flash or policy: it runs commands. */
+#ifndef UB_UBOOT_CONSOLE_H
+#define UB_UBOOT_CONSOLE_H
+
+#include <stddef.h>
+
+#include "base/err.h"
+#include "io/stream.h"
+
+struct ub_console {
+	struct ub_stream *s;
+	char prompt[32];
+	unsigned seq;           /* numbers the markers, so stale output never matches */
+	char *in;               /* bytes read but not yet consumed */
+	size_t in_len, in_cap;
+	unsigned long long rx_bytes;
+};
+
+/* The result of one command: its output (echo and marker removed, "\r"
+ * dropped), and its exit status as U-Boot reports it in $?. */
+struct ub_console_out {
+	char *text;
+	size_t len;
+	int status;
+};
+
+void ub_console_init(struct ub_console *c, struct ub_stream *s,
+		     const char *prompt);
+void ub_console_free(struct ub_console *c);
+
+/* Gets to the prompt: while the board is booting or counting down, sends
+ * stop_keys (may be NULL) and Ctrl-C every few hundred milliseconds, then proves
+ * the console answers with a marker round trip.  Fails with UB_ETIMEOUT
+ * and advice when no prompt appears within timeout_ms. */
+int ub_console_sync(struct ub_console *c, const char *stop_keys,
+		    int timeout_ms, struct ub_err *e);
+
+/* Runs cmd (no newline, no ';' at the end).  idle_ms bounds the silence
+ * between bytes, not the whole command.  With on_line, each output line is
+ * handed over as it arrives (for long dumps) instead of being collected.
+ * Returns 0 when the command ran, whatever its status; < 0 when the console
+ * failed (timeout, link lost). */
+int ub_console_run(struct ub_console *c, const char *cmd, int idle_ms,
+		   int (*on_line)(void *ctx, const char *line, size_t len),
+		   void *ctx, struct ub_console_out *out, struct ub_err *e);
+
+/* Runs cmd and fails (UB_EFAIL, with the board's own words) when its status
+ * is not 0 or its output has one of U-Boot's failure messages. */
+int ub_console_check(struct ub_console *c, const char *cmd, int idle_ms,
+		     struct ub_console_out *out, struct ub_err *e);
+
+/* The line of out that reports a failure ("Unknown command", "Bad CRC",
+ * "Flash buffer write timeout", ...), or NULL. */
+const char *ub_console_failure(const struct ub_console_out *out,
+			       size_t *line_len);
+
+/* Reads an environment variable; returns 0, 1 when it is not defined, or
+ * < 0 on console failure. */
+int ub_console_getenv(struct ub_console *c, const char *name, char *val,
+		      size_t len, struct ub_err *e);
+
+void ub_console_out_free(struct ub_console_out *out);
+
+#endif

@@ -1,0 +1,25 @@
+/* Memory dumps over U-Boot's console: `md.b ADDR LEN` prints
+ *     04040000: 27 05 19 56 9a cc ff 23 ...  '..V...#
+ * sixteen bytes a line.  The parser is strict (every line must carry the
+ * address it should, every byte two hex digits) because a dump is only as
+ * good as its worst line; callers cross-check it with the board's crc32. */
+#ifndef UB_UBOOT_DUMP_H
+#define UB_UBOOT_DUMP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct ub_dump {
+	uint64_t addr;    /* the next address expected */
+	uint8_t *buf;     /* where bytes go */
+	size_t want;      /* bytes expected in all */
+	size_t got;
+	int bad_lines;    /* lines that were not dump lines (noise) */
+};
+
+/* Parses one line of md.b output into d.  Returns 0 (bytes added, or the
+ * line ignored as noise when it does not start with a hex address), or -1
+ * when a dump line is malformed or out of sequence. */
+int ub_dump_line(struct ub_dump *d, const char *line, size_t len);
+
+#endif

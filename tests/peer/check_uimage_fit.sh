@@ -1,0 +1,93 @@
+#!/bin/sh
+# U-Boot images made by the real mkimage: legacy (kernel, multi-file,
+# script) and FIT (inline and external data, several hash algorithms,
+# board compatibles).  A flipped byte in header, data or hash is caught.
+. "$(dirname "$0")/lib.sh"
+need mkimage dtc python3
+export SOURCE_DATE_EPOCH=1763856000
+
+head -c 300000 /dev/urandom > "$T/kernel"
+head -c 100000 /dev/urandom > "$T/ramdisk"
+mkimage -A arm -O linux -T kernel -C none -a 0x40008000 -e 0x40008000 \
+	-n "acme wr-100 kernel" -d "$T/kernel" "$T/legacy.img" >/dev/null
+expect_exit 0 "legacy kernel image" -- "$UNBRICK" check "$T/legacy.img" --json
+expect_json 'j["image"]["layers"] == "uimage > raw" and j["image"]["name"] == "acme wr-100 kernel"' "layers and name"
+expect_json '{c["name"]: c["verdict"] for c in j["checks"]}["uimage-data-crc"] == "pass"' "data CRC passes"
+cp "$T/legacy.img" "$T/bad.img"; flip_byte "$T/bad.img" 20
+expect_exit 3 "flipped header byte" -- "$UNBRICK" check "$T/bad.img" --json
+expect_json '{c["name"]: c["verdict"] for c in j["checks"]}["uimage-header-crc"] == "fail"' "header CRC fails"
+cp "$T/legacy.img" "$T/bad.img"; flip_byte "$T/bad.img" 150000
+expect_exit 3 "flipped data byte" -- "$UNBRICK" check "$T/bad.img" --json
+expect_json '{c["name"]: c["verdict"] for c in j["checks"]}["uimage-data-crc"] == "fail"' "data CRC fails"
+head -c 200000 "$T/legacy.img" > "$T/cut.img"
+expect_exit 3 "truncated image" -- "$UNBRICK" check "$T/cut.img"
+expect_grep "re-download|Re-download|cut off" "$T/err" "advice for a cut download"
+# a header that claims 3 GiB of data (header CRC made to match)
+python3 - "$T/legacy.img" "$T/huge.img" <<'PY'
+import struct, sys, zlib
+h = bytearray(open(sys.argv[1], "rb").read(64))
+h[12:16] = struct.pack(">I", 3 << 30); h[4:8] = b"\0\0\0\0"
+h[4:8] = struct.pack(">I", zlib.crc32(bytes(h)))
+open(sys.argv[2], "wb").write(bytes(h) + b"\0" * 1000)
+PY
+expect_exit 3 "absurd data size" -- "$UNBRICK" check "$T/huge.img" --json
+expect_json '[c for c in j["checks"] if c["name"] == "uimage-data-crc"][0]["advice"].startswith("A size")' "called impossible, not truncated"
+mkimage -A arm -O linux -T multi -C none -n multi -d "$T/kernel:$T/ramdisk" "$T/multi.img" >/dev/null
+expect_exit 0 "multi-file image" -- "$UNBRICK" check "$T/multi.img" --json
+expect_json '{c["name"]: c["verdict"] for c in j["checks"]}["uimage-table"] == "pass"' "its size table fits"
+printf 'echo hello\n' > "$T/s.cmd"
+mkimage -A arm -T script -C none -n script -d "$T/s.cmd" "$T/script.img" >/dev/null
+expect_exit 0 "script image" -- "$UNBRICK" check "$T/script.img"
+
+cat > "$T/fit.its" <<ITS
+/dts-v1/;
+/ {
+	description = "acme wr-100 firmware";
+	#address-cells = <1>;
+	images {
+		kernel-1 {
+			description = "kernel";
+			data = /incbin/("$T/kernel");
+			type = "kernel"; arch = "arm"; os = "linux"; compression = "none";
+			load = <0x40008000>; entry = <0x40008000>;
+			hash-1 { algo = "crc32"; };
+			hash-2 { algo = "sha256"; };
+		};
+		ramdisk-1 {
+			description = "ramdisk";
+			data = /incbin/("$T/ramdisk");
+			type = "ramdisk"; arch = "arm"; os = "linux"; compression = "none";
+			hash-1 { algo = "sha1"; };
+			hash-2 { algo = "md5"; };
+		};
+	};
+	configurations {
+		default = "conf-1";
+		conf-1 { compatible = "acme,wr-100", "acme,wr-100s"; kernel = "kernel-1"; ramdisk = "ramdisk-1"; };
+	};
+};
+ITS
+mkimage -f "$T/fit.its" "$T/fit.itb" >/dev/null
+expect_exit 0 "FIT with inline data" -- "$UNBRICK" check "$T/fit.itb" --model acme,wr-100s --json
+expect_json 'j["image"]["layers"] == "fit" and j["image"]["name"] == "acme wr-100 firmware"' "FIT recognised, description read"
+expect_json 'j["image"]["models"] == ["acme,wr-100", "acme,wr-100s"]' "configuration compatibles are the models"
+expect_json 'sum(1 for c in j["checks"] if c["name"].startswith("fit-hash:") and c["verdict"] == "pass") == 2' "both images' hashes pass"
+expect_exit 3 "FIT for another board" -- "$UNBRICK" check "$T/fit.itb" --model acme,wr-200
+off=$(python3 -c 'import sys; d=open(sys.argv[1],"rb").read(); print(d.find(open(sys.argv[2],"rb").read()[:64]) + 5000)' "$T/fit.itb" "$T/ramdisk")
+cp "$T/fit.itb" "$T/bad.itb"; flip_byte "$T/bad.itb" "$off"
+expect_exit 3 "flipped byte in FIT ramdisk data" -- "$UNBRICK" check "$T/bad.itb" --json
+expect_json '{c["name"]: c["verdict"] for c in j["checks"]}["fit-hash:ramdisk-1"] == "fail" and {c["name"]: c["verdict"] for c in j["checks"]}["fit-hash:kernel-1"] == "pass"' "the damaged image is named"
+
+mkimage -E -f "$T/fit.its" "$T/fit-ext.itb" >/dev/null
+expect_exit 0 "FIT with external data" -- "$UNBRICK" check "$T/fit-ext.itb" --json
+expect_json 'sum(1 for c in j["checks"] if c["name"].startswith("fit-hash:") and c["verdict"] == "pass") == 2' "external data hashes pass"
+size=$(stat -c %s "$T/fit-ext.itb")
+cp "$T/fit-ext.itb" "$T/bad.itb"; flip_byte "$T/bad.itb" $((size - 1000))
+expect_exit 3 "flipped byte in external data" -- "$UNBRICK" check "$T/bad.itb"
+head -c $((size - 50000)) "$T/fit-ext.itb" > "$T/cut.itb"
+expect_exit 3 "external data cut off" -- "$UNBRICK" check "$T/cut.itb"
+expect_grep "past the end" "$T/err" "says the data runs past the end"
+head -c 2000 "$T/fit.itb" > "$T/cut2.itb"
+expect_exit 3 "tree cut off" -- "$UNBRICK" check "$T/cut2.itb"
+expect_grep "totalsize" "$T/err" "names the size mismatch"
+finish
