@@ -832,6 +832,43 @@ static void image_semantics(void **state)
 	free(b);
 }
 
+/* Names and strings from the tree reach the terminal and JSON: only
+ * printable ASCII gets through. */
+static void strings_are_printable(void **state)
+{
+	struct fdtb *b = malloc(sizeof *b);
+	uint32_t crc = (uint32_t)crc32(0, payload, sizeof payload);
+	struct result r;
+
+	(void)state;
+	assert_non_null(b);
+	memset(b, 0, sizeof *b);
+	b_begin(b, "");
+	b_str(b, "description", "fw \xff\xfe\x1b]0;x");
+	b_begin(b, "images");
+	b_begin(b, "k\x80\x07");
+	b_prop(b, "data", payload, sizeof payload);
+	b_crc_node(b, "hash-1", crc);
+	b_end(b);
+	b_end(b);
+	b_begin(b, "configurations");
+	b_begin(b, "c");
+	b_prop(b, "compatible", "a\xc3(\0b\x01", 7);
+	b_end(b);
+	b_end(b);
+	b_end(b);
+	b_u32(b, 9);
+	b_finish(b);
+	inspect(b->out, b->n, &r);
+	assert_int_equal(verdict(&r, "fit-hash:k??"), UB_PASS);
+	assert_string_equal(r.meta.name, "fw ???]0;x");
+	assert_int_equal(r.meta.models.n, 2);
+	assert_true(ub_strlist_has(&r.meta.models, "a?("));
+	assert_true(ub_strlist_has(&r.meta.models, "b?"));
+	done(&r);
+	free(b);
+}
+
 /* The reader on its own: the walk sees every node with its path and every
  * property with the offset of its value in the file. */
 struct walk_seen {
@@ -911,6 +948,7 @@ int main(void)
 		cmocka_unit_test(nesting_at_the_limit_is_fine),
 		cmocka_unit_test(plain_dtb_warns),
 		cmocka_unit_test(image_semantics),
+		cmocka_unit_test(strings_are_printable),
 		cmocka_unit_test(reader_walk),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

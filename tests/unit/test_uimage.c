@@ -358,6 +358,23 @@ static void inner_fit_is_inspected(void **state)
 	free(b.p);
 }
 
+/* Header names reach the terminal and JSON: bytes that are not printable
+ * ASCII (invalid UTF-8, escape sequences) must not get through. */
+static void name_is_printable(void **state)
+{
+	struct blob b = load("kernel.uimg");
+	struct result r;
+
+	(void)state;
+	memcpy(b.p + 32, "\xff\x1b[2Jx", 6);
+	fix_crcs(b.p, b.n);
+	inspect(b.p, b.n, &r);
+	assert_int_equal(verdict(&r, "uimage-header-crc"), UB_PASS);
+	assert_string_equal(r.meta.name, "??[2Jx5.10.0-test");
+	done(&r);
+	free(b.p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -371,6 +388,7 @@ int main(void)
 		cmocka_unit_test(multi_file),
 		cmocka_unit_test(compressed_payload_inspected),
 		cmocka_unit_test(inner_fit_is_inspected),
+		cmocka_unit_test(name_is_printable),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
