@@ -316,6 +316,9 @@ static json_t *row_json(sqlite3_stmt *st)
 		case SQLITE_NULL:
 			json_object_set_new(o, name, json_null());
 			break;
+		case SQLITE_FLOAT:
+			json_object_set_new(o, name, json_real(sqlite3_column_double(st, i)));
+			break;
 		default: {
 			const char *t = (const char *)sqlite3_column_text(st, i);
 			json_t *v = NULL;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -393,18 +394,19 @@ int ub_recover_run(const struct ub_recover_opts *o, struct ub_progress *root,
 	snprintf(r.c.status, sizeof r.c.status, "%s", !rc ? (o->boot ? "repaired" : "flashed") :
 		 rc == UB_EREFUSED ? "refused" : "failed");
 	ub_case_update(r.j, &r.c, NULL);
-	ub_err_clear(&ignore);
-	if (write_report(&r, &ignore))
-		fprintf(stderr, "unbrick: warning: no report: %s\n", ignore.msg);
 	if (r.log_fd >= 0) {
-		char sha[65] = "";
+		struct stat st;
 
 		if (r.s.fam->set_log)
 			r.s.fam->set_log(r.s.dev, -1);
+		fsync(r.log_fd);
+		ub_artifact_add(r.j, r.c.id, 0, "log", log, NULL,
+				fstat(r.log_fd, &st) == 0 ? (uint64_t)st.st_size : 0, NULL);
 		close(r.log_fd);
-		ub_artifact_add(r.j, r.c.id, 0, "log", log, NULL, 0, NULL);
-		(void)sha;
 	}
+	ub_err_clear(&ignore);
+	if (write_report(&r, &ignore))
+		fprintf(stderr, "unbrick: warning: no report: %s\n", ignore.msg);
 out:
 	json_object_set_new(r.res, "status", json_string(r.c.status[0] ? r.c.status : "failed"));
 	ub_journal_close(r.j);
