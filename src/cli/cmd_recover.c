@@ -19,6 +19,18 @@ static const char flash_help[] =
 	"identify, a verified backup first (made now, or --backup DIR from an earlier\n"
 	"'unbrick backup'), the image check, then write and verify.  No reset.\n";
 
+static const char verify_help[] =
+	"Usage: unbrick verify IMAGE --device SPEC --profile P [--region R]\n"
+	"Compare IMAGE with what the device holds in the region, block by block, with\n"
+	"the device's own checksums.  Nothing is written.\n";
+
+static const char restore_help[] =
+	"Usage: unbrick restore --from DIR --device SPEC --profile P [--region R]\n"
+	"Put regions back from a backup (a case's backup/ folder, or 'unbrick backup'\n"
+	"output): the named region, or every region the profile marks as config (the\n"
+	"owner's settings).  The backup must still match its manifest; only blocks that\n"
+	"differ are written, then verified.\n";
+
 static const char common_help[] =
 	"\n"
 	"  -d, --device SPEC      how to reach it, e.g. uboot:serial:/dev/ttyUSB0,baud=115200\n"
@@ -44,7 +56,7 @@ static const char common_help[] =
 enum {
 	OPT_UNLOCK = 256, OPT_VIA, OPT_BACKUP, OPT_NO_BACKUP, OPT_RESUME, OPT_SHA256,
 	OPT_SUMS, OPT_SIG, OPT_KEY, OPT_MODEL, OPT_REVISION, OPT_REGION_CODE,
-	OPT_INSTALLED, OPT_ALLOW_OLDER, OPT_JSON, OPT_JSON_PROGRESS,
+	OPT_INSTALLED, OPT_ALLOW_OLDER, OPT_JSON, OPT_JSON_PROGRESS, OPT_FROM,
 };
 
 static const struct option longopts[] = {
@@ -56,6 +68,7 @@ static const struct option longopts[] = {
 	{ "backup", required_argument, NULL, OPT_BACKUP },
 	{ "no-backup", no_argument, NULL, OPT_NO_BACKUP },
 	{ "resume", required_argument, NULL, OPT_RESUME },
+	{ "from", required_argument, NULL, OPT_FROM },
 	{ "yes", no_argument, NULL, 'y' },
 	{ "sha256", required_argument, NULL, OPT_SHA256 },
 	{ "sums", required_argument, NULL, OPT_SUMS },
@@ -93,6 +106,7 @@ static int ask(void *ctx, const char *region, const char *summary)
 
 static int run(int argc, char **argv, const char *name, int boot)
 {
+	int restore = strcmp(name, "restore") == 0;
 	struct ub_recover_opts o;
 	struct ub_progress root;
 	struct ub_err e;
@@ -116,6 +130,7 @@ static int run(int argc, char **argv, const char *name, int boot)
 		case OPT_VIA: via = optarg; break;
 		case OPT_BACKUP: o.backup_dir = optarg; break;
 		case OPT_NO_BACKUP: o.no_backup = 1; break;
+		case OPT_FROM: o.restore_dir = optarg; break;
 		case OPT_RESUME:
 			if (cli_parse_case_id(optarg, &o.resume_case))
 				return cli_usage_error(name, "--resume takes a case id, not '%s'", optarg);
@@ -132,19 +147,23 @@ static int run(int argc, char **argv, const char *name, int boot)
 		case OPT_JSON: cli_out.json = 1; break;
 		case OPT_JSON_PROGRESS: cli_out.json_progress = 1; break;
 		case 'h':
-			fputs(boot ? recover_help : flash_help, stdout);
+			fputs(boot ? recover_help : restore ? restore_help :
+			      strcmp(name, "verify") == 0 ? verify_help : flash_help, stdout);
 			fputs(common_help, stdout);
 			return 0;
 		default: return cli_usage_error(name, "unknown option");
 		}
 	}
-	if (optind != argc - 1)
+	if (restore && (optind != argc || !o.restore_dir))
+		return cli_usage_error(name, "--from DIR (a backup folder) is needed, and no IMAGE");
+	if (!restore && optind != argc - 1)
 		return cli_usage_error(name, "give exactly one IMAGE");
 	if (!o.device || !o.profile)
 		return cli_usage_error(name, "--device SPEC and --profile P are needed");
 	if (o.no_backup && o.backup_dir)
 		return cli_usage_error(name, "--no-backup and --backup contradict each other");
-	o.image = argv[optind];
+	o.image = restore ? NULL : argv[optind];
+	o.verify_only = strcmp(name, "verify") == 0;
 	if (via) {
 		snprintf(spec, sizeof spec, "%s%svia=%s", o.device,
 			 strchr(o.device + strcspn(o.device, ":") + 1, ',') ? "," : ",", via);
@@ -189,4 +208,14 @@ int cmd_recover(int argc, char **argv)
 int cmd_flash(int argc, char **argv)
 {
 	return run(argc, argv, "flash", 0);
+}
+
+int cmd_verify(int argc, char **argv)
+{
+	return run(argc, argv, "verify", 0);
+}
+
+int cmd_restore(int argc, char **argv)
+{
+	return run(argc, argv, "restore", 0);
 }

@@ -255,23 +255,20 @@ static int do_flash(struct run *r, struct ub_progress *p, json_t *d, struct ub_e
 	return rc;
 }
 
-/* A last whole-image comparison on the device, independent of the
- * per-block checks the write made. */
-static int do_verify(struct run *r, struct ub_progress *p, json_t *d, struct ub_err *e)
+/* Compares the file at path with region g on the device, block by block,
+ * with the device's own crc32. */
+static int verify_region(struct run *r, const struct ub_region *g, const char *path,
+			 json_t *d, struct ub_err *e)
 {
-	const struct ub_region *g = target_region(r, e);
 	struct ub_src src;
 	uint64_t eb, len, off;
 	unsigned mismatched = 0, blocks = 0;
 	uint8_t *buf;
 	int rc = 0;
 
-	(void)p;
-	if (!g)
-		return e->code;
 	if (!(r->s.fam->caps & UB_CAP_DIGEST_CRC32))
 		return 1;
-	if ((rc = ub_src_open(&src, r->o->image, e)))
+	if ((rc = ub_src_open(&src, path, e)))
 		return rc;
 	eb = g->erase_block ? g->erase_block : 0x10000;
 	buf = malloc(eb);
@@ -298,10 +295,89 @@ static int do_verify(struct run *r, struct ub_progress *p, json_t *d, struct ub_
 	json_object_set_new(d, "mismatched", json_integer(mismatched));
 	if (!rc && mismatched)
 		rc = ub_err_set(e, UB_EFAIL, "verify-failed",
-				"%u of %u blocks of region %s differ from the image after writing",
-				mismatched, blocks, g->name);
+				"%u of %u blocks of region %s differ from %s",
+				mismatched, blocks, g->name, path);
 	if (!rc)
-		fprintf(stderr, "  all %u blocks match the image (device-side crc32)\n", blocks);
+		fprintf(stderr, "  region %s: all %u blocks match %s (device-side crc32)\n",
+			g->name, blocks, path);
+	return rc;
+}
+
+/* A last whole-image comparison on the device, independent of the
+ * per-block checks the write made. */
+static int do_verify(struct run *r, struct ub_progress *p, json_t *d, struct ub_err *e)
+{
+	const struct ub_region *g = target_region(r, e);
+
+	(void)p;
+	return g ? verify_region(r, g, r->o->image, d, e) : e->code;
+}
+
+/* Puts regions back from a backup: the named one, or every config region
+ * (the owner's settings).  The backup must still match its manifest. */
+static int do_restore(struct run *r, struct ub_progress *p, json_t *d, struct ub_err *e)
+{
+	struct ub_backup b;
+	json_t *done = json_array();
+	size_t i, n = 0;
+	int rc;
+
+	if ((rc = ub_backup_verify(r->o->restore_dir, &b, e))) {
+		json_decref(done);
+		return rc;
+	}
+	for (i = 0; !rc && i < b.n; i++) {
+		const struct ub_region *g = ub_flash_map_find(&r->s.map, b.v[i].region);
+		struct ub_write_stats ws = { 0 };
+		char path[4300], summary[512];
+		struct ub_src src;
+		json_t *v = json_object();
+
+		if (!g || (r->o->region ? strcmp(r->o->region, g->name) != 0 : !(g->flags & UB_REGION_CONFIG))) {
+			json_decref(v);
+			continue;
+		}
+		n++;
+		if ((g->flags & UB_REGION_PROTECTED) && (!r->o->unlock || strcmp(r->o->unlock, g->name))) {
+			json_decref(v);
+			rc = ub_err_set(e, UB_EREFUSED, "region-protected",
+					"region %s is protected; pass --unlock %s only if you mean to overwrite it",
+					g->name, g->name);
+			break;
+		}
+		snprintf(path, sizeof path, "%s/%s", r->o->restore_dir, b.v[i].file);
+		snprintf(summary, sizeof summary, "put back region %s from %.400s", g->name, path);
+		if (r->o->confirm && !r->o->confirm(r->o->confirm_ctx, g->name, summary)) {
+			json_decref(v);
+			rc = ub_err_set(e, UB_EREFUSED, "not-confirmed", "not confirmed: nothing was written");
+			break;
+		}
+		fprintf(stderr, "  %s\n", summary);
+		if ((rc = ub_src_open(&src, path, e))) {
+			json_decref(v);
+			break;
+		}
+		rc = r->s.fam->write(r->s.dev, g, 0, &src, p, e);
+		ub_src_close(&src);
+		if (r->s.fam->write_stats)
+			r->s.fam->write_stats(r->s.dev, &ws);
+		if (!rc)
+			rc = verify_region(r, g, path, v, e);
+		json_object_set_new(v, "region", json_string(g->name));
+		json_object_set_new(v, "blocks_written", json_integer(ws.blocks_written));
+		json_object_set_new(v, "blocks_skipped", json_integer(ws.blocks_skipped));
+		json_array_append_new(done, v);
+		if (!rc)
+			fprintf(stderr, "  %u blocks written, %u already right\n", ws.blocks_written,
+				ws.blocks_skipped);
+	}
+	if (!rc && n == 0)
+		rc = ub_err_set(e, UB_EUSAGE, "usage", r->o->region ?
+				"the backup has no region '%s'" : "the backup holds no config region%s; name one with --region",
+				r->o->region ? r->o->region : "");
+	json_object_set_new(d, "regions", done);
+	json_object_set_new(d, "from", json_string(r->o->restore_dir));
+	ub_backup_free(&b);
 	return rc;
 }
 
@@ -385,14 +461,19 @@ int ub_recover_run(const struct ub_recover_opts *o, struct ub_progress *root,
 		r.s.fam->set_log(r.s.dev, r.log_fd);
 
 	ub_progress_plan(root, 100);
-	if (!(rc = step(&r, "identify", 2, do_identify, e)) &&
-	    !(rc = step(&r, "backup", 40, do_backup, e)) &&
-	    !(rc = step(&r, "check", 3, do_check, e)) &&
-	    !(rc = step(&r, "flash", 40, do_flash, e)) &&
-	    !(rc = step(&r, "verify", 5, do_verify, e)))
+	rc = step(&r, "identify", 2, do_identify, e);
+	if (!rc && o->restore_dir)
+		rc = step(&r, "restore", 98, do_restore, e);
+	else if (!rc && o->verify_only)
+		rc = step(&r, "verify", 98, do_verify, e);
+	else if (!rc && !(rc = step(&r, "backup", 40, do_backup, e)) &&
+		 !(rc = step(&r, "check", 3, do_check, e)) &&
+		 !(rc = step(&r, "flash", 40, do_flash, e)) &&
+		 !(rc = step(&r, "verify", 5, do_verify, e)))
 		rc = step(&r, "boot", 10, do_boot, e);
-	snprintf(r.c.status, sizeof r.c.status, "%s", !rc ? (o->boot ? "repaired" : "flashed") :
-		 rc == UB_EREFUSED ? "refused" : "failed");
+	snprintf(r.c.status, sizeof r.c.status, "%s", rc ? (rc == UB_EREFUSED ? "refused" : "failed") :
+		 o->restore_dir ? "restored" : o->verify_only ? "verified" :
+		 o->boot ? "repaired" : "flashed");
 	ub_case_update(r.j, &r.c, NULL);
 	if (r.log_fd >= 0) {
 		struct stat st;

@@ -26,6 +26,8 @@ struct ub_recover_opts {
 	int no_backup;
 	int boot;                   /* reset and watch the first boot (recover) */
 	long long resume_case;      /* 0: a new case */
+	int verify_only;            /* only compare image and region (verify) */
+	const char *restore_dir;    /* put regions back from this backup (restore) */
 	const char *command;        /* "recover" or "flash", for the journal */
 	/* the image check's own options (digests, signature, versions) */
 	struct ub_check_opts check;

@@ -80,4 +80,17 @@ names = [r[0] + ":" + r[1] for r in rows]
 assert "flash:failed" in names or "flash:running" in names, names
 assert names.count("backup:ok") == 2 and names[-1] == "boot:ok", names
 PY
+
+expect_exit 0 "verify: the board holds 1.3.0" -- "$UNBRICK" verify "$T/fw-1.3.0.bin" --device "$DEV" --profile qemu-virt-arm --json
+expect_json 'j["steps"]["verify"]["mismatched"] == 0 and j["steps"]["verify"]["blocks"] == 8' "8 blocks compared on the board"
+expect_exit 1 "verify: it does not hold 1.2.0" -- "$UNBRICK" verify "$T/fw-1.2.0.bin" --device "$DEV" --profile qemu-virt-arm
+expect_grep "differ" "$T/err" "says the blocks differ"
+# The owner's settings (the config region) put back from the first backup:
+# they never changed, so nothing is written, and the result is verified.
+expect_exit 0 "restore the config regions" -- "$UNBRICK" restore --from "$case1/backup" --device "$DEV" --profile qemu-virt-arm --yes --json
+expect_json '[r["region"] for r in j["steps"]["restore"]["regions"]] == ["env"] and j["steps"]["restore"]["regions"][0]["blocks_written"] == 0 and j["steps"]["restore"]["regions"][0]["mismatched"] == 0' "env compared, nothing to write, verified"
+expect_exit 3 "restore into the protected boot region refused" -- "$UNBRICK" restore --from "$case1/backup" --region boot --device "$DEV" --profile qemu-virt-arm --yes
+cp -r "$case1/backup" "$T/bk2"; flip_byte "$T/bk2/env.bin" 10
+expect_exit 1 "restore from a damaged backup refused" -- "$UNBRICK" restore --from "$T/bk2" --device "$DEV" --profile qemu-virt-arm --yes
+expect_grep "manifest" "$T/err" "says the backup does not match its manifest"
 finish
