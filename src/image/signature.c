@@ -160,13 +160,17 @@ static void keyid_text(const uint8_t *id, int minisign, char *out)
 }
 
 /* The trusted comment for display: it comes from the file, so control
- * bytes (terminal escapes) become '?' before anyone prints it. */
+ * bytes (terminal escapes) become '?' before anyone prints it; tabs, which
+ * minisign's default comment has between its fields, become spaces. */
 static void printable(const char *in, char *out, size_t cap)
 {
 	size_t i;
 
-	for (i = 0; in[i] && i + 1 < cap; i++)
-		out[i] = (unsigned char)in[i] < 0x20 || in[i] == 0x7f ? '?' : in[i];
+	for (i = 0; in[i] && i + 1 < cap; i++) {
+		unsigned char c = (unsigned char)in[i];
+
+		out[i] = c == '\t' ? ' ' : c < 0x20 || c == 0x7f ? '?' : (char)c;
+	}
 	out[i] = '\0';
 }
 

@@ -242,6 +242,27 @@ static void flipped_signature_fails(void **state)
 	free(data);
 }
 
+/* The trusted comment is shown to people: a terminal escape in it (signed
+ * or not) must not reach the screen, and minisign's tabs read as spaces. */
+static void trusted_comment_shown_safely(void **state)
+{
+	size_t dl;
+	uint8_t *data = load("data.bin", &dl);
+	const char *advice;
+	char why[400];
+
+	(void)state;
+	assert_int_equal(verify_files(data, dl, "data.bin.escape.minisig", "minisign.pub",
+				      &advice, why), UB_PASS);
+	assert_non_null(strstr(why, "(trusted comment: \"red ?[31mtext here\")"));
+	assert_null(strchr(why, '\033'));
+	data[0] ^= 1;
+	assert_int_equal(verify_files(data, dl, "data.bin.escape.minisig", "minisign.pub",
+				      &advice, why), UB_FAIL);
+	assert_null(strchr(why, '\033'));
+	free(data);
+}
+
 static void other_key_fails(void **state)
 {
 	size_t dl;
@@ -467,6 +488,7 @@ int main(void)
 		cmocka_unit_test(valid_signatures_pass),
 		cmocka_unit_test(flipped_data_fails),
 		cmocka_unit_test(flipped_signature_fails),
+		cmocka_unit_test(trusted_comment_shown_safely),
 		cmocka_unit_test(other_key_fails),
 		cmocka_unit_test(bad_files_are_errors),
 		cmocka_unit_test(truncated_files),

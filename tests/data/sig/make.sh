@@ -25,3 +25,5 @@ openssl dgst -sha256 -sign rsa.key -out data.bin.rsa.sig data.bin
 openssl dgst -sha512 -sign rsa.key -out data.bin.rsa512.sig data.bin
 openssl dgst -sha256 -sign ec.key -out data.bin.ec.sig data.bin
 openssl pkeyutl -sign -rawin -inkey ed25519.key -in data.bin -out data.bin.ed25519.sig
+# a trusted comment with a terminal escape and a tab, for display sanitising
+minisign -S -s minisign.key -m data.bin -x data.bin.escape.minisig -t "$(printf 'red \033[31mtext\there')"
