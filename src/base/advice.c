@@ -37,6 +37,7 @@ static const struct advice table[] = {
 	{ "signature-bad", "The signature does not match: the image was altered or signed with another key. Do not flash it; get the image and signature from the vendor again." },
 	{ "signature-key", "The key could not be read; pass the vendor's public key file with --key." },
 	{ "signature-format", "The signature file could not be read; make sure it is the signature that belongs to this image." },
+	{ "signature-too-big", "This signature covers the whole image in one piece and the image is too large for that; ask the vendor for a prehashed minisign signature or an openssl dgst signature." },
 	{ "signature-keyid", "The signature was made with a different key than the one given; use the vendor key named in the signature." },
 	{ "model-mismatch", "This image is built for another model; flashing it can brick the device for good. Find the image for your exact model." },
 	{ "revision-mismatch", "This image is built for another hardware revision; check the label on the device and get the matching image." },

@@ -11,12 +11,17 @@
  * PEM public keys (RSA, ECDSA, Ed25519) come with a raw signature as
  * `openssl dgst -sha256 -sign` or `openssl pkeyutl -sign -rawin` write it.
  *
- * All verification is OpenSSL's.  Pure Ed25519 signs the whole message, so
- * the data must be in memory: it is bounded (UB_SIG_ONESHOT_MAX). */
+ * All verification is OpenSSL's.  Pure Ed25519 (signify/usign, minisign -l,
+ * openssl pkeyutl -rawin) signs the whole message and OpenSSL verifies it
+ * in one call, so the data must be in memory: images over
+ * UB_SIG_ONESHOT_MAX are refused with advice "signature-too-big", which
+ * points at minisign's prehashed form (streamed here through BLAKE2b-512)
+ * or at openssl dgst signatures (streamed through SHA-256/512). */
 #include "signature.h"
 
+#include <openssl/decoder.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
-#include <openssl/pem.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,7 +94,7 @@ static int starts(const char *p, size_t n, const char *prefix)
 static int parse_edkey(const uint8_t *buf, size_t len, struct edkey *k)
 {
 	uint8_t raw[64];
-	size_t n;
+	size_t n = 0;
 	const char *l = line_at((const char *)buf, len, 0, &n);
 
 	if (!starts(l, n, "untrusted comment:"))
@@ -105,7 +110,7 @@ static int parse_edkey(const uint8_t *buf, size_t len, struct edkey *k)
 static int parse_edsig(const uint8_t *buf, size_t len, struct edsig *s)
 {
 	uint8_t raw[80];
-	size_t n;
+	size_t n = 0;
 	const char *l = line_at((const char *)buf, len, 0, &n);
 
 	memset(s, 0, sizeof *s);
@@ -134,24 +139,47 @@ static int parse_edsig(const uint8_t *buf, size_t len, struct edsig *s)
 		s->minisign = 1;
 	} else if (s->alg[1] == 'D') {
 		return -1;   /* prehashed signatures are minisign's only */
+	} else if (l && n > 0 && !(n == 1 && l[0] == '\r')) {
+		/* a detached signify/usign signature is two lines; a third
+		 * that is not a trusted comment is a damaged minisign file */
+		return -1;
 	}
 	return 0;
 }
 
-static void hex8(const uint8_t *id, char *out)
+/* A key id as the tool shows it: minisign prints it as a little-endian
+ * number in uppercase ("minisign public key 1288221C3BA507AB"), usign -F
+ * prints the bytes in order in lowercase. */
+static void keyid_text(const uint8_t *id, int minisign, char *out)
 {
 	int i;
 
 	for (i = 0; i < 8; i++)
-		sprintf(out + 2 * i, "%02x", id[i]);
+		sprintf(out + 2 * i, minisign ? "%02X" : "%02x",
+			id[minisign ? 7 - i : i]);
+}
+
+/* The trusted comment for display: it comes from the file, so control
+ * bytes (terminal escapes) become '?' before anyone prints it; tabs, which
+ * minisign's default comment has between its fields, become spaces. */
+static void printable(const char *in, char *out, size_t cap)
+{
+	size_t i;
+
+	for (i = 0; in[i] && i + 1 < cap; i++) {
+		unsigned char c = (unsigned char)in[i];
+
+		out[i] = c == '\t' ? ' ' : c < 0x20 || c == 0x7f ? '?' : (char)c;
+	}
+	out[i] = '\0';
 }
 
 /* Reads the whole source for one-shot algorithms. */
 static int slurp(const struct ub_src *data, uint8_t **out, struct ub_err *e)
 {
 	if (data->size > UB_SIG_ONESHOT_MAX)
-		return ub_err_set(e, UB_EFAIL, "signature-format",
-				  "%s is %llu bytes; Ed25519 signatures over the whole data are checked up to %u MiB (sign large images with minisign -H, or a PEM key)",
+		return ub_err_set(e, UB_EFAIL, "signature-too-big",
+				  "%s is %llu bytes; signatures over the whole data (pure Ed25519) are checked up to %u MiB; sign large images with minisign's prehashed form (minisign -S without -l) or with openssl dgst -sha256 -sign",
 				  data->label, (unsigned long long)data->size, UB_SIG_ONESHOT_MAX >> 20);
 	*out = malloc(data->size ? (size_t)data->size : 1);
 	if (!*out)
@@ -187,8 +215,12 @@ static int hash_src(const struct ub_src *data, const EVP_MD *md, uint8_t *out,
 	uint64_t off = 0;
 	int rc = 0;
 
-	if (!ctx || !buf || EVP_DigestInit_ex(ctx, md, NULL) != 1) {
+	if (!ctx || !buf) {
 		rc = ub_err_set(e, UB_ENOMEM, NULL, "out of memory");
+		goto out;
+	}
+	if (!md || EVP_DigestInit_ex(ctx, md, NULL) != 1) {
+		rc = ub_err_set(e, UB_EFAIL, NULL, "a digest is not available in this OpenSSL");
 		goto out;
 	}
 	while (off < data->size) {
@@ -196,10 +228,14 @@ static int hash_src(const struct ub_src *data, const EVP_MD *md, uint8_t *out,
 
 		if ((rc = ub_src_read(data, off, buf, n, e)))
 			goto out;
-		EVP_DigestUpdate(ctx, buf, n);
+		if (EVP_DigestUpdate(ctx, buf, n) != 1) {
+			rc = ub_err_set(e, UB_EFAIL, NULL, "hashing failed in OpenSSL");
+			goto out;
+		}
 		off += n;
 	}
-	EVP_DigestFinal_ex(ctx, out, outlen);
+	if (EVP_DigestFinal_ex(ctx, out, outlen) != 1)
+		rc = ub_err_set(e, UB_EFAIL, NULL, "hashing failed in OpenSSL");
 out:
 	EVP_MD_CTX_free(ctx);
 	free(buf);
@@ -211,13 +247,14 @@ static int verify_ed(const struct ub_src *data, const struct edsig *s,
 		     struct ub_err *e)
 {
 	const char *kind = s->minisign ? "minisign" : "signify/usign";
-	char want[17], got[17];
+	char want[17], got[17], shown[200];
 	uint8_t *msg = NULL, hash[EVP_MAX_MD_SIZE];
 	unsigned hlen = 0;
 	int ok, rc;
 
-	hex8(k->id, want);
-	hex8(s->id, got);
+	keyid_text(k->id, s->minisign, want);
+	keyid_text(s->id, s->minisign, got);
+	printable(s->trusted, shown, sizeof shown);
 	if (memcmp(k->id, s->id, 8) != 0) {
 		ub_checks_add(checks, "signature", UB_FAIL, "signature-keyid",
 			      "%s signature made with key %s, the key given is %s", kind, got, want);
@@ -246,17 +283,18 @@ static int verify_ed(const struct ub_src *data, const struct edsig *s,
 		memcpy(glob + 64, s->trusted, tl);
 		if (!ed25519_ok(k->pk, s->global, glob, 64 + tl)) {
 			ub_checks_add(checks, "signature", UB_FAIL, "signature-bad",
-				      "minisign signature of the data is good, but its trusted comment was altered (\"%.200s\")",
-				      s->trusted);
+				      "minisign signature of the data is good, but its trusted comment was altered (\"%s\")",
+				      shown);
 			return 0;
 		}
 	}
 	if (ok)
 		ub_checks_add(checks, "signature", UB_PASS, NULL,
-			      "%s%s Ed25519 signature by key %s verified%s%.200s%s", kind,
-			      s->alg[1] == 'D' ? " prehashed" : "", want,
+			      "%s%s Ed25519 signature by key %s verified over %llu bytes%s%s%s",
+			      kind, s->alg[1] == 'D' ? " prehashed" : "", want,
+			      (unsigned long long)data->size,
 			      s->minisign ? " (trusted comment: \"" : "",
-			      s->minisign ? s->trusted : "", s->minisign ? "\")" : "");
+			      s->minisign ? shown : "", s->minisign ? "\")" : "");
 	else
 		ub_checks_add(checks, "signature", UB_FAIL, "signature-bad",
 			      "%s signature by key %s does not match the data", kind, want);
@@ -321,23 +359,71 @@ static int verify_pem(const struct ub_src *data, const uint8_t *sig,
 	return 0;
 }
 
+/* A PEM public key (SubjectPublicKeyInfo or PKCS#1 "RSA PUBLIC KEY"), or
+ * NULL.  Secret keys are not decoded: only the public part is selected. */
+static EVP_PKEY *read_pem(const uint8_t *key, size_t key_len)
+{
+	const unsigned char *p = key;
+	size_t left = key_len;
+	EVP_PKEY *pk = NULL;
+	OSSL_DECODER_CTX *d = OSSL_DECODER_CTX_new_for_pkey(&pk, "PEM", NULL, NULL,
+							    EVP_PKEY_PUBLIC_KEY,
+							    NULL, NULL);
+
+	if (!d || OSSL_DECODER_from_data(d, &p, &left) != 1) {
+		EVP_PKEY_free(pk);
+		pk = NULL;
+	}
+	OSSL_DECODER_CTX_free(d);
+	ERR_clear_error();   /* failures are reported here, not queued */
+	return pk;
+}
+
+/* Whether the first line of a text file mentions a secret key, as the
+ * comments signify and minisign write into their secret key files do, or
+ * a PEM private key block appears. */
+static int secret_key(const uint8_t *key, size_t key_len)
+{
+	size_t n = 0;
+	const char *l = line_at((const char *)key, key_len, 0, &n);
+
+	return (l && memmem(l, n, "secret key", 10)) ||
+	       memmem(key, key_len, "PRIVATE KEY-----", 16) != NULL;
+}
+
 int ub_sig_verify_buf(const struct ub_src *data, const uint8_t *sig,
 		      size_t sig_len, const uint8_t *key, size_t key_len,
 		      struct ub_checks *checks, struct ub_err *e)
 {
+	size_t lead = 0, n = 0;
+	const char *first = line_at((const char *)sig, sig_len, 0, &n);
+	int text_sig = starts(first, n, "untrusted comment:");
 	struct edkey k;
 	struct edsig s;
 
-	if (key_len >= 10 && memcmp(key, "-----BEGIN", 10) == 0) {
-		BIO *bio = BIO_new_mem_buf(key, (int)key_len);
-		EVP_PKEY *pk = bio ? PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL) : NULL;
+	if (key_len == 0)
+		return ub_err_set(e, UB_EFAIL, "signature-key", "the key file is empty");
+	if (sig_len == 0)
+		return ub_err_set(e, UB_EFAIL, "signature-format", "the signature file is empty");
+	if (secret_key(key, key_len))
+		return ub_err_set(e, UB_EFAIL, "signature-key",
+				  "the key given is a secret key; pass the public key (.pub, or openssl pkey -pubout)");
+	while (lead < key_len && (key[lead] == ' ' || key[lead] == '\t' ||
+				  key[lead] == '\r' || key[lead] == '\n'))
+		lead++;
+	if (key_len - lead >= 10 && memcmp(key + lead, "-----BEGIN", 10) == 0) {
+		EVP_PKEY *pk = read_pem(key, key_len);
 		int rc;
 
-		BIO_free(bio);
 		if (!pk)
 			return ub_err_set(e, UB_EFAIL, "signature-key",
 					  "the key is PEM but not a public key OpenSSL can read (expected -----BEGIN PUBLIC KEY-----)");
-		if (sig_len == 0 || sig_len > 1024) {
+		if (text_sig) {
+			EVP_PKEY_free(pk);
+			return ub_err_set(e, UB_EFAIL, "signature-format",
+					  "the signature is a signify/usign/minisign file, but the key is PEM; pass the matching .pub key");
+		}
+		if (sig_len > 1024) {
 			EVP_PKEY_free(pk);
 			return ub_err_set(e, UB_EFAIL, "signature-format",
 					  "a PEM key takes a raw binary signature (openssl dgst -sign); this one is %zu bytes",
@@ -350,9 +436,12 @@ int ub_sig_verify_buf(const struct ub_src *data, const uint8_t *sig,
 	if (parse_edkey(key, key_len, &k) != 0)
 		return ub_err_set(e, UB_EFAIL, "signature-key",
 				  "the key is neither a signify/usign/minisign public key nor a PEM public key");
+	if (!text_sig)
+		return ub_err_set(e, UB_EFAIL, "signature-format",
+				  "the signature is not a signify/usign or minisign file (a raw openssl signature needs a PEM key)");
 	if (parse_edsig(sig, sig_len, &s) != 0)
 		return ub_err_set(e, UB_EFAIL, "signature-format",
-				  "the signature is not a signify/usign or minisign signature");
+				  "the signature file is damaged: not a complete signify/usign or minisign signature");
 	return verify_ed(data, &s, &k, checks, e);
 }
 

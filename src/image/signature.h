@@ -17,7 +17,9 @@
  * "signature" (pass, or fail with advice "signature-bad" or
  * "signature-keyid") and returns 0; returns < 0 without a check only when
  * the files cannot be read or understood (advice "signature-format",
- * "signature-key", "io"). */
+ * "signature-key", "io"), or when a pure Ed25519 signature (signify/usign,
+ * minisign -l, openssl pkeyutl -rawin) covers data over 256 MiB, which
+ * would have to be held in memory at once ("signature-too-big"). */
 int ub_sig_verify(const struct ub_src *data, const char *sig_path,
 		  const char *key_path, struct ub_checks *checks,
 		  struct ub_err *e);

@@ -66,6 +66,22 @@ try "openssl Ed25519" "$T/fw.ed25519.sig" "$T/ed25519.pem" "$T/rsa.pem"
 openssl dgst -sha512 -sign "$T/rsa.key" -out "$T/fw.rsa512.sig" "$T/fw.bin"
 expect_exit 0 "openssl RSA over SHA-512" -- "$UNBRICK" check "$T/fw.bin" --sig "$T/fw.rsa512.sig" --key "$T/rsa.pem"
 
+# an RSA key in PKCS#1 form (BEGIN RSA PUBLIC KEY) reads as well
+openssl rsa -pubin -in "$T/rsa.pem" -RSAPublicKey_out -out "$T/rsa1.pem" 2>/dev/null
+expect_exit 0 "openssl RSA with a PKCS#1 public key" -- "$UNBRICK" check "$T/fw.bin" --sig "$T/fw.rsa.sig" --key "$T/rsa1.pem"
+
+# Pure Ed25519 needs the image in memory: over 256 MiB it is refused with
+# advice, while minisign's prehashed form streams (sparse file, no disk).
+truncate -s 257M "$T/big.bin"
+printf 'x' | dd of="$T/big.bin" bs=1 seek=123456 conv=notrunc 2>/dev/null
+signify-openbsd -S -s "$T/s.sec" -m "$T/big.bin" -x "$T/big.sig"
+minisign -S -s "$T/m.sec" -m "$T/big.bin" -x "$T/big.minisig" >/dev/null
+expect_exit 1 "pure Ed25519 over 257 MiB refused" -- "$UNBRICK" check "$T/big.bin" --sig "$T/big.sig" --key "$T/s.pub"
+expect_grep "prehashed" "$T/err" "the refusal points at the prehashed form"
+expect_exit 0 "minisign prehashed over 257 MiB" -- "$UNBRICK" check "$T/big.bin" --sig "$T/big.minisig" --key "$T/m.pub" --json
+expect_json '[c for c in j["checks"] if c["name"] == "signature"][0]["verdict"] == "pass"' "the big image's signature passes"
+rm -f "$T/big.bin"
+
 # A damaged signature file, and files that are not signatures or keys.
 cp "$T/fw.rsa.sig" "$T/badsig"
 flip_byte "$T/badsig" 100
@@ -85,5 +101,9 @@ expect_exit 1 "an empty signature" -- "$UNBRICK" check "$T/fw.bin" --sig "$T/emp
 expect_exit 1 "a text file as key" -- "$UNBRICK" check "$T/fw.bin" --sig "$T/fw.sig" --key "$T/junk"
 expect_grep "key" "$T/err" "names the key as the problem"
 expect_exit 1 "a secret key instead of the public one" -- "$UNBRICK" check "$T/fw.bin" --sig "$T/fw.rsa.sig" --key "$T/rsa.key"
+expect_exit 1 "a minisign secret key instead of the public one" -- "$UNBRICK" check "$T/fw.bin" --sig "$T/fw.minisig" --key "$T/m.sec"
+expect_grep "secret key" "$T/err" "says it is a secret key"
+expect_exit 1 "a minisign signature with a PEM key" -- "$UNBRICK" check "$T/fw.bin" --sig "$T/fw.minisig" --key "$T/rsa.pem"
+expect_grep "signature-format|signature is a signify" "$T/err" "names the mismatch"
 expect_exit 1 "a missing key file" -- "$UNBRICK" check "$T/fw.bin" --sig "$T/fw.sig" --key "$T/nope.pub"
 finish

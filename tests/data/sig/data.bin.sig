@@ -1,0 +1,2 @@
+untrusted comment: verify with signify.pub
+RWQmz7ocHShHdXaxb5POyRlNuYc5hQG62EIqrjnUzS8urLMDmTChJtwg5Hasuqzsiv+uAnXbJzLekvnkl0LVfKesIjOU1dvQ5go=
