@@ -31,7 +31,7 @@ expect_grep "trailer" "$T/err" "says the trailer disagrees"
 # A decompression bomb: 2 GiB of zeros in about 64 KiB.
 head -c $((2 << 30)) /dev/zero | zstd -q -c > "$T/bomb.zst"
 expect_exit 3 "zstd bomb stopped" -- "$UNBRICK" check "$T/bomb.zst" --json
-expect_json '[c for c in j["checks"] if c["name"] == "zstd-stream"][0]["advice"].startswith("A size")' "called impossible"
+expect_json '[c for c in j["checks"] if c["name"] == "decompress"][0]["advice"].startswith("A size")' "called impossible"
 UNBRICK_MAX_EXPAND=100000 expect_exit 3 "the limit is adjustable" -- "$UNBRICK" check "$T/fw.gzip"
 
 mkdir -p "$T/dl/docs"
