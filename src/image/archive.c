@@ -181,7 +181,8 @@ static int cmp_ent(const void *a, const void *b)
 }
 
 /* After the walk: one name twice (the second would replace the first), or
- * an entry reached through a link (where it lands depends on the link). */
+ * an entry reached through a link (where it lands depends on the link).
+ * Returns 1 with what filled, 0, or UB_ENOMEM. */
 static int conflicts(struct pick *pk, char *what, size_t len)
 {
 	size_t n = (size_t)pk->entries, i;
@@ -196,22 +197,25 @@ static int conflicts(struct pick *pk, char *what, size_t len)
 			return 1;
 		}
 	for (i = 0; i < n; i++) {
-		char *name = pk->v[i].name, *s;
+		const char *name = pk->v[i].name, *s;
+		int found = 0;
 
-		for (s = name; (s = strchr(s, '/')) != NULL; s++) {
+		for (s = name; !found && (s = strchr(s, '/')) != NULL; s++) {
 			struct ent *hit;
 
-			*s = '\0';
-			key.name = name;
+			key.name = strndup(name, (size_t)(s - name));
+			if (!key.name)
+				return UB_ENOMEM;
 			hit = bsearch(&key, pk->v, n, sizeof *pk->v, cmp_ent);
 			if (hit && hit->link) {
-				*s = '/';
 				snprintf(what, len, "entry '%.150s' lies inside the link '%.100s'",
 					 name, hit->name);
-				return 1;
+				found = 1;
 			}
-			*s = '/';
+			free(key.name);
 		}
+		if (found)
+			return 1;
 	}
 	return 0;
 }
@@ -269,10 +273,42 @@ static int judge(struct archive_entry *ent, const char *path, uint64_t total,
 	return 0;
 }
 
+/* Whether the archive has its proper end, so that a download cut short is
+ * not taken for a smaller archive (libarchive reads entries one by one and
+ * stops quietly at a cut between them).  A zip ends with its
+ * end-of-central-directory record (22 bytes, then a comment of up to
+ * 64 KiB); a tar with zero blocks (POSIX asks for two; one is accepted). */
+static int has_end(const struct ub_src *src, int zip, int *found, struct ub_err *e)
+{
+	size_t max = zip ? 22 + 65535 : 512, i;
+	size_t len = src->size < max ? (size_t)src->size : max;
+	uint8_t *t = malloc(len ? len : 1);
+	int rc;
+
+	*found = 0;
+	if (!t)
+		return ub_err_set(e, UB_ENOMEM, NULL, "out of memory");
+	rc = ub_src_read(src, src->size - len, t, len, e);
+	if (!rc && !zip) {
+		*found = len == 512 && src->size % 512 == 0;
+		for (i = 0; *found && i < len; i++)
+			*found = t[i] == 0;
+	}
+	for (i = len >= 22 ? len - 22 + 1 : 0; !rc && zip && i-- > 0;)
+		if (memcmp(t + i, "PK\5\6", 4) == 0 &&
+		    i + 22 + (size_t)(t[i + 20] | t[i + 21] << 8) == len) {
+			*found = 1;
+			break;
+		}
+	free(t);
+	return rc;
+}
+
 /* First pass: safety of every entry, and the firmware to inspect.  Returns
  * < 0 only when the walk could not run; pk->index < 0 when nothing is to
  * be unpacked (the checks say why). */
-static int survey(struct ub_inspect *ctx, const struct ub_src *src, struct pick *pk)
+static int survey(struct ub_inspect *ctx, const struct ub_src *src, int zip,
+		  struct pick *pk)
 {
 	struct ub_unpack_src *us = malloc(sizeof *us);
 	struct archive *a = us ? open_reader(us, src) : NULL;
@@ -280,13 +316,21 @@ static int survey(struct ub_inspect *ctx, const struct ub_src *src, struct pick 
 	uint64_t limit = ub_unpack_layer_limit(ctx, src);
 	char what[320] = "", sz[32];
 	long i;
-	int r = ARCHIVE_FATAL, rc = 0;
+	int r = ARCHIVE_FATAL, rc = 0, found;
 
 	memset(pk, 0, sizeof *pk);
 	pk->index = -1;
 	pk->v = calloc(MAX_ENTRIES, sizeof *pk->v);
 	if (!a || !pk->v) {
 		rc = ub_err_set(ctx->err, UB_ENOMEM, NULL, "out of memory");
+		goto out;
+	}
+	if ((rc = has_end(src, zip, &found, ctx->err)))
+		goto out;
+	if (!found) {
+		ub_checks_add(ctx->checks, "archive-safety", UB_FAIL, "archive-corrupt",
+			      zip ? "the zip has no end-of-central-directory record: it was cut short or damaged" :
+			      "the tar does not end with a zero block: it was cut short or damaged");
 		goto out;
 	}
 	while ((r = archive_read_next_header(a, &ent)) == ARCHIVE_OK || r == ARCHIVE_WARN) {
@@ -324,8 +368,10 @@ static int survey(struct ub_inspect *ctx, const struct ub_src *src, struct pick 
 		if (!e->dir && *e->name)
 			add_other(pk, e->name);
 	}
-	if (!what[0] && r == ARCHIVE_EOF)
-		conflicts(pk, what, sizeof what);
+	if (!what[0] && r == ARCHIVE_EOF && conflicts(pk, what, sizeof what) < 0) {
+		rc = ub_err_set(ctx->err, UB_ENOMEM, NULL, "out of memory");
+		goto out;
+	}
 	if (what[0]) {
 		ub_checks_add(ctx->checks, "archive-safety", UB_FAIL, "archive-unsafe",
 			      "%s; nothing was unpacked", what);
@@ -424,11 +470,13 @@ static int archive_inspect(struct ub_inspect *ctx, const struct ub_src *src)
 {
 	struct pick pk;
 	uint8_t head[2];
-	int rc;
+	int rc, zip;
 
-	if (ub_src_read(src, 0, head, sizeof head, NULL) == 0)
-		ub_meta_rename_layer(ctx->meta, memcmp(head, "PK", 2) == 0 ? "zip" : "tar");
-	if ((rc = survey(ctx, src, &pk)) || pk.index < 0)
+	if ((rc = ub_src_read(src, 0, head, sizeof head, ctx->err)))
+		return rc;   /* the probe read them a moment ago */
+	zip = memcmp(head, "PK", 2) == 0;
+	ub_meta_rename_layer(ctx->meta, zip ? "zip" : "tar");
+	if ((rc = survey(ctx, src, zip, &pk)) || pk.index < 0)
 		return rc;
 	return extract(ctx, src, &pk);
 }

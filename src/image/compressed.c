@@ -195,7 +195,7 @@ static int unarchive(struct ub_inspect *ctx, const struct ub_src *src, enum kind
 	struct ub_unpack_src *us = malloc(sizeof *us);
 	struct archive *a = archive_read_new();
 	struct archive_entry *ent;
-	int rc = 0;
+	int rc = 0, filter;
 
 	if (!a || !us) {
 		archive_read_free(a);
@@ -208,12 +208,22 @@ static int unarchive(struct ub_inspect *ctx, const struct ub_src *src, enum kind
 		archive_read_support_filter_zstd(a);
 	else
 		archive_read_support_filter_bzip2(a);
+	filter = k == K_XZ ? ARCHIVE_FILTER_XZ : k == K_ZSTD ? ARCHIVE_FILTER_ZSTD :
+		ARCHIVE_FILTER_BZIP2;
 	archive_read_support_format_raw(a);
 	if (ub_unpack_open(a, us, src) != ARCHIVE_OK ||
 	    archive_read_next_header(a, &ent) != ARCHIVE_OK) {
 		out->state = S_DAMAGED;
 		snprintf(out->why, sizeof out->why, "it cannot be opened: %s",
 			 archive_error_string(a) ? archive_error_string(a) : "unknown error");
+		goto out;
+	}
+	/* When the filter turns the header down, the raw format hands the
+	 * packed bytes through unchanged: that is damage, not data. */
+	if (archive_filter_code(a, 0) != filter) {
+		out->state = S_DAMAGED;
+		snprintf(out->why, sizeof out->why,
+			 "its header is not a valid %s stream header", kind_name[k]);
 		goto out;
 	}
 	rc = ub_unpack_copy(a, o, ctx->err);
