@@ -277,29 +277,34 @@ static int judge(struct archive_entry *ent, const char *path, uint64_t total,
  * not taken for a smaller archive (libarchive reads entries one by one and
  * stops quietly at a cut between them).  A zip ends with its
  * end-of-central-directory record (22 bytes, then a comment of up to
- * 64 KiB); a tar with zero blocks (POSIX asks for two; one is accepted). */
-static int has_end(const struct ub_src *src, int zip, int *found, struct ub_err *e)
+ * 64 KiB).  A tar's entries end with zero blocks (POSIX asks for two; one
+ * is accepted): end is where libarchive stopped reading, and the block
+ * before it must be zeros.  What follows a tar's end (an OpenWrt trailer,
+ * say) is not the tar's business. */
+static int has_end(const struct ub_src *src, int zip, uint64_t end, int *found,
+		   struct ub_err *e)
 {
 	size_t max = zip ? 22 + 65535 : 512, i;
 	size_t len = src->size < max ? (size_t)src->size : max;
 	uint8_t *t = malloc(len ? len : 1);
-	int rc;
+	int rc = 0;
 
 	*found = 0;
 	if (!t)
 		return ub_err_set(e, UB_ENOMEM, NULL, "out of memory");
-	rc = ub_src_read(src, src->size - len, t, len, e);
-	if (!rc && !zip) {
-		*found = len == 512 && src->size % 512 == 0;
-		for (i = 0; *found && i < len; i++)
+	if (zip) {
+		rc = ub_src_read(src, src->size - len, t, len, e);
+		for (i = len >= 22 ? len - 22 + 1 : 0; !rc && i-- > 0;)
+			if (memcmp(t + i, "PK\5\6", 4) == 0 &&
+			    i + 22 + (size_t)(t[i + 20] | t[i + 21] << 8) == len) {
+				*found = 1;
+				break;
+			}
+	} else if (end >= 512 && end <= src->size) {
+		rc = ub_src_read(src, end - 512, t, 512, e);
+		for (*found = !rc, i = 0; *found && i < 512; i++)
 			*found = t[i] == 0;
 	}
-	for (i = len >= 22 ? len - 22 + 1 : 0; !rc && zip && i-- > 0;)
-		if (memcmp(t + i, "PK\5\6", 4) == 0 &&
-		    i + 22 + (size_t)(t[i + 20] | t[i + 21] << 8) == len) {
-			*found = 1;
-			break;
-		}
 	free(t);
 	return rc;
 }
@@ -325,12 +330,11 @@ static int survey(struct ub_inspect *ctx, const struct ub_src *src, int zip,
 		rc = ub_err_set(ctx->err, UB_ENOMEM, NULL, "out of memory");
 		goto out;
 	}
-	if ((rc = has_end(src, zip, &found, ctx->err)))
+	if (zip && (rc = has_end(src, zip, 0, &found, ctx->err)))
 		goto out;
-	if (!found) {
+	if (zip && !found) {
 		ub_checks_add(ctx->checks, "archive-safety", UB_FAIL, "archive-corrupt",
-			      zip ? "the zip has no end-of-central-directory record: it was cut short or damaged" :
-			      "the tar does not end with a zero block: it was cut short or damaged");
+			      "the zip has no end-of-central-directory record: it was cut short or damaged");
 		goto out;
 	}
 	while ((r = archive_read_next_header(a, &ent)) == ARCHIVE_OK || r == ARCHIVE_WARN) {
@@ -367,6 +371,16 @@ static int survey(struct ub_inspect *ctx, const struct ub_src *src, int zip,
 		}
 		if (!e->dir && *e->name)
 			add_other(pk, e->name);
+	}
+	if (!what[0] && r == ARCHIVE_EOF && !zip) {
+		if ((rc = has_end(src, 0, (uint64_t)archive_filter_bytes(a, 0), &found, ctx->err)))
+			goto out;
+		if (!found) {
+			ub_checks_add(ctx->checks, "archive-safety", UB_FAIL, "archive-corrupt",
+				      "the tar stops after %ld entries without its end (zero blocks): it was cut short",
+				      pk->entries);
+			goto out;
+		}
 	}
 	if (!what[0] && r == ARCHIVE_EOF && conflicts(pk, what, sizeof what) < 0) {
 		rc = ub_err_set(ctx->err, UB_ENOMEM, NULL, "out of memory");
