@@ -69,6 +69,13 @@ static const struct advice table[] = {
 
 	{ "backup-damaged", "The backup does not match its manifest; do not restore from it. Make a new backup from the device if it still answers." },
 
+	{ "transfer-cancelled", "The device cancelled the transfer; check that it has room at the load address, then try again." },
+	{ "transfer-stalled", "The transfer stalled; check the cable, use a lower baud rate, or send over the network (--via tftp)." },
+
+	{ "region-protected", "This region holds the bootloader or calibration data; overwriting it can brick the device for good. Pass --unlock REGION only with the right image for it." },
+	{ "image-container", "Unpack the download and give the firmware file inside it; 'unbrick check' shows what the archive holds." },
+	{ "not-confirmed", "Nothing was written. Run the command again and type the confirmation, or pass --yes in scripts." },
+
 	/* workspace and journal */
 	{ "journal-open", "The repair journal could not be opened; check UNBRICK_HOME and its permissions, and the free disk space." },
 	{ "journal-newer", "The journal was written by a newer unbrick; upgrade unbrick before using this journal." },

@@ -62,6 +62,8 @@ int cmd_backup(int argc, char **argv);
 int cmd_case(int argc, char **argv);
 int cmd_cases(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_recover(int argc, char **argv);
+int cmd_flash(int argc, char **argv);
 
 /* A case id from the command line: 0, or -1 when not a positive number. */
 int cli_parse_case_id(const char *s, long long *id);

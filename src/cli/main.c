@@ -7,6 +7,8 @@
 
 static const struct cli_cmd commands[] = {
 	{ "check", "is this image safe to flash? checksums, signature, model, version", cmd_check },
+	{ "recover", "the whole repair: identify, back up, check, write, verify, boot", cmd_recover },
+	{ "flash", "write an image into a region, with backup and checks first", cmd_flash },
 	{ "backup", "read every readable region off a device, verified", cmd_backup },
 	{ "identify", "reach a device and report its model, serial and firmware", cmd_identify },
 	{ "cases", "list the repair cases in the journal", cmd_cases },

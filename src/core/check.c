@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "base/file.h"
+#include "image/bmap.h"
 #include "image/digest.h"
 #include "image/format.h"
 #include "image/manifest.h"
@@ -247,6 +248,14 @@ int ub_check_image(const struct ub_check_opts *o, struct ub_check_result *r,
 
 	if ((rc = add_manifest(o, r, e)))
 		goto out;
+	{
+		/* A block map next to a disk image says what each range holds. */
+		char bmap[4200];
+
+		snprintf(bmap, sizeof bmap, "%s.bmap", o->image);
+		if (access(bmap, F_OK) == 0 && (rc = ub_bmap_verify_image(bmap, &src, &r->checks, e)))
+			goto out;
+	}
 	ub_progress_begin(&step, progress, "signature", 1, 0);
 	rc = check_signature(o, &src, r, e);
 	ub_progress_end(&step, rc);

@@ -44,6 +44,12 @@ struct ub_boot_report {
 
 struct ub_device;   /* a family's private state for one device */
 
+/* What the last write did, for the journal and the user. */
+struct ub_write_stats {
+	unsigned blocks_total, blocks_written, blocks_skipped, retries;
+	uint64_t bytes_sent;   /* bytes moved to the device */
+};
+
 /* The device spec: FAMILY:TRANSPORT:ADDRESS[,key=value...] split once. */
 struct ub_device_spec {
 	char family[32];
@@ -56,6 +62,11 @@ struct ub_device_spec {
  * the part that is wrong and show the expected shape. */
 int ub_device_spec_parse(const char *text, struct ub_device_spec *out,
 			 struct ub_err *e);
+
+/* The value of key=value in the spec's parameters, copied into out;
+ * returns 1 when present, 0 when not. */
+int ub_device_spec_param(const struct ub_device_spec *spec, const char *key,
+			 char *out, size_t len);
 
 struct ub_family {
 	const char *name;   /* the spec's FAMILY: "uboot", "spi", ... */
@@ -88,6 +99,7 @@ struct ub_family {
 			  struct ub_boot_report *out, struct ub_err *e);
 	/* Console output goes to this descriptor too (the case's log); -1: none. */
 	void (*set_log)(struct ub_device *dev, int fd);
+	void (*write_stats)(const struct ub_device *dev, struct ub_write_stats *out);
 	void (*close)(struct ub_device *dev);
 };
 

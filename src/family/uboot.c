@@ -27,6 +27,7 @@
 #include "io/stream.h"
 #include "proto/uboot_console.h"
 #include "proto/uboot_dump.h"
+#include "proto/ymodem.h"
 
 #define IDLE_MS 5000            /* silence allowed inside one command */
 #define ERASE_IDLE_MS 60000     /* erasing a big block says nothing for a while */
@@ -42,7 +43,7 @@ struct ub_device {
 	uint64_t ff_filled;       /* bytes of 0xff already in scratch RAM */
 	uint64_t zero_filled;     /* bytes of 0x00 likewise */
 	struct ub_uboot_loader loader;
-	struct ub_uboot_write_stats stats;
+	struct ub_write_stats stats;
 };
 
 static const char *jstr(const json_t *obj, const char *section, const char *key)
@@ -89,11 +90,13 @@ void ub_uboot_set_loader(struct ub_device *dev,
 	dev->loader = *loader;
 }
 
-void ub_uboot_write_stats(const struct ub_device *dev,
-			  struct ub_uboot_write_stats *out)
+static void uboot_write_stats(const struct ub_device *dev,
+			      struct ub_write_stats *out)
 {
 	*out = dev->stats;
 }
+
+static void uboot_close(struct ub_device *d);
 
 static int uboot_open(struct ub_device **out, const struct ub_device_spec *spec,
 		      const struct ub_flash_map *map, const json_t *profile,
@@ -101,6 +104,7 @@ static int uboot_open(struct ub_device **out, const struct ub_device_spec *spec,
 {
 	struct ub_device *d = calloc(1, sizeof *d);
 	const char *keys, *prompt;
+	char via[16];
 	int rc;
 
 	*out = NULL;
@@ -129,6 +133,12 @@ static int uboot_open(struct ub_device **out, const struct ub_device_spec *spec,
 	}
 	prompt = jstr(profile, "recovery", "prompt");
 	ub_console_init(&d->con, d->s, prompt ? prompt : "=> ");
+	if (!ub_device_spec_param(spec, "via", via, sizeof via))
+		snprintf(via, sizeof via, "ymodem");
+	if ((rc = ub_uboot_use(d, via, e))) {
+		uboot_close(d);
+		return rc;
+	}
 	*out = d;
 	return 0;
 }
@@ -432,6 +442,8 @@ static int image_crc(const struct ub_src *src, uint64_t off, uint64_t len,
 	return 0;
 }
 
+/* Copies in pieces the flash's write buffer takes.  A piece that fails
+ * leaves the block half-programmed: the caller erases and starts over. */
 static int copy_nor(struct ub_device *d, uint64_t ram, uint64_t flash,
 		    uint64_t len, struct ub_err *e)
 {
@@ -445,15 +457,7 @@ static int copy_nor(struct ub_device *d, uint64_t ram, uint64_t flash,
 		snprintf(cmd, sizeof cmd, "cp.b %llx %llx %llx",
 			 (unsigned long long)(ram + done), (unsigned long long)(flash + done),
 			 (unsigned long long)n);
-		rc = run(d, cmd, IDLE_MS, e);
-		if (rc == UB_EFAIL && chunk > 0x100 && strstr(e->msg, "buffer write timeout")) {
-			/* the flash's write buffer is smaller than the profile says */
-			chunk /= 2;
-			d->stats.retries++;
-			ub_err_clear(e);
-			continue;
-		}
-		if (rc)
+		if ((rc = run(d, cmd, IDLE_MS, e)))
 			return rc;
 		done += n;
 	}
@@ -512,7 +516,7 @@ static int uboot_write(struct ub_device *d, const struct ub_region *r,
 	struct ub_progress step;
 	uint32_t *want = NULL;
 	uint8_t *differs = NULL, *buf = NULL;
-	int rc = 0;
+	int rc = 0, tries;
 
 	memset(&d->stats, 0, sizeof d->stats);
 	if (off % eb || len == 0 || off + len > r->size)
@@ -587,7 +591,7 @@ static int uboot_write(struct ub_device *d, const struct ub_region *r,
 		ub_progress_end(&step, rc);
 		if (rc)
 			goto out;
-		d->stats.bytes_loaded = span_len;
+		d->stats.bytes_sent = span_len;
 		for (k = 0; !rc && k < span_len; k += eb) {
 			size_t n = span_len - k < eb ? (size_t)(span_len - k) : (size_t)eb;
 
@@ -614,7 +618,17 @@ static int uboot_write(struct ub_device *d, const struct ub_region *r,
 				continue;
 			}
 			rc = write_block(d, r, off + i * eb, ram, n, nor ? eb : n, want[i], e);
-			if (rc == UB_EFAIL) {
+			/* A write buffer smaller than the profile says shows as a
+			 * buffer timeout: erase and write the block again in halves
+			 * (the smaller size sticks).  Any other failure is retried
+			 * once, then reported. */
+			for (tries = 0; rc == UB_EFAIL && tries < 4; tries++) {
+				int buffer = strstr(e->msg, "buffer write timeout") != NULL;
+
+				if (!buffer && tries > 0)
+					break;
+				if (buffer && d->nor_chunk > 0x100)
+					d->nor_chunk /= 2;
 				d->stats.retries++;
 				ub_err_clear(e);
 				rc = write_block(d, r, off + i * eb, ram, n, nor ? eb : n, want[i], e);
@@ -631,6 +645,40 @@ out:
 	free(differs);
 	free(buf);
 	return rc;
+}
+
+/* --- loaders ------------------------------------------------------------- */
+
+/* YMODEM over the console: `loady ADDR`, the transfer, and back to the
+ * prompt.  Slow (tens of KiB/s) but needs nothing but the serial line. */
+static int load_ymodem(void *ctx, struct ub_device *d, const struct ub_src *src,
+		       uint64_t addr, struct ub_progress *p, struct ub_err *e)
+{
+	struct ub_ymodem_stats st;
+	char cmd[64];
+	int rc;
+
+	(void)ctx;
+	snprintf(cmd, sizeof cmd, "loady %llx\n", (unsigned long long)addr);
+	ub_stream_drain(d->s);
+	if ((rc = ub_stream_write(d->s, cmd, strlen(cmd), 2000, e)))
+		return rc;
+	rc = ub_ymodem_send(d->s, "unbrick.bin", src, 15000, p, &st, e);
+	if (!rc)
+		d->stats.retries += st.resends;
+	/* whatever happened, get back to a prompt we can trust */
+	if (ub_console_sync(&d->con, NULL, 15000, rc ? NULL : e) && !rc)
+		rc = e->code;
+	return rc;
+}
+
+int ub_uboot_use(struct ub_device *dev, const char *via, struct ub_err *e)
+{
+	if (strcmp(via, "ymodem") == 0) {
+		dev->loader = (struct ub_uboot_loader){ "ymodem", load_ymodem, NULL };
+		return 0;
+	}
+	return ub_err_set(e, UB_EUSAGE, "usage", "unknown transfer '%s' (ymodem or tftp)", via);
 }
 
 /* --- reboot and first boot ------------------------------------------------ */
@@ -725,5 +773,6 @@ const struct ub_family ub_family_uboot = {
 	.reboot = uboot_reboot,
 	.boot_check = uboot_boot_check,
 	.set_log = uboot_set_log,
+	.write_stats = uboot_write_stats,
 	.close = uboot_close,
 };

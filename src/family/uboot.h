@@ -23,16 +23,11 @@ struct ub_uboot_loader {
 void ub_uboot_set_loader(struct ub_device *dev,
 			 const struct ub_uboot_loader *loader);
 
+/* Chooses a built-in loader by name: "ymodem" (over the console). */
+int ub_uboot_use(struct ub_device *dev, const char *via, struct ub_err *e);
+
 /* For loaders: run a console command on the board (its output discarded). */
 int ub_uboot_command(struct ub_device *dev, const char *cmd, int idle_ms,
 		     struct ub_err *e);
-
-/* Statistics of the last write, for the journal. */
-struct ub_uboot_write_stats {
-	unsigned blocks_total, blocks_written, blocks_skipped, retries;
-	uint64_t bytes_loaded;
-};
-void ub_uboot_write_stats(const struct ub_device *dev,
-			  struct ub_uboot_write_stats *out);
 
 #endif

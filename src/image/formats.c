@@ -10,6 +10,8 @@ static const struct ub_format *const formats[] = {
 	&ub_format_fwtool,
 	&ub_format_uimage,
 	&ub_format_fit,
+	&ub_format_sparse,
+	&ub_format_bmap,
 	&ub_format_compressed,
 	&ub_format_archive,
 	NULL,

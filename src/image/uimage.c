@@ -25,7 +25,7 @@ static uint32_t be32(const uint8_t *p)
 static int uimage_probe(const struct ub_src *src, const uint8_t *head, size_t n)
 {
 	(void)src;
-	return n >= HDR && be32(head) == UIMAGE_MAGIC;
+	return n >= 4 && be32(head) == UIMAGE_MAGIC;   /* a short one is a cut download */
 }
 
 static const char *comp_name(unsigned c)
@@ -101,6 +101,11 @@ static int uimage_inspect(struct ub_inspect *ctx, const struct ub_src *src)
 	struct ub_src inner;
 	int rc;
 
+	if (src->size < HDR) {
+		ub_checks_add(ctx->checks, "uimage-header-crc", UB_FAIL, "image-truncated",
+			      "%llu bytes: shorter than a uImage header (64)", (unsigned long long)src->size);
+		return 0;
+	}
 	if ((rc = ub_src_read(src, 0, h, HDR, ctx->err)))
 		return rc;
 	hcrc = be32(h + 4);

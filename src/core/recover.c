@@ -1,0 +1,413 @@
+#include "recover.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "core/backup.h"
+#include "core/journal.h"
+#include "core/report.h"
+#include "core/session.h"
+#include "base/outfile.h"
+#include "image/src.h"
+
+struct run {
+	const struct ub_recover_opts *o;
+	struct ub_journal *j;
+	struct ub_case c;
+	struct ub_session s;
+	struct ub_identity id;
+	struct ub_progress *root;
+	json_t *res;
+	int log_fd;
+};
+
+/* Runs one journal step around fn. */
+static int step(struct run *r, const char *name, double weight,
+		int (*fn)(struct run *r, struct ub_progress *p, json_t *detail, struct ub_err *e),
+		struct ub_err *e)
+{
+	struct ub_progress p;
+	long long id = 0;
+	json_t *detail = json_object();
+	struct ub_err je;
+	int rc;
+
+	ub_err_clear(&je);
+	if (r->j && ub_step_begin(r->j, r->c.id, name, &id, e)) {
+		json_decref(detail);
+		return e->code;
+	}
+	fprintf(stderr, "== %s\n", name);
+	ub_progress_begin(&p, r->root, name, weight, 0);
+	rc = fn(r, &p, detail, e);
+	ub_progress_end(&p, rc);
+	if (r->j && ub_step_end(r->j, id, rc, rc == 1, rc ? e : NULL,
+				(uint64_t)json_integer_value(json_object_get(detail, "bytes")),
+				detail, &je))
+		fprintf(stderr, "unbrick: warning: the journal did not record step %s: %s\n", name, je.msg);
+	json_object_set_new(detail, "outcome", json_string(rc == 1 ? "skipped" : rc ? "failed" : "ok"));
+	json_object_set(json_object_get(r->res, "steps"), name, detail);
+	json_decref(detail);
+	return rc == 1 ? 0 : rc;
+}
+
+static int do_identify(struct run *r, struct ub_progress *p, json_t *d, struct ub_err *e)
+{
+	int rc;
+
+	(void)p;
+	fprintf(stderr, "waiting for the %s console on %s (power the board on now if it is off)...\n",
+		r->s.fam->name, r->s.spec.address);
+	if ((rc = r->s.fam->enter_recovery(r->s.dev, e)) ||
+	    (rc = r->s.fam->identify(r->s.dev, &r->id, e)))
+		return rc;
+	fprintf(stderr, "  %s, serial %s, firmware %s, %s\n", *r->id.model ? r->id.model : "unknown model",
+		*r->id.serial ? r->id.serial : "unknown", *r->id.firmware_version ? r->id.firmware_version : "unknown",
+		r->id.bootloader);
+	json_object_set_new(d, "model", json_string(r->id.model));
+	json_object_set_new(d, "serial", json_string(r->id.serial));
+	json_object_set_new(d, "firmware_version", json_string(r->id.firmware_version));
+	json_object_set_new(d, "bootloader", json_string(r->id.bootloader));
+	if (r->j && !r->c.model[0]) {
+		snprintf(r->c.model, sizeof r->c.model, "%s", r->id.model);
+		snprintf(r->c.serial, sizeof r->c.serial, "%s", r->id.serial);
+		ub_case_update(r->j, &r->c, NULL);
+	}
+	return 0;
+}
+
+static int do_backup(struct run *r, struct ub_progress *p, json_t *d, struct ub_err *e)
+{
+	const struct ub_recover_opts *o = r->o;
+	struct ub_backup b;
+	char dir[4200];
+	uint64_t bytes = 0;
+	size_t i;
+	int rc;
+
+	if (o->no_backup) {
+		fprintf(stderr, "  skipped: --no-backup was given (recorded in the journal)\n");
+		json_object_set_new(d, "skipped_by", json_string("--no-backup"));
+		return 1;
+	}
+	snprintf(dir, sizeof dir, "%s", o->backup_dir ? o->backup_dir : "");
+	if (!o->backup_dir)
+		snprintf(dir, sizeof dir, "%s/backup", r->c.folder);
+	/* A backup made before (an earlier run of this case, or --backup) is
+	 * used when it still matches its manifest. */
+	if (o->backup_dir || (r->j && ub_step_last_ok(r->j, r->c.id, "backup"))) {
+		rc = ub_backup_verify(dir, &b, e);
+		if (rc && o->backup_dir)
+			return rc;
+		if (!rc) {
+			fprintf(stderr, "  using the verified backup in %s (%zu regions)\n", dir, b.n);
+			json_object_set_new(d, "reused", json_true());
+			goto record;
+		}
+		fprintf(stderr, "  the earlier backup does not verify (%s); reading again\n", e->msg);
+		ub_err_clear(e);
+	}
+	if ((rc = ub_backup_run(&r->s, dir, NULL, &r->id, &b, p, e)))
+		return rc;
+record:
+	for (i = 0; i < b.n; i++) {
+		char path[4300];
+
+		snprintf(path, sizeof path, "%s/%s", dir, b.v[i].file);
+		bytes += b.v[i].size;
+		if (r->j && !json_is_true(json_object_get(d, "reused")))
+			ub_artifact_add(r->j, r->c.id, 0, "backup", path, b.v[i].sha256, b.v[i].size, NULL);
+		fprintf(stderr, "  %-10s sha256 %s\n", b.v[i].region, b.v[i].sha256);
+	}
+	json_object_set_new(d, "dir", json_string(dir));
+	json_object_set_new(d, "regions", json_integer((json_int_t)b.n));
+	json_object_set_new(d, "bytes", json_integer((json_int_t)bytes));
+	json_object_set_new(r->res, "backup", json_string(dir));
+	ub_backup_free(&b);
+	return 0;
+}
+
+static const struct ub_region *target_region(struct run *r, struct ub_err *e)
+{
+	size_t i;
+
+	if (r->o->region) {
+		const struct ub_region *g = ub_flash_map_find(&r->s.map, r->o->region);
+
+		if (!g)
+			ub_err_set(e, UB_EUSAGE, "usage", "profile %s has no region '%s'",
+				   r->s.profile.name, r->o->region);
+		return g;
+	}
+	for (i = 0; i < r->s.map.n; i++)
+		if (r->s.map.v[i].flags & UB_REGION_FIRMWARE)
+			return &r->s.map.v[i];
+	ub_err_set(e, UB_EUSAGE, "profile-invalid",
+		   "profile %s marks no region as firmware; name one with --region", r->s.profile.name);
+	return NULL;
+}
+
+static int do_check(struct run *r, struct ub_progress *p, json_t *d, struct ub_err *e)
+{
+	struct ub_check_opts co = r->o->check;
+	struct ub_check_result cr;
+	json_t *failed = json_array();
+	size_t i;
+	int rc;
+
+	co.image = r->o->image;
+	co.target.profile = &r->s.profile;
+	if (!co.target.model && r->id.model[0])
+		co.target.model = r->id.model;
+	if (!co.target.installed_version && r->id.firmware_version[0])
+		co.target.installed_version = r->id.firmware_version;
+	rc = ub_check_image(&co, &cr, p, e);
+	if (rc) {
+		json_decref(failed);
+		return rc;
+	}
+	for (i = 0; i < cr.checks.n; i++) {
+		const struct ub_check *c = &cr.checks.v[i];
+
+		if (c->verdict == UB_FAIL || c->verdict == UB_WARN)
+			fprintf(stderr, "  %s %s: %s\n", c->verdict == UB_FAIL ? "FAIL" : "warn", c->name, c->why);
+		if (c->verdict == UB_FAIL)
+			json_array_append_new(failed, json_string(c->name));
+	}
+	json_object_set_new(d, "sha256", json_string(cr.sha256));
+	json_object_set_new(d, "layers", json_string(cr.meta.layers));
+	json_object_set_new(d, "version", cr.meta.version ? json_string(cr.meta.version) : json_null());
+	json_object_set_new(d, "bytes", json_integer((json_int_t)cr.size));
+	json_object_set(d, "failed", failed);
+	if (cr.meta.version)
+		json_object_set_new(r->res, "image_version", json_string(cr.meta.version));
+	if (r->j)
+		ub_artifact_add(r->j, r->c.id, 0, "image", r->o->image, cr.sha256, cr.size, NULL);
+	if (json_array_size(failed)) {
+		rc = ub_err_set(e, UB_EREFUSED, ub_checks_find(&cr.checks, json_string_value(json_array_get(failed, 0)))->advice_id,
+				"the image failed %zu check%s (%s); nothing was written",
+				json_array_size(failed), json_array_size(failed) == 1 ? "" : "s",
+				json_string_value(json_array_get(failed, 0)));
+	} else if (strncmp(cr.meta.layers, "gzip", 4) == 0 || strncmp(cr.meta.layers, "xz", 2) == 0 ||
+		   strncmp(cr.meta.layers, "zstd", 4) == 0 || strncmp(cr.meta.layers, "bzip2", 5) == 0 ||
+		   strncmp(cr.meta.layers, "zip", 3) == 0 || strncmp(cr.meta.layers, "tar", 3) == 0 ||
+		   strncmp(cr.meta.layers, "sparse", 6) == 0) {
+		rc = ub_err_set(e, UB_EREFUSED, "image-container",
+				"the image is packed (%s); unpack it and give the firmware file itself",
+				cr.meta.layers);
+	}
+	json_decref(failed);
+	ub_check_result_free(&cr);
+	return rc;
+}
+
+static int do_flash(struct run *r, struct ub_progress *p, json_t *d, struct ub_err *e)
+{
+	const struct ub_region *g = target_region(r, e);
+	struct ub_write_stats ws = { 0 };
+	struct ub_src src;
+	char summary[512];
+	int rc;
+
+	if (!g)
+		return e->code;
+	if ((g->flags & UB_REGION_PROTECTED) && (!r->o->unlock || strcmp(r->o->unlock, g->name)))
+		return ub_err_set(e, UB_EREFUSED, "region-protected",
+				  "region %s is protected (a bootloader or calibration data); pass --unlock %s only if you mean to overwrite it",
+				  g->name, g->name);
+	if ((rc = ub_src_open(&src, r->o->image, e)))
+		return rc;
+	if (src.size > g->size) {
+		ub_src_close(&src);
+		return ub_err_set(e, UB_EREFUSED, "image-too-big",
+				  "the image is %llu bytes; region %s holds %llu",
+				  (unsigned long long)src.size, g->name, (unsigned long long)g->size);
+	}
+	snprintf(summary, sizeof summary, "write %llu bytes of %s into region %s (%s at 0x%llx)",
+		 (unsigned long long)src.size, r->o->image, g->name, g->storage,
+		 (unsigned long long)g->offset);
+	if (r->o->confirm && !r->o->confirm(r->o->confirm_ctx, g->name, summary)) {
+		ub_src_close(&src);
+		return ub_err_set(e, UB_EREFUSED, "not-confirmed", "not confirmed: nothing was written");
+	}
+	fprintf(stderr, "  %s\n", summary);
+	rc = r->s.fam->write(r->s.dev, g, 0, &src, p, e);
+	ub_src_close(&src);
+	if (r->s.fam->write_stats)
+		r->s.fam->write_stats(r->s.dev, &ws);
+	json_object_set_new(d, "region", json_string(g->name));
+	json_object_set_new(d, "blocks_total", json_integer(ws.blocks_total));
+	json_object_set_new(d, "blocks_written", json_integer(ws.blocks_written));
+	json_object_set_new(d, "blocks_skipped", json_integer(ws.blocks_skipped));
+	json_object_set_new(d, "retries", json_integer(ws.retries));
+	json_object_set_new(d, "bytes", json_integer((json_int_t)ws.bytes_sent));
+	json_object_set_new(r->res, "blocks", json_pack("{s:i, s:i, s:i}", "total", ws.blocks_total,
+						      "written", ws.blocks_written, "skipped", ws.blocks_skipped));
+	if (!rc)
+		fprintf(stderr, "  %u of %u blocks written, %u already right (skipped), %u retries\n",
+			ws.blocks_written, ws.blocks_total, ws.blocks_skipped, ws.retries);
+	return rc;
+}
+
+/* A last whole-image comparison on the device, independent of the
+ * per-block checks the write made. */
+static int do_verify(struct run *r, struct ub_progress *p, json_t *d, struct ub_err *e)
+{
+	const struct ub_region *g = target_region(r, e);
+	struct ub_src src;
+	uint64_t eb, len, off;
+	unsigned mismatched = 0, blocks = 0;
+	uint8_t *buf;
+	int rc = 0;
+
+	(void)p;
+	if (!g)
+		return e->code;
+	if (!(r->s.fam->caps & UB_CAP_DIGEST_CRC32))
+		return 1;
+	if ((rc = ub_src_open(&src, r->o->image, e)))
+		return rc;
+	eb = g->erase_block ? g->erase_block : 0x10000;
+	buf = malloc(eb);
+	if (!buf) {
+		ub_src_close(&src);
+		return ub_err_set(e, UB_ENOMEM, NULL, "out of memory");
+	}
+	for (off = 0; !rc && off < src.size; off += eb) {
+		uint8_t got[4];
+		uint32_t want, have;
+
+		len = src.size - off < eb ? src.size - off : eb;
+		if ((rc = ub_src_read(&src, off, buf, (size_t)len, e)) ||
+		    (rc = r->s.fam->digest(r->s.dev, g, off, len, UB_CAP_DIGEST_CRC32, got, e)))
+			break;
+		want = (uint32_t)crc32(0L, buf, (uInt)len);
+		have = (uint32_t)got[0] << 24 | (uint32_t)got[1] << 16 | (uint32_t)got[2] << 8 | got[3];
+		mismatched += want != have;
+		blocks++;
+	}
+	free(buf);
+	ub_src_close(&src);
+	json_object_set_new(d, "blocks", json_integer(blocks));
+	json_object_set_new(d, "mismatched", json_integer(mismatched));
+	if (!rc && mismatched)
+		rc = ub_err_set(e, UB_EFAIL, "verify-failed",
+				"%u of %u blocks of region %s differ from the image after writing",
+				mismatched, blocks, g->name);
+	if (!rc)
+		fprintf(stderr, "  all %u blocks match the image (device-side crc32)\n", blocks);
+	return rc;
+}
+
+static int do_boot(struct run *r, struct ub_progress *p, json_t *d, struct ub_err *e)
+{
+	struct ub_boot_report br;
+	const char *want = json_string_value(json_object_get(r->res, "image_version"));
+	int rc;
+
+	(void)p;
+	if (!r->o->boot)
+		return 1;
+	fprintf(stderr, "  resetting the board and watching it boot%s%s...\n",
+		want ? ", expecting version " : "", want ? want : "");
+	if ((rc = r->s.fam->reboot(r->s.dev, e)))
+		return rc;
+	rc = r->s.fam->boot_check(r->s.dev, want, &br, e);
+	json_object_set_new(d, "booted", json_boolean(br.booted));
+	json_object_set_new(d, "version", json_string(br.version));
+	json_object_set_new(d, "seconds", json_real(br.seconds));
+	json_object_set_new(r->res, "boot", json_pack("{s:b, s:s, s:f}", "booted", br.booted,
+						    "version", br.version, "seconds", br.seconds));
+	if (!rc)
+		fprintf(stderr, "  booted version %s in %.1f s\n", br.version, br.seconds);
+	return rc;
+}
+
+static int write_report(struct run *r, struct ub_err *e)
+{
+	json_t *c = NULL;
+	char path[4200], sha[65], *md;
+	int rc;
+
+	if ((rc = ub_case_json(r->j, r->c.id, &c, e)))
+		return rc;
+	md = ub_report_markdown(c);
+	json_decref(c);
+	if (!md)
+		return ub_err_set(e, UB_ENOMEM, NULL, "out of memory");
+	snprintf(path, sizeof path, "%s/report.md", r->c.folder);
+	rc = ub_write_file_atomic(path, md, strlen(md), sha, e);
+	if (!rc)
+		rc = ub_artifact_add(r->j, r->c.id, 0, "report", path, sha, strlen(md), e);
+	free(md);
+	if (!rc)
+		json_object_set_new(r->res, "report", json_string(path));
+	return rc;
+}
+
+int ub_recover_run(const struct ub_recover_opts *o, struct ub_progress *root,
+		   json_t **result, struct ub_err *e)
+{
+	struct run r;
+	struct ub_err ignore;
+	char log[4200];
+	int rc;
+
+	memset(&r, 0, sizeof r);
+	r.o = o;
+	r.root = root;
+	r.log_fd = -1;
+	r.res = json_pack("{s:o}", "steps", json_object());
+	*result = r.res;
+	if ((rc = ub_session_open(&r.s, o->device, o->profile, e)))
+		return rc;
+	if ((rc = ub_journal_open(&r.j, e)))
+		goto out;
+	if (o->resume_case)
+		rc = ub_case_get(r.j, o->resume_case, &r.c, e);
+	else
+		rc = ub_case_new(r.j, NULL, NULL, r.s.profile.name, o->device, &r.c, e);
+	if (rc)
+		goto out;
+	json_object_set_new(r.res, "case", json_integer(r.c.id));
+	json_object_set_new(r.res, "folder", json_string(r.c.folder));
+	fprintf(stderr, "%s case %lld: %s\n", o->resume_case ? "resuming" : "opened",
+		r.c.id, r.c.folder);
+	snprintf(log, sizeof log, "%s/logs/console.log", r.c.folder);
+	r.log_fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	if (r.log_fd >= 0 && r.s.fam->set_log)
+		r.s.fam->set_log(r.s.dev, r.log_fd);
+
+	ub_progress_plan(root, 100);
+	if (!(rc = step(&r, "identify", 2, do_identify, e)) &&
+	    !(rc = step(&r, "backup", 40, do_backup, e)) &&
+	    !(rc = step(&r, "check", 3, do_check, e)) &&
+	    !(rc = step(&r, "flash", 40, do_flash, e)) &&
+	    !(rc = step(&r, "verify", 5, do_verify, e)))
+		rc = step(&r, "boot", 10, do_boot, e);
+	snprintf(r.c.status, sizeof r.c.status, "%s", !rc ? (o->boot ? "repaired" : "flashed") :
+		 rc == UB_EREFUSED ? "refused" : "failed");
+	ub_case_update(r.j, &r.c, NULL);
+	ub_err_clear(&ignore);
+	if (write_report(&r, &ignore))
+		fprintf(stderr, "unbrick: warning: no report: %s\n", ignore.msg);
+	if (r.log_fd >= 0) {
+		char sha[65] = "";
+
+		if (r.s.fam->set_log)
+			r.s.fam->set_log(r.s.dev, -1);
+		close(r.log_fd);
+		ub_artifact_add(r.j, r.c.id, 0, "log", log, NULL, 0, NULL);
+		(void)sha;
+	}
+out:
+	json_object_set_new(r.res, "status", json_string(r.c.status[0] ? r.c.status : "failed"));
+	ub_journal_close(r.j);
+	ub_session_close(&r.s);
+	return rc;
+}

@@ -1,0 +1,43 @@
+/* The recovery workflow: the technician's checklist, enforced.
+ *
+ *   identify -> backup -> check -> flash -> verify -> boot -> report
+ *
+ * Each step is a journal row.  The gates: nothing is written before a
+ * verified backup exists (unless the user said --no-backup, which is
+ * recorded); never an image that fails `check`; never a protected region
+ * without --unlock naming it.  A case can be resumed: a backup that still
+ * matches its manifest is not read again. */
+#ifndef UB_RECOVER_H
+#define UB_RECOVER_H
+
+#include <jansson.h>
+
+#include "base/err.h"
+#include "base/progress.h"
+#include "core/check.h"
+
+struct ub_recover_opts {
+	const char *image;
+	const char *device;         /* spec */
+	const char *profile;
+	const char *region;         /* NULL: the profile's firmware region */
+	const char *unlock;         /* a protected region the user allows */
+	const char *backup_dir;     /* an earlier `unbrick backup`, instead of a new one */
+	int no_backup;
+	int boot;                   /* reset and watch the first boot (recover) */
+	long long resume_case;      /* 0: a new case */
+	const char *command;        /* "recover" or "flash", for the journal */
+	/* the image check's own options (digests, signature, versions) */
+	struct ub_check_opts check;
+	/* asks before the write; returns 1 to go on.  NULL: go on. */
+	int (*confirm)(void *ctx, const char *region, const char *summary);
+	void *confirm_ctx;
+};
+
+/* Runs the workflow.  Returns 0 when every step succeeded; otherwise the
+ * failing step's code (UB_EREFUSED for a gate).  *result gets a JSON
+ * summary either way (case id, steps, blocks written/skipped, boot). */
+int ub_recover_run(const struct ub_recover_opts *o, struct ub_progress *p,
+		   json_t **result, struct ub_err *e);
+
+#endif
