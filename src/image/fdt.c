@@ -43,6 +43,10 @@ int ub_fdt_open(struct ub_fdt *f, const struct ub_src *src, struct ub_err *e)
 		return ub_err_set(e, UB_EFORMAT, f->totalsize > src->size ? "image-truncated" : "image-corrupt",
 				  "device tree: totalsize %u, but the file has %llu bytes",
 				  f->totalsize, (unsigned long long)src->size);
+	/* Version 16 has no size_dt_struct (its header is 36 bytes): the
+	 * block runs to the end of the tree, and the END token stops it. */
+	if (be32(h + 20) < 17)
+		f->size_struct = f->off_struct < f->totalsize ? f->totalsize - f->off_struct : 0;
 	if (f->off_struct < sizeof h || f->off_struct % 4 ||
 	    (uint64_t)f->off_struct + f->size_struct > f->totalsize)
 		return bad(e, "the structure block lies outside the tree");
@@ -73,7 +77,7 @@ int ub_fdt_walk(struct ub_fdt *f, const struct ub_fdt_visitor *v,
 	char names[UB_FDT_DEPTH][NAME_MAX_LEN + 1];
 	const char *path[UB_FDT_DEPTH];
 	uint64_t pos = f->off_struct, end = (uint64_t)f->off_struct + f->size_struct;
-	int depth = -1, rc, i;
+	int depth = -1, rc, i, roots = 0;
 
 	for (i = 0; i < UB_FDT_DEPTH; i++)
 		path[i] = names[i];
@@ -97,6 +101,8 @@ int ub_fdt_walk(struct ub_fdt *f, const struct ub_fdt_visitor *v,
 			if (len == n)
 				return bad(e, "a node name is unterminated or longer than 128 bytes");
 			pos += (len + 1 + 3) & ~(uint64_t)3;
+			if (depth < 0 && roots++)
+				return bad(e, "a second root node");
 			depth++;
 			if (depth >= UB_FDT_DEPTH + 1)
 				return bad(e, "nodes are nested more than 16 deep");
@@ -129,8 +135,9 @@ int ub_fdt_walk(struct ub_fdt *f, const struct ub_fdt_visitor *v,
 				return bad(e, "a property outside any node");
 			if (len > end - pos)
 				return bad(e, "a property value runs past the structure block");
-			if (nameoff >= f->size_strings)
-				return bad(e, "a property name points outside the strings block");
+			if (nameoff >= f->size_strings ||
+			    !memchr(f->strings + nameoff, 0, f->size_strings - nameoff))
+				return bad(e, "a property name points outside the strings block or is unterminated");
 			if (v->prop && (rc = v->prop(v->ctx, path, depth, f->strings + nameoff, pos, len)))
 				return rc;
 			pos += ((uint64_t)len + 3) & ~(uint64_t)3;

@@ -50,7 +50,20 @@ static int fit_probe(const struct ub_src *src, const uint8_t *head, size_t n)
 	(void)src;
 	/* A FIT is a device tree with an /images node; a bare .dtb is not
 	 * firmware to flash, but is inspected the same way. */
-	return n >= 40 && be32(head) == UB_FDT_MAGIC;
+	/* n >= 4 only: a FIT cut inside its header is a cut download to
+	 * report, not raw data to pass */
+	return n >= 4 && be32(head) == UB_FDT_MAGIC;
+}
+
+/* Strings from the tree end up in messages, the terminal and JSON: only
+ * printable ASCII is kept, anything else becomes '?'. */
+static void printable(char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (s[i] && ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e))
+			s[i] = '?';
 }
 
 static int read_u32(struct fit_ctx *c, uint64_t off, uint32_t len, uint32_t *out)
@@ -70,6 +83,7 @@ static int read_str(struct fit_ctx *c, uint64_t off, uint32_t len, char *out,
 		return -1;
 	if (out[len - 1] != '\0')
 		return -1;
+	printable(out, len);
 	return 0;
 }
 
@@ -80,6 +94,7 @@ static int on_begin(void *ctx, const char *const *path, int depth)
 	if (depth == 2 && strcmp(path[0], "images") == 0) {
 		memset(&c->img, 0, sizeof c->img);
 		snprintf(c->img.name, sizeof c->img.name, "%s", path[1]);
+		printable(c->img.name, strlen(c->img.name));
 		c->images++;
 	} else if (depth == 3 && strcmp(path[0], "images") == 0 &&
 		   strncmp(path[2], "hash", 4) == 0 && c->img.nh < MAX_HASHES) {
@@ -111,6 +126,7 @@ static int on_prop(void *ctx, const char *const *path, int depth,
 
 		if (ub_src_read(c->src, off, s, len, NULL) || s[len - 1] != '\0')
 			return 0;
+		printable(s, len);
 		while (i < len) {   /* a list of NUL-terminated strings */
 			if (s[i] && ub_strlist_add(&ictx->meta->models, s + i))
 				return ub_err_set(ictx->err, UB_ENOMEM, NULL, "out of memory");

@@ -115,6 +115,10 @@ static int uimage_inspect(struct ub_inspect *ctx, const struct ub_src *src)
 	got = (uint32_t)crc32(0L, h, HDR);
 	memcpy(name, h + 32, 32);
 	name[32] = '\0';
+	/* the name goes to the terminal and JSON: printable ASCII only */
+	for (size_t i = 0; name[i]; i++)
+		if ((unsigned char)name[i] < 0x20 || (unsigned char)name[i] > 0x7e)
+			name[i] = '?';
 	if (got != hcrc) {
 		ub_checks_add(ctx->checks, "uimage-header-crc", UB_FAIL, "image-corrupt",
 			      "header crc32 is %08x, the header says %08x", got, hcrc);

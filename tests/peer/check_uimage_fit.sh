@@ -90,4 +90,47 @@ expect_grep "past the end" "$T/err" "says the data runs past the end"
 head -c 2000 "$T/fit.itb" > "$T/cut2.itb"
 expect_exit 3 "tree cut off" -- "$UNBRICK" check "$T/cut2.itb"
 expect_grep "totalsize" "$T/err" "names the size mismatch"
+
+# the stored hash value itself damaged (sha256 of the kernel, found by value)
+off=$(python3 -c 'import sys,hashlib; d=open(sys.argv[1],"rb").read(); print(d.find(hashlib.sha256(open(sys.argv[2],"rb").read()).digest()) + 7)' "$T/fit.itb" "$T/kernel")
+[ "$off" -gt 7 ] || { echo "FAIL: sha256 value not found in the FIT"; FAILS=$((FAILS + 1)); }
+cp "$T/fit.itb" "$T/bad.itb"; flip_byte "$T/bad.itb" "$off"
+expect_exit 3 "flipped byte in a stored hash value" -- "$UNBRICK" check "$T/bad.itb" --json
+expect_json '{c["name"]: c["verdict"] for c in j["checks"]}["fit-hash:kernel-1"] == "fail"' "the kernel's hash fails"
+
+# external data at a fixed position (mkimage -p): data-position
+mkimage -E -p 0x2000 -f "$T/fit.its" "$T/fit-pos.itb" >/dev/null
+expect_exit 0 "FIT with data at a fixed position" -- "$UNBRICK" check "$T/fit-pos.itb" --json
+expect_json 'sum(1 for c in j["checks"] if c["name"].startswith("fit-hash:") and c["verdict"] == "pass") == 2' "position data hashes pass"
+cp "$T/fit-pos.itb" "$T/bad.itb"; flip_byte "$T/bad.itb" $((0x2000 + 10))
+expect_exit 3 "flipped byte in position data" -- "$UNBRICK" check "$T/bad.itb" --json
+expect_json '{c["name"]: c["verdict"] for c in j["checks"]}["fit-hash:kernel-1"] == "fail"' "the kernel at 0x2000 is named"
+
+# a FIT inside a uImage: damage the FIT and make the outer CRCs right again,
+# so only the inner layer can catch it
+mkimage -A arm -O linux -T firmware -C none -n "fit in uimage" -d "$T/fit.itb" "$T/wrap.img" >/dev/null
+expect_exit 0 "FIT inside a uImage" -- "$UNBRICK" check "$T/wrap.img" --json
+expect_json 'j["image"]["layers"] == "uimage > fit"' "both layers found"
+python3 - "$T/wrap.img" "$T/kernel" <<'PY'
+import struct, sys, zlib
+p = sys.argv[1]; d = bytearray(open(p, "rb").read())
+at = d.find(open(sys.argv[2], "rb").read()[:64]); d[at + 1000] ^= 0xff
+size = struct.unpack(">I", d[12:16])[0]
+d[24:28] = struct.pack(">I", zlib.crc32(bytes(d[64:64 + size])))
+d[4:8] = b"\0\0\0\0"; d[4:8] = struct.pack(">I", zlib.crc32(bytes(d[:64])))
+open(p, "wb").write(bytes(d))
+PY
+expect_exit 3 "damage inside the inner FIT" -- "$UNBRICK" check "$T/wrap.img" --json
+expect_json '{c["name"]: c["verdict"] for c in j["checks"]}["uimage-data-crc"] == "pass" and {c["name"]: c["verdict"] for c in j["checks"]}["fit-hash:kernel-1"] == "fail"' "outer CRC passes, inner hash fails"
+
+# a header name that is not UTF-8 (CRC made right) must not break the JSON
+python3 - "$T/legacy.img" "$T/name.img" <<'PY'
+import struct, sys, zlib
+d = bytearray(open(sys.argv[1], "rb").read())
+d[32:36] = b"\xff\xfe\x1b["; d[4:8] = b"\0\0\0\0"
+d[4:8] = struct.pack(">I", zlib.crc32(bytes(d[:64])))
+open(sys.argv[2], "wb").write(bytes(d))
+PY
+expect_exit 0 "uImage with a non-UTF-8 name" -- "$UNBRICK" check "$T/name.img" --json
+expect_json 'j["image"]["name"].startswith("???[")' "the name is printable in the JSON"
 finish

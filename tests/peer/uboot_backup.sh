@@ -16,15 +16,15 @@ expect_exit 0 "identify" -- "$UNBRICK" identify --device "$DEV" --profile qemu-v
 expect_json 'j["identity"]["model"] == "qemu-arm" and j["identity"]["bootloader"].startswith("U-Boot 2023")' "model and bootloader from the board"
 
 expect_exit 0 "backup of every region" -- "$UNBRICK" backup --device "$DEV" --profile qemu-virt-arm -o "$T/bk" --json
-expect_json '[r["region"] for r in j["backup"]["regions"]] == ["u-boot", "env", "firmware", "rootfs"]' "four regions backed up"
+expect_json '[r["region"] for r in j["backup"]["regions"]] == ["u-boot", "env", "boot", "firmware"]' "four regions backed up"
 # The board is still running: compare with its backing files.
 python3 - "$T/bk" "$B" <<'PY' && echo "ok: backup equals flash and disk byte for byte" || { echo "FAIL: backup differs"; FAILS=$((FAILS+1)); }
 import hashlib, json, sys
 bk, b = sys.argv[1], sys.argv[2]
 want = {"u-boot": (b + "/flash0.img", 0, 1 << 20),
         "env": (b + "/flash1.img", 0, 0x40000),
-        "firmware": (b + "/flash1.img", 0x40000, 16 << 20),
-        "rootfs": (b + "/disk.img", 0, 32 << 20)}
+        "boot": (b + "/disk.img", 0, 16 << 20),
+        "firmware": (b + "/disk.img", 16 << 20, 16 << 20)}
 man = json.load(open(bk + "/manifest.json"))
 for r in man["regions"]:
     path, off, size = want[r["region"]]
