@@ -33,6 +33,7 @@ static const struct advice table[] = {
 	{ "image-huge", "A size in the image header is impossible; the file is damaged or not what it claims to be." },
 	{ "archive-unsafe", "The archive is built in a way no vendor ships (entries escaping its folder, links, devices, duplicates or absurd sizes); do not use it, and get the image from the vendor again." },
 	{ "archive-corrupt", "The archive is damaged; re-download it." },
+	{ "archive-no-firmware", "The archive holds only notes or checksums, no firmware; make sure you downloaded the firmware itself, or pass the firmware file directly." },
 	{ "compressed-corrupt", "The compressed stream is damaged or cut short; re-download it." },
 	{ "signature-bad", "The signature does not match: the image was altered or signed with another key. Do not flash it; get the image and signature from the vendor again." },
 	{ "signature-key", "The key could not be read; pass the vendor's public key file with --key." },

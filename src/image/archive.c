@@ -1,10 +1,13 @@
 /* zip and tar archives (a tar.gz arrives here after the gzip layer).
  * Every entry is looked at before anything is unpacked: an archive that
- * would write outside its folder (absolute paths, "..", links pointing out,
- * device nodes) or that claims absurd sizes is refused as a whole, since a
- * vendor never ships one.  Then the firmware is the largest regular file
- * that is not a side file (checksums, signatures, notes); it is unpacked to
- * a temporary file and inspected as the inner layer. */
+ * would write outside its folder (absolute paths, "..", links pointing out
+ * or entries reached through a link), holds device nodes or pipes, names
+ * one file twice, or claims absurd sizes is refused as a whole.  unbrick
+ * itself never writes entries by their names, but a vendor never ships
+ * such an archive, and a technician may well unpack it by hand.  Then the
+ * firmware is the largest regular file that is not a side file (checksums,
+ * signatures, notes); it is unpacked to a temporary file and inspected as
+ * the inner layer. */
 #include "format.h"
 
 #include <archive.h>
@@ -28,6 +31,8 @@ static int archive_probe(const struct ub_src *src, const uint8_t *head, size_t n
 	return n >= 262 && memcmp(head + 257, "ustar", 5) == 0;
 }
 
+/* A reader over src, or NULL for lack of memory.  Opening errors show in
+ * the first archive_read_next_header. */
 static struct archive *open_reader(struct ub_unpack_src *us, const struct ub_src *src)
 {
 	struct archive *a = archive_read_new();
@@ -37,31 +42,73 @@ static struct archive *open_reader(struct ub_unpack_src *us, const struct ub_src
 	archive_read_support_format_zip(a);
 	archive_read_support_format_tar(a);
 	archive_read_support_format_gnutar(a);
-	if (ub_unpack_open(a, us, src) != ARCHIVE_OK) {
-		/* the caller reads the error string before freeing */
-		return a;
-	}
+	(void)ub_unpack_open(a, us, src);
 	return a;
 }
 
-/* Why a path is unsafe, or NULL. */
-static const char *unsafe_path(const char *p)
+static int is_sep(char c)
 {
-	const char *s = p;
+	return c == '/' || c == '\\';
+}
 
+/* Walks the components of a relative path from a folder depth.  Returns
+ * the depth at the end, or -1 when a ".." climbs above the top. */
+static long walk(const char *p, long depth)
+{
+	while (*p) {
+		size_t n = strcspn(p, "/\\");
+
+		if (n == 2 && p[0] == '.' && p[1] == '.') {
+			if (--depth < 0)
+				return -1;
+		} else if (n > 0 && !(n == 1 && p[0] == '.')) {
+			depth++;
+		}
+		p += n;
+		if (*p)
+			p++;
+	}
+	return depth;
+}
+
+static int absolute(const char *p)
+{
+	return is_sep(p[0]) || (p[0] && p[1] == ':');   /* "/x", "\x", "C:x" */
+}
+
+/* Why an entry's own name is unsafe, or NULL.  Any ".." is refused, even
+ * one that stays inside: archive tools do not write them. */
+static const char *unsafe_name(const char *p)
+{
 	if (!p || !*p)
 		return "has no name";
-	if (*p == '/' || *p == '\\' || (p[0] && p[1] == ':'))
+	if (absolute(p))
 		return "is an absolute path";
-	while (*s) {
-		size_t n = strcspn(s, "/\\");
+	while (*p) {
+		size_t n = strcspn(p, "/\\");
 
-		if (n == 2 && s[0] == '.' && s[1] == '.')
-			return "climbs out of the folder with '..'";
-		s += n;
-		if (*s)
-			s++;
+		if (n == 2 && p[0] == '.' && p[1] == '.')
+			return "climbs out with '..'";
+		p += n;
+		if (*p)
+			p++;
 	}
+	return NULL;
+}
+
+/* Why a symbolic link at path pointing at target is unsafe, or NULL.  The
+ * target is resolved by name from the link's folder (the depth of path
+ * less its last component). */
+static const char *unsafe_symlink(const char *path, const char *target)
+{
+	long depth = walk(path, 0) - 1;
+
+	if (!*target)
+		return "is a link with no target";
+	if (absolute(target))
+		return "is a link to an absolute path";
+	if (depth < 0 || walk(target, depth) < 0)
+		return "is a link pointing outside the archive's folder";
 	return NULL;
 }
 
@@ -71,11 +118,13 @@ static int side_file(const char *path)
 		".sha256", ".sha256sum", ".sha512", ".md5", ".sig", ".minisig", ".asc",
 		".manifest.json", ".txt", ".md", ".bmap", ".pub", ".html", ".pdf",
 	};
-	const char *base = strrchr(path, '/');
+	const char *base = path, *s;
 	size_t i, len;
 
-	base = base ? base + 1 : path;
-	if (strncmp(base, "README", 6) == 0 || strstr(base, "SUMS"))
+	for (s = path; *s; s++)
+		if (is_sep(*s))
+			base = s + 1;
+	if (strncasecmp(base, "README", 6) == 0 || strstr(base, "SUMS"))
 		return 1;
 	len = strlen(base);
 	for (i = 0; i < sizeof ends / sizeof ends[0]; i++) {
@@ -87,97 +136,345 @@ static int side_file(const char *path)
 	return 0;
 }
 
+/* "./a//b/" -> "a/b": the name an entry lands at, for duplicates and links. */
+static char *normalize(const char *p)
+{
+	char *out = malloc(strlen(p) + 1), *o = out;
+
+	if (!out)
+		return NULL;
+	while (*p) {
+		size_t n = strcspn(p, "/\\");
+
+		if (n > 0 && !(n == 1 && p[0] == '.')) {
+			if (o != out)
+				*o++ = '/';
+			memcpy(o, p, n);
+			o += n;
+		}
+		p += n;
+		if (*p)
+			p++;
+	}
+	*o = '\0';
+	return out;
+}
+
+struct ent {
+	char *name;      /* normalized */
+	int dir, link;   /* a folder; a symbolic link */
+};
+
 struct pick {
 	char name[256];
 	uint64_t size;
-	long index;
-	long entries, files;
+	long index;          /* of the firmware entry, -1: none */
+	long entries, candidates;
 	uint64_t total;
+	struct ent *v;
+	char others[200];    /* names of the other entries, for the message */
 };
 
-/* First pass: safety of every entry, and the firmware to inspect. */
-static int survey(struct ub_inspect *ctx, const struct ub_src *src, struct pick *pk)
+static int cmp_ent(const void *a, const void *b)
+{
+	return strcmp(((const struct ent *)a)->name, ((const struct ent *)b)->name);
+}
+
+/* After the walk: one name twice (the second would replace the first), or
+ * an entry reached through a link (where it lands depends on the link).
+ * Returns 1 with what filled, 0, or UB_ENOMEM. */
+static int conflicts(struct pick *pk, char *what, size_t len)
+{
+	size_t n = (size_t)pk->entries, i;
+	struct ent key;
+
+	qsort(pk->v, n, sizeof *pk->v, cmp_ent);
+	for (i = 0; i + 1 < n; i++)
+		if (strcmp(pk->v[i].name, pk->v[i + 1].name) == 0 &&
+		    !(pk->v[i].dir && pk->v[i + 1].dir)) {
+			snprintf(what, len, "entry '%.200s' appears twice (the second would replace the first)",
+				 pk->v[i].name);
+			return 1;
+		}
+	for (i = 0; i < n; i++) {
+		const char *name = pk->v[i].name, *s;
+		int found = 0;
+
+		for (s = name; !found && (s = strchr(s, '/')) != NULL; s++) {
+			struct ent *hit;
+
+			key.name = strndup(name, (size_t)(s - name));
+			if (!key.name)
+				return UB_ENOMEM;
+			hit = bsearch(&key, pk->v, n, sizeof *pk->v, cmp_ent);
+			if (hit && hit->link) {
+				snprintf(what, len, "entry '%.150s' lies inside the link '%.100s'",
+					 name, hit->name);
+				found = 1;
+			}
+			free(key.name);
+		}
+		if (found)
+			return 1;
+	}
+	return 0;
+}
+
+static void add_other(struct pick *pk, const char *name)
+{
+	size_t len = strlen(pk->others);
+
+	if (len + 6 >= sizeof pk->others)
+		return;
+	if (len + strlen(name) + 7 >= sizeof pk->others) {
+		strcat(pk->others, len ? ", ..." : "...");
+		return;
+	}
+	if (len)
+		strcat(pk->others, ", ");
+	strcat(pk->others, name);
+}
+
+/* Why one entry makes the archive unsafe, into what; 0 when it is fine. */
+static int judge(struct archive_entry *ent, const char *path, uint64_t total,
+		 uint64_t limit, char *what, size_t len)
+{
+	const char *link = archive_entry_symlink(ent);
+	const char *hard = archive_entry_hardlink(ent);
+	mode_t type = archive_entry_filetype(ent);
+	la_int64_t size = archive_entry_size(ent);
+	const char *why;
+
+	if ((why = unsafe_name(path)) != NULL) {
+		snprintf(what, len, "entry '%.200s' %s", path ? path : "", why);
+		return 1;
+	}
+	if (hard && ((why = unsafe_name(hard)) != NULL)) {
+		snprintf(what, len, "entry '%.120s' is a hard link to '%.120s', which %s",
+			 path, hard, why);
+		return 1;
+	}
+	if (type == AE_IFLNK && (why = unsafe_symlink(path, link ? link : "")) != NULL) {
+		snprintf(what, len, "entry '%.120s' %s ('%.120s')", path, why, link ? link : "");
+		return 1;
+	}
+	if (type != AE_IFREG && type != AE_IFDIR && type != AE_IFLNK) {
+		snprintf(what, len, "entry '%.200s' is a %s, which firmware never is", path,
+			 type == AE_IFCHR ? "character device" : type == AE_IFBLK ? "block device" :
+			 type == AE_IFIFO ? "named pipe" : type == AE_IFSOCK ? "socket" :
+			 "special file");
+		return 1;
+	}
+	if (size < 0 || (uint64_t)size > ENTRY_MAX || (uint64_t)size > limit - total) {
+		snprintf(what, len, "entry '%.150s' claims %lld bytes, more than the %llu bytes allowed for this archive",
+			 path, (long long)size, (unsigned long long)limit);
+		return 1;
+	}
+	return 0;
+}
+
+/* Whether the archive has its proper end, so that a download cut short is
+ * not taken for a smaller archive (libarchive reads entries one by one and
+ * stops quietly at a cut between them).  A zip ends with its
+ * end-of-central-directory record (22 bytes, then a comment of up to
+ * 64 KiB).  A tar's entries end with zero blocks (POSIX asks for two; one
+ * is accepted): end is where libarchive stopped reading, and the block
+ * before it must be zeros.  What follows a tar's end (an OpenWrt trailer,
+ * say) is not the tar's business. */
+static int has_end(const struct ub_src *src, int zip, uint64_t end, int *found,
+		   struct ub_err *e)
+{
+	size_t max = zip ? 22 + 65535 : 512, i;
+	size_t len = src->size < max ? (size_t)src->size : max;
+	uint8_t *t = malloc(len ? len : 1);
+	int rc = 0;
+
+	*found = 0;
+	if (!t)
+		return ub_err_set(e, UB_ENOMEM, NULL, "out of memory");
+	if (zip) {
+		rc = ub_src_read(src, src->size - len, t, len, e);
+		for (i = len >= 22 ? len - 22 + 1 : 0; !rc && i-- > 0;)
+			if (memcmp(t + i, "PK\5\6", 4) == 0 &&
+			    i + 22 + (size_t)(t[i + 20] | t[i + 21] << 8) == len) {
+				*found = 1;
+				break;
+			}
+	} else if (end >= 512 && end <= src->size) {
+		rc = ub_src_read(src, end - 512, t, 512, e);
+		for (*found = !rc, i = 0; *found && i < 512; i++)
+			*found = t[i] == 0;
+	}
+	free(t);
+	return rc;
+}
+
+/* First pass: safety of every entry, and the firmware to inspect.  Returns
+ * < 0 only when the walk could not run; pk->index < 0 when nothing is to
+ * be unpacked (the checks say why). */
+static int survey(struct ub_inspect *ctx, const struct ub_src *src, int zip,
+		  struct pick *pk)
 {
 	struct ub_unpack_src *us = malloc(sizeof *us);
 	struct archive *a = us ? open_reader(us, src) : NULL;
 	struct archive_entry *ent;
-	struct ub_strlist seen = { 0 };
-	uint64_t limit = ub_unpack_limit(src);
-	const char *why = NULL;
-	char what[320] = "";
-	int r, rc = 0;
+	uint64_t limit = ub_unpack_layer_limit(ctx, src);
+	char what[320] = "", sz[32];
+	long i;
+	int r = ARCHIVE_FATAL, rc = 0, found;
 
 	memset(pk, 0, sizeof *pk);
 	pk->index = -1;
-	if (!a) {
-		free(us);
-		return ub_err_set(ctx->err, UB_ENOMEM, NULL, "out of memory");
+	pk->v = calloc(MAX_ENTRIES, sizeof *pk->v);
+	if (!a || !pk->v) {
+		rc = ub_err_set(ctx->err, UB_ENOMEM, NULL, "out of memory");
+		goto out;
 	}
-	while ((r = archive_read_next_header(a, &ent)) == ARCHIVE_OK ||
-	       r == ARCHIVE_WARN) {
+	if (zip && (rc = has_end(src, zip, 0, &found, ctx->err)))
+		goto out;
+	if (zip && !found) {
+		ub_checks_add(ctx->checks, "archive-safety", UB_FAIL, "archive-corrupt",
+			      "the zip has no end-of-central-directory record: it was cut short or damaged");
+		goto out;
+	}
+	while ((r = archive_read_next_header(a, &ent)) == ARCHIVE_OK || r == ARCHIVE_WARN) {
 		const char *path = archive_entry_pathname(ent);
-		const char *link = archive_entry_symlink(ent);
-		const char *hard = archive_entry_hardlink(ent);
 		mode_t type = archive_entry_filetype(ent);
-		la_int64_t size = archive_entry_size(ent);
+		uint64_t size = (uint64_t)archive_entry_size(ent);
+		struct ent *e;
 
-		pk->entries++;
-		if ((why = unsafe_path(path)) ||
-		    (link && (why = unsafe_path(link)) != NULL) ||
-		    (hard && (why = unsafe_path(hard)) != NULL)) {
-			snprintf(what, sizeof what, "entry '%.200s'%s %s", path ? path : "",
-				 link ? " (a link)" : hard ? " (a hard link)" : "", why);
+		if (pk->entries == MAX_ENTRIES) {
+			snprintf(what, sizeof what, "it has more than %d entries", MAX_ENTRIES);
 			break;
 		}
-		if (type == AE_IFCHR || type == AE_IFBLK || type == AE_IFIFO || type == AE_IFSOCK) {
-			snprintf(what, sizeof what, "entry '%.200s' is a device or pipe, which firmware never is", path);
+		if (judge(ent, path, pk->total, limit, what, sizeof what))
 			break;
-		}
-		if (size < 0 || (uint64_t)size > ENTRY_MAX || pk->total + (uint64_t)size > limit) {
-			snprintf(what, sizeof what, "entry '%.200s' claims %lld bytes (more than the %llu bytes allowed for this archive)",
-				 path, (long long)size, (unsigned long long)limit);
-			break;
-		}
-		if (pk->entries > MAX_ENTRIES) {
-			snprintf(what, sizeof what, "more than %d entries", MAX_ENTRIES);
-			break;
-		}
-		if (ub_strlist_has(&seen, path)) {
-			snprintf(what, sizeof what, "entry '%.200s' appears twice (the second would replace the first)", path);
-			break;
-		}
-		if (ub_strlist_add(&seen, path)) {
+		e = &pk->v[pk->entries++];
+		e->name = normalize(path);
+		if (!e->name) {
 			rc = ub_err_set(ctx->err, UB_ENOMEM, NULL, "out of memory");
-			break;
+			goto out;
 		}
-		pk->total += (uint64_t)size;
-		if (type == AE_IFREG && !link && !hard) {
-			pk->files++;
-			if (!side_file(path) && (pk->index < 0 || (uint64_t)size > pk->size)) {
-				snprintf(pk->name, sizeof pk->name, "%s", path);
-				pk->size = (uint64_t)size;
+		e->dir = type == AE_IFDIR;
+		e->link = type == AE_IFLNK;
+		pk->total += size;
+		if (type == AE_IFREG && !archive_entry_hardlink(ent) && !side_file(path)) {
+			pk->candidates++;
+			if (pk->index < 0 || size > pk->size) {
+				if (pk->index >= 0)
+					add_other(pk, pk->name);
+				snprintf(pk->name, sizeof pk->name, "%s", e->name);
+				pk->size = size;
 				pk->index = pk->entries - 1;
+				continue;
 			}
 		}
-		archive_read_data_skip(a);
+		if (!e->dir && *e->name)
+			add_other(pk, e->name);
 	}
-	if (!rc && what[0])
-		ub_checks_add(ctx->checks, "archive-safety", UB_FAIL, "archive-unsafe", "%s", what);
-	else if (!rc && r != ARCHIVE_EOF)
-		ub_checks_add(ctx->checks, "archive-safety", UB_FAIL, "archive-corrupt",
-			      "the archive is damaged after %ld entries: %s", pk->entries,
-			      archive_error_string(a) ? archive_error_string(a) : "read error");
-	else if (!rc)
-		ub_checks_add(ctx->checks, "archive-safety", UB_PASS, NULL,
-			      "%ld entries, none escapes the folder; firmware: %s (%llu bytes)",
-			      pk->entries, pk->index >= 0 ? pk->name : "(none)",
-			      (unsigned long long)pk->size);
-	if (!rc && (what[0] || r != ARCHIVE_EOF))
+	if (!what[0] && r == ARCHIVE_EOF && !zip) {
+		if ((rc = has_end(src, 0, (uint64_t)archive_filter_bytes(a, 0), &found, ctx->err)))
+			goto out;
+		if (!found) {
+			ub_checks_add(ctx->checks, "archive-safety", UB_FAIL, "archive-corrupt",
+				      "the tar stops after %ld entries without its end (zero blocks): it was cut short",
+				      pk->entries);
+			goto out;
+		}
+	}
+	if (!what[0] && r == ARCHIVE_EOF && conflicts(pk, what, sizeof what) < 0) {
+		rc = ub_err_set(ctx->err, UB_ENOMEM, NULL, "out of memory");
+		goto out;
+	}
+	if (what[0]) {
+		ub_checks_add(ctx->checks, "archive-safety", UB_FAIL, "archive-unsafe",
+			      "%s; nothing was unpacked", what);
 		pk->index = -1;
-	else if (!rc && pk->index < 0)
-		ub_checks_add(ctx->checks, "archive-firmware", UB_FAIL, "image-empty",
-			      "the archive holds no file that could be firmware (%ld entries)", pk->entries);
-	ub_strlist_free(&seen);
+	} else if (r != ARCHIVE_EOF) {
+		ub_checks_add(ctx->checks, "archive-safety", UB_FAIL, "archive-corrupt",
+			      "the archive is damaged after %ld entries: %.200s", pk->entries,
+			      archive_error_string(a) ? archive_error_string(a) : "read error");
+		pk->index = -1;
+	} else if (pk->index < 0) {
+		ub_checks_add(ctx->checks, "archive-safety", UB_PASS, NULL,
+			      "%ld entries, none unsafe", pk->entries);
+		ub_checks_add(ctx->checks, "archive-firmware", UB_FAIL, "archive-no-firmware",
+			      "the archive holds no file that could be firmware, only: %s",
+			      pk->others[0] ? pk->others : "nothing");
+	} else {
+		ub_checks_add(ctx->checks, "archive-safety", UB_PASS, NULL,
+			      "%ld entries; firmware: %s (%s)%s%s", pk->entries, pk->name,
+			      ub_unpack_size(sz, sizeof sz, pk->size),
+			      pk->others[0] ? "; also: " : "", pk->others);
+		if (pk->candidates > 1)
+			ub_checks_add(ctx->checks, "archive-firmware", UB_WARN, NULL,
+				      "%ld files could be the firmware; %s was taken as the largest (others: %s)",
+				      pk->candidates, pk->name, pk->others);
+	}
+out:
+	if (pk->v)
+		for (i = 0; i < pk->entries; i++)
+			free(pk->v[i].name);
+	free(pk->v);
+	pk->v = NULL;
+	archive_read_free(a);
+	free(us);
+	return rc;
+}
+
+/* Second pass: the firmware entry into a temporary file, inspected. */
+static int extract(struct ub_inspect *ctx, const struct ub_src *src, const struct pick *pk)
+{
+	struct ub_unpack_src *us = malloc(sizeof *us);
+	struct archive *a = us ? open_reader(us, src) : NULL;
+	struct archive_entry *ent;
+	struct ub_unpack_out o;
+	struct ub_src inner;
+	long i;
+	int fd = -1, rc, r;
+
+	if (!a) {
+		rc = ub_err_set(ctx->err, UB_ENOMEM, NULL, "out of memory");
+		goto out;
+	}
+	for (i = 0; (r = archive_read_next_header(a, &ent)) == ARCHIVE_OK || r == ARCHIVE_WARN; i++)
+		if (i == pk->index)
+			break;
+	if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {   /* it read fine a moment ago */
+		rc = ub_err_set(ctx->err, UB_EIO, "io", "%s changed while it was read", src->label);
+		goto out;
+	}
+	if ((fd = ub_unpack_tmpfile(ctx, ctx->err)) < 0) {
+		rc = fd;
+		goto out;
+	}
+	/* the declared size was checked against the limits in the survey */
+	if ((rc = ub_unpack_out_init(&o, fd, pk->size, ctx->progress, ctx->err)))
+		goto out;
+	rc = ub_unpack_copy(a, &o, ctx->err);
+	if (rc == UB_EFORMAT || rc == 1 || (!rc && o.written != pk->size)) {
+		ub_checks_add(ctx->checks, "archive-firmware", UB_FAIL, "archive-corrupt",
+			      "%.150s could not be unpacked whole (%llu of %llu bytes)%s%.100s", pk->name,
+			      (unsigned long long)o.written, (unsigned long long)pk->size,
+			      rc == UB_EFORMAT ? ": " : "", rc == UB_EFORMAT ? ctx->err->msg : "");
+		ub_err_clear(ctx->err);
+		rc = 0;
+		goto out;
+	}
+	if (rc)
+		goto out;
+	archive_read_free(a);
+	a = NULL;
+	rc = ub_src_from_fd(&inner, fd, pk->name, ctx->err);
+	fd = -1;
+	if (rc)
+		goto out;
+	snprintf(inner.label, sizeof inner.label, "%.120s:%.120s", src->label, pk->name);
+	rc = ub_inspect(ctx, &inner);
+	ub_src_close(&inner);
+out:
+	if (fd >= 0)
+		close(fd);
 	archive_read_free(a);
 	free(us);
 	return rc;
@@ -185,60 +482,17 @@ static int survey(struct ub_inspect *ctx, const struct ub_src *src, struct pick 
 
 static int archive_inspect(struct ub_inspect *ctx, const struct ub_src *src)
 {
-	struct ub_unpack_src *us;
-	struct archive *a;
-	struct archive_entry *ent;
-	struct ub_src inner;
 	struct pick pk;
-	uint64_t written = 0;
-	long i;
-	int fd, rc, r;
-	uint8_t head[262];
+	uint8_t head[2];
+	int rc, zip;
 
-	if (ub_src_read(src, 0, head, 4, NULL) == 0)
-		ub_meta_rename_layer(ctx->meta, memcmp(head, "PK", 2) == 0 ? "zip" : "tar");
-	if ((rc = survey(ctx, src, &pk)) || pk.index < 0)
+	if ((rc = ub_src_read(src, 0, head, sizeof head, ctx->err)))
+		return rc;   /* the probe read them a moment ago */
+	zip = memcmp(head, "PK", 2) == 0;
+	ub_meta_rename_layer(ctx->meta, zip ? "zip" : "tar");
+	if ((rc = survey(ctx, src, zip, &pk)) || pk.index < 0)
 		return rc;
-	us = malloc(sizeof *us);
-	a = us ? open_reader(us, src) : NULL;
-	if (!a) {
-		free(us);
-		return ub_err_set(ctx->err, UB_ENOMEM, NULL, "out of memory");
-	}
-	for (i = 0; (r = archive_read_next_header(a, &ent)) == ARCHIVE_OK || r == ARCHIVE_WARN; i++)
-		if (i == pk.index)
-			break;
-	fd = r == ARCHIVE_OK || r == ARCHIVE_WARN ? ub_unpack_tmpfile(ctx, ctx->err) : -1;
-	if (fd < 0) {
-		rc = fd == -1 && r != ARCHIVE_OK ? 0 : fd;
-		goto out;
-	}
-	rc = ub_unpack_copy(a, fd, pk.size, &written, NULL, ctx->err);
-	if (rc == UB_EFORMAT || rc == 1 || (!rc && written != pk.size)) {
-		ub_checks_add(ctx->checks, "archive-firmware", UB_FAIL, "archive-corrupt",
-			      "%s could not be unpacked whole (%llu of %llu bytes)%s%s", pk.name,
-			      (unsigned long long)written, (unsigned long long)pk.size,
-			      rc == UB_EFORMAT ? ": " : "", rc == UB_EFORMAT ? ctx->err->msg : "");
-		ub_err_clear(ctx->err);
-		close(fd);
-		rc = 0;
-		goto out;
-	}
-	if (rc) {
-		close(fd);
-		goto out;
-	}
-	archive_read_free(a);
-	a = NULL;
-	if ((rc = ub_src_from_fd(&inner, fd, pk.name, ctx->err)))
-		goto out;
-	snprintf(inner.label, sizeof inner.label, "%.120s:%.120s", src->label, pk.name);
-	rc = ub_inspect(ctx, &inner);
-	ub_src_close(&inner);
-out:
-	archive_read_free(a);
-	free(us);
-	return rc;
+	return extract(ctx, src, &pk);
 }
 
 const struct ub_format ub_format_archive = {

@@ -24,6 +24,10 @@ struct ub_inspect {
 	struct ub_progress *progress; /* may be NULL */
 	const char *tmpdir;          /* for decompressed payloads; NULL: $TMPDIR or /tmp */
 	int depth;
+	/* Most bytes any one unpacked layer may hold, set by the outermost
+	 * layer that unpacks (0: none yet), so that a bomb nested in a bomb
+	 * is bounded by the download's size, not by its own. */
+	uint64_t unpack_cap;
 };
 
 struct ub_format {

@@ -6,8 +6,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
-#include <zlib.h>
+
+#define EXPAND_CAP (64ull << 30)   /* no firmware is larger */
+#define EXPAND_RATIO 1000u         /* gzip's deflate tops out near 1032 */
+#define DF_EVERY (8u << 20)        /* look at the free space this often */
+
+uint64_t ub_unpack_reserve = 64u << 20;
 
 static la_ssize_t rd(struct archive *a, void *ctx, const void **out)
 {
@@ -43,7 +49,9 @@ static la_int64_t seek_cb(struct archive *a, void *ctx, la_int64_t off, int when
 	int64_t base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? (int64_t)s->pos :
 		(int64_t)s->src->size;
 
-	if (base + off < 0 || (uint64_t)(base + off) > s->src->size) {
+	/* off comes from the archive: keep base + off from overflowing */
+	if (off < 0 ? (uint64_t)-(off + 1) >= (uint64_t)base :
+	    (uint64_t)off > s->src->size - (uint64_t)base) {
 		archive_set_error(a, EINVAL, "seek outside the file");
 		return ARCHIVE_FATAL;
 	}
@@ -66,7 +74,6 @@ int ub_unpack_open(struct archive *a, struct ub_unpack_src *s,
 uint64_t ub_unpack_limit(const struct ub_src *src)
 {
 	const char *env = getenv("UNBRICK_MAX_EXPAND");
-	uint64_t cap = 64ull << 30, lim;
 
 	if (env && *env) {
 		char *end;
@@ -75,8 +82,18 @@ uint64_t ub_unpack_limit(const struct ub_src *src)
 		if (!*end && v > 0)
 			return v;
 	}
-	lim = src->size > cap / 1000 ? cap : src->size * 1000 + (1u << 20);
-	return lim < cap ? lim : cap;
+	if (src->size > (EXPAND_CAP - (1u << 20)) / EXPAND_RATIO)
+		return EXPAND_CAP;
+	return src->size * EXPAND_RATIO + (1u << 20);
+}
+
+uint64_t ub_unpack_layer_limit(struct ub_inspect *ctx, const struct ub_src *src)
+{
+	uint64_t lim = ub_unpack_limit(src);
+
+	if (!ctx->unpack_cap)
+		ctx->unpack_cap = lim;
+	return lim < ctx->unpack_cap ? lim : ctx->unpack_cap;
 }
 
 int ub_unpack_tmpfile(const struct ub_inspect *ctx, struct ub_err *e)
@@ -87,51 +104,113 @@ int ub_unpack_tmpfile(const struct ub_inspect *ctx, struct ub_err *e)
 
 	if (!dir || !*dir)
 		dir = "/tmp";
+	/* O_TMPFILE: no name ever exists, so nothing is left behind by a crash */
 	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 	if (fd >= 0)
 		return fd;
-	snprintf(path, sizeof path, "%s/unbrick-XXXXXX", dir);
+	if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)
+		return ub_err_errno(e, UB_EIO, errno == ENOSPC ? "disk-full" : "io", errno,
+				    "cannot make a temporary file in %s", dir);
+	if (snprintf(path, sizeof path, "%s/unbrick-XXXXXX", dir) >= (int)sizeof path)
+		return ub_err_set(e, UB_EIO, "io", "the temporary folder's path is too long");
 	fd = mkostemp(path, O_CLOEXEC);
 	if (fd < 0)
-		return ub_err_errno(e, UB_EIO, "io", errno, "cannot make a temporary file in %s", dir);
+		return ub_err_errno(e, UB_EIO, errno == ENOSPC ? "disk-full" : "io", errno,
+				    "cannot make a temporary file in %s", dir);
 	unlink(path);
 	return fd;
 }
 
-int ub_unpack_copy(struct archive *a, int fd, uint64_t limit,
-		   uint64_t *written, uint32_t *crc, struct ub_err *e)
+const char *ub_unpack_size(char *buf, size_t len, uint64_t n)
+{
+	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB" };
+	double v = (double)n;
+	size_t u = 0;
+
+	if (n < 1024) {
+		snprintf(buf, len, "%llu bytes", (unsigned long long)n);
+		return buf;
+	}
+	v /= 1024;
+	while (v >= 1024 && u + 1 < sizeof units / sizeof units[0]) {
+		v /= 1024;
+		u++;
+	}
+	snprintf(buf, len, "%.1f %s", v, units[u]);
+	return buf;
+}
+
+/* Refuses to go on when the temporary folder's file system is nearly full:
+ * a firmware download must never make the technician's machine unusable. */
+static int check_space(struct ub_unpack_out *o, struct ub_err *e)
+{
+	struct statvfs st;
+	uint64_t avail;
+	char a[32], w[32], r[32];
+
+	o->next_df = o->written + DF_EVERY;
+	if (fstatvfs(o->fd, &st) != 0)
+		return 0;   /* unknown: the write errors will tell */
+	avail = (uint64_t)st.f_bavail * st.f_frsize;
+	if (avail >= ub_unpack_reserve)
+		return 0;
+	return ub_err_set(e, UB_EIO, "disk-full",
+			  "only %s free in the temporary folder after unpacking %s; stopped to keep %s free (set TMPDIR to a larger disk)",
+			  ub_unpack_size(a, sizeof a, avail), ub_unpack_size(w, sizeof w, o->written),
+			  ub_unpack_size(r, sizeof r, ub_unpack_reserve));
+}
+
+int ub_unpack_out_init(struct ub_unpack_out *o, int fd, uint64_t limit,
+		       struct ub_progress *progress, struct ub_err *e)
+{
+	memset(o, 0, sizeof *o);
+	o->fd = fd;
+	o->limit = limit;
+	o->progress = progress;
+	return check_space(o, e);
+}
+
+int ub_unpack_write(struct ub_unpack_out *o, const void *buf, size_t n,
+		    struct ub_err *e)
+{
+	const char *p = buf;
+	int rc;
+
+	if (n > o->limit - o->written)
+		return 1;
+	if (o->written + n >= o->next_df && (rc = check_space(o, e)))
+		return rc;
+	while (n > 0) {
+		ssize_t w = write(o->fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return ub_err_errno(e, UB_EIO, w < 0 && errno == ENOSPC ? "disk-full" : "io",
+					    w < 0 ? errno : ENOSPC,
+					    "cannot write the unpacked image to the temporary folder");
+		p += w;
+		n -= (size_t)w;
+		o->written += (uint64_t)w;
+	}
+	ub_progress_update(o->progress, o->written);
+	return 0;
+}
+
+int ub_unpack_copy(struct archive *a, struct ub_unpack_out *o, struct ub_err *e)
 {
 	char buf[128 * 1024];
-	uLong c = crc32(0L, Z_NULL, 0);
 
-	*written = 0;
 	for (;;) {
 		la_ssize_t n = archive_read_data(a, buf, sizeof buf);
-		const char *p = buf;
-		size_t left;
+		int rc;
 
 		if (n == 0)
-			break;
+			return 0;
 		if (n < 0)
 			return ub_err_set(e, UB_EFORMAT, "compressed-corrupt", "%s",
 					  archive_error_string(a) ? archive_error_string(a) : "read error");
-		if (*written + (uint64_t)n > limit)
-			return 1;
-		c = crc32(c, (const Bytef *)buf, (uInt)n);
-		for (left = (size_t)n; left > 0;) {
-			ssize_t w = write(fd, p, left);
-
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w < 0)
-				return ub_err_errno(e, UB_EIO, errno == ENOSPC ? "disk-full" : "io", errno,
-						    "cannot write the unpacked image to the temporary folder");
-			p += w;
-			left -= (size_t)w;
-		}
-		*written += (uint64_t)n;
+		if ((rc = ub_unpack_write(o, buf, (size_t)n, e)))
+			return rc;
 	}
-	if (crc)
-		*crc = (uint32_t)c;
-	return 0;
 }

@@ -5,6 +5,7 @@
 #define UB_UNPACK_H
 
 #include <archive.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "format.h"
@@ -24,13 +25,42 @@ int ub_unpack_open(struct archive *a, struct ub_unpack_src *s,
  * else min(64 GiB, 1000 x the packed size + 1 MiB). */
 uint64_t ub_unpack_limit(const struct ub_src *src);
 
+/* The limit for one layer inside ctx: ub_unpack_limit(src), and never more
+ * than the outermost unpacking layer's limit (which the first call sets). */
+uint64_t ub_unpack_layer_limit(struct ub_inspect *ctx, const struct ub_src *src);
+
+/* Free bytes the temporary folder keeps: unpacking stops with "disk-full"
+ * before the file system has less.  Tests may change it. */
+extern uint64_t ub_unpack_reserve;
+
 /* An unlinked temporary file in ctx->tmpdir, $TMPDIR or /tmp. */
 int ub_unpack_tmpfile(const struct ub_inspect *ctx, struct ub_err *e);
 
-/* Copies the current entry's data (or the raw stream) into fd.  Returns 0,
+/* Where unpacked bytes go: a temporary file, its size bounded, the free
+ * space watched. */
+struct ub_unpack_out {
+	int fd;
+	uint64_t limit;
+	uint64_t written;
+	uint64_t next_df;           /* written count of the next free-space look */
+	struct ub_progress *progress;
+};
+
+/* Starts writing to fd (looks at the free space once). */
+int ub_unpack_out_init(struct ub_unpack_out *o, int fd, uint64_t limit,
+		       struct ub_progress *progress, struct ub_err *e);
+
+/* Appends n bytes.  Returns 0, 1 when they would pass the limit (nothing
+ * written), or < 0 with e set (UB_EIO, "disk-full" when space runs low). */
+int ub_unpack_write(struct ub_unpack_out *o, const void *buf, size_t n,
+		    struct ub_err *e);
+
+/* Copies the current entry's data (or the raw stream) into o.  Returns 0,
  * 1 when the limit was reached (nothing more is read), or < 0 with e set
- * (ARCHIVE errors as UB_EFORMAT with the library's message). */
-int ub_unpack_copy(struct archive *a, int fd, uint64_t limit,
-		   uint64_t *written, uint32_t *crc, struct ub_err *e);
+ * (damage as UB_EFORMAT with the library's message). */
+int ub_unpack_copy(struct archive *a, struct ub_unpack_out *o, struct ub_err *e);
+
+/* "4.0 MiB", "512 bytes": sizes in messages people read. */
+const char *ub_unpack_size(char *buf, size_t len, uint64_t n);
 
 #endif

@@ -31,7 +31,7 @@ static inline void fuzz_inspect(const struct ub_format *f, const uint8_t *data,
 	struct ub_checks checks = { 0 };
 	struct ub_image_meta meta = { 0 };
 	struct ub_err err;
-	struct ub_inspect ctx = { &checks, &meta, &err, NULL, NULL, 0 };
+	struct ub_inspect ctx = { .checks = &checks, .meta = &meta, .err = &err };
 
 	if (fuzz_src(&s, data, size) != 0)
 		return;

@@ -31,7 +31,7 @@ expect_grep "trailer" "$T/err" "says the trailer disagrees"
 # A decompression bomb: 2 GiB of zeros in about 64 KiB.
 head -c $((2 << 30)) /dev/zero | zstd -q -c > "$T/bomb.zst"
 expect_exit 3 "zstd bomb stopped" -- "$UNBRICK" check "$T/bomb.zst" --json
-expect_json '[c for c in j["checks"] if c["name"] == "zstd-stream"][0]["advice"].startswith("A size")' "called impossible"
+expect_json '[c for c in j["checks"] if c["name"] == "decompress"][0]["advice"].startswith("A size")' "called impossible"
 UNBRICK_MAX_EXPAND=100000 expect_exit 3 "the limit is adjustable" -- "$UNBRICK" check "$T/fw.gzip"
 
 mkdir -p "$T/dl/docs"
@@ -79,5 +79,48 @@ expect_exit 3 "entry claiming 1 TiB refused" -- "$UNBRICK" check "$T/huge.tar"
 expect_exit 3 "archive with no firmware" -- "$UNBRICK" check "$T/readme.zip"
 head -c 3000 "$T/fw.tar" > "$T/cut.tar"
 expect_exit 3 "truncated tar" -- "$UNBRICK" check "$T/cut.tar"
+# cut between two entries: libarchive alone would call it a smaller tar
+python3 - "$T/fw.tar" "$T/cut2.tar" <<'PY'
+import sys, tarfile
+with tarfile.open(sys.argv[1]) as t:
+    m = [x for x in t.getmembers() if x.name.endswith("acme-fw.img")][0]
+    end = m.offset_data + (m.size + 511) // 512 * 512
+open(sys.argv[2], "wb").write(open(sys.argv[1], "rb").read()[:end])
+PY
+expect_exit 3 "tar cut after the firmware entry" -- "$UNBRICK" check "$T/cut2.tar" --json
+expect_json '[c for c in j["checks"] if c["name"] == "archive-safety"][0]["why"].startswith("the tar stops")' "says the tar stops"
+head -c $(( $(stat -c %s "$T/fw.zip") - 30 )) "$T/fw.zip" > "$T/cut.zip"
+expect_exit 3 "zip without its central directory's end" -- "$UNBRICK" check "$T/cut.zip"
+
+# unsafe entries made by the real tools, not only by Python
+mkdir -p "$T/u" && cp "$T/fw.img" "$T/u/fw.img"
+ln -s /etc/passwd "$T/u/passwd"
+(cd "$T/u" && zip -q -y "$T/symlink.zip" fw.img passwd && tar -cf "$T/symlink2.tar" fw.img passwd)
+rm "$T/u/passwd"; mkfifo "$T/u/pipe"
+(cd "$T/u" && tar -cf "$T/fifo.tar" fw.img pipe)
+rm "$T/u/pipe"; mkdir "$T/u/sub"; ln -s ../fw.img "$T/u/sub/same"
+(cd "$T/u" && tar -cf "$T/inside.tar" fw.img sub)
+tar -cf "$T/abs.tar" -P "$T/u/fw.img" 2>/dev/null
+for a in symlink.zip symlink2.tar fifo.tar abs.tar; do
+	expect_exit 3 "$a (made by zip/tar) refused" -- "$UNBRICK" check "$T/$a" --json
+	expect_json '[c for c in j["checks"] if c["name"] == "archive-safety"][0]["advice"].startswith("The archive is built")' "$a: archive-unsafe advice"
+done
+expect_exit 0 "a link that stays inside is fine" -- "$UNBRICK" check "$T/inside.tar" --json
+expect_json 'j["image"]["layers"] == "tar > uimage > raw"' "inside.tar: the firmware is inspected"
+
+# cat a.gz b.gz is one gzip stream; a damaged second member is caught
+head -c 1000 "$T/fw.img" | gzip -c > "$T/multi.gz"
+tail -c +1001 "$T/fw.img" | gzip -c >> "$T/multi.gz"
+expect_exit 0 "two gzip members" -- "$UNBRICK" check "$T/multi.gz" --json
+expect_json '[c for c in j["checks"] if c["name"] == "decompress"][0]["verdict"] == "pass"' "both members checked"
+flip_byte "$T/multi.gz" $(( $(stat -c %s "$T/multi.gz") - 6 ))
+expect_exit 3 "second member's CRC" -- "$UNBRICK" check "$T/multi.gz"
+# streams that carry no checksum of their own: a warning, not a pass
+zstd -q --no-check -c "$T/fw.img" > "$T/nocheck.zst"
+xz --check=none -c "$T/fw.img" > "$T/nocheck.xz"
+for f in nocheck.zst nocheck.xz; do
+	expect_exit 0 "$f" -- "$UNBRICK" check "$T/$f" --json
+	expect_json '[c for c in j["checks"] if c["name"] == "decompress"][0]["verdict"] == "warn"' "$f: warns of no checksum"
+done
 ls /tmp/unbrick-* >/dev/null 2>&1 && { echo "FAIL: temporary files left in /tmp"; FAILS=$((FAILS+1)); } || echo "ok: no temporary files left"
 finish

@@ -32,8 +32,8 @@ static const struct sample samples[] = {
 	{ "sparse/small.simg", "sparse", "sparse-chunks", 16, 0 },
 	{ "bmap/small.bmap", "bmap", "bmap-file", -300, 0 },
 	{ "fwtool/meta", "sysupgrade > raw", "fwtool-metadata-crc", 100, 0 },
-	{ "compressed/s.gzip", "gzip > raw", "gzip-stream", -6, 0 },
-	{ "compressed/s.xz", "xz > raw", "xz-stream", -30, 0 },
+	{ "compressed/s.gzip", "gzip > raw", "decompress", -6, 0 },
+	{ "compressed/s.xz", "xz > raw", "decompress", -30, 0 },
 	{ "archive/a.tar", "tar > raw", "archive-safety", 148, 10240 - 3584 },
 };
 
@@ -66,7 +66,7 @@ static int inspect(const char *buf, size_t len, const char *check, char *layers)
 	struct ub_checks checks = { 0 };
 	struct ub_image_meta meta = { 0 };
 	struct ub_err err;
-	struct ub_inspect ctx = { &checks, &meta, &err, NULL, NULL, 0 };
+	struct ub_inspect ctx = { .checks = &checks, .meta = &meta, .err = &err };
 	struct ub_src s;
 	const struct ub_check *c;
 	int fd = memfd_create("sample", 0), v;
