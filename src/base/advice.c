@@ -77,6 +77,17 @@ static const struct advice table[] = {
 	{ "image-container", "Unpack the download and give the firmware file inside it; 'unbrick check' shows what the archive holds." },
 	{ "not-confirmed", "Nothing was written. Run the command again and type the confirmation, or pass --yes in scripts." },
 
+	/* SPI chips on a programmer */
+	{ "spi-programmer", "The programmer did not start: check it is plugged in (lsusb), that you may use it (udev rules or root), and the programmer name and parameters (see 'flashrom --help')." },
+	{ "spi-no-chip", "No chip answered: power the board off, reseat the clip (pin 1 to the chip's dot), check the chip's voltage (3.3 V or 1.8 V with an adapter), and keep the wires short." },
+	{ "spi-chip-named", "The chip named with chip= did not answer: check the name against the chip's marking, or leave chip= out to let flashrom find it." },
+	{ "spi-chip-ambiguous", "Read the marking on the chip and add chip=NAME (one of the names listed) to the device spec." },
+	{ "spi-chip-size", "The chip is not the size this profile expects: check the chip's marking and that the profile is for this board." },
+	{ "spi-layout-mismatch", "The chip's own flash map disagrees with the profile: the profile was made for another firmware build. Use a profile made from this chip's FMAP." },
+	{ "spi-read-unstable", "Reads of the chip do not agree: reseat the clip, shorten the wires, keep the board's own power off, and try a slower programmer speed (spispeed=)." },
+	{ "spi-write-protected", "The chip's write protection is on: a WP pin held low or the status register's protect bits. Disable it (flashrom --wp-disable, or tie WP high) and try again." },
+	{ "spi-io", "The programmer stopped answering: check the USB cable and the clip, then run the command again (the backup is kept)." },
+
 	/* workspace and journal */
 	{ "journal-open", "The repair journal could not be opened; check UNBRICK_HOME and its permissions, and the free disk space." },
 	{ "journal-newer", "The journal was written by a newer unbrick; upgrade unbrick before using this journal." },

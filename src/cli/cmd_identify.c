@@ -30,11 +30,12 @@ static const struct option longopts[] = {
 
 json_t *cli_identity_json(const struct ub_identity *id)
 {
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
 			 "model", id->model, "revision", id->revision,
 			 "serial", id->serial, "region", id->region,
 			 "firmware_version", id->firmware_version,
-			 "bootloader", id->bootloader, "mode", id->mode);
+			 "bootloader", id->bootloader, "mode", id->mode,
+			 "hardware", id->hardware);
 }
 
 int cmd_identify(int argc, char **argv)
@@ -60,7 +61,7 @@ int cmd_identify(int argc, char **argv)
 		return cli_usage_error("identify", "--device SPEC is needed, and nothing else");
 	if ((rc = ub_session_open(&s, device, profile, &e)))
 		return cli_fail(&e);
-	fprintf(stderr, "waiting for the %s console on %s...\n", s.fam->name, s.spec.address);
+	fprintf(stderr, "%s: %s...\n", s.spec.address, s.fam->reach ? s.fam->reach : "reaching the device");
 	rc = s.fam->enter_recovery(s.dev, &e);
 	if (!rc)
 		rc = s.fam->identify(s.dev, &id, &e);
@@ -69,9 +70,11 @@ int cmd_identify(int argc, char **argv)
 		return cli_fail(&e);
 	if (cli_out.json)
 		cli_json_emit(json_pack("{s:b, s:o}", "ok", 1, "identity", cli_identity_json(&id)));
+	if (*id.hardware)
+		fprintf(stderr, "hardware:   %s\n", id.hardware);
 	fprintf(stderr, "model:      %s\nserial:     %s\nfirmware:   %s\nbootloader: %s\nmode:       %s\n",
 		*id.model ? id.model : "(unknown)", *id.serial ? id.serial : "(unknown)",
 		*id.firmware_version ? id.firmware_version : "(unknown)",
-		id.bootloader, id.mode);
+		*id.bootloader ? id.bootloader : "(none found)", id.mode);
 	return 0;
 }

@@ -34,12 +34,15 @@ static const char restore_help[] =
 static const char common_help[] =
 	"\n"
 	"  -d, --device SPEC      how to reach it, e.g. uboot:serial:/dev/ttyUSB0,baud=115200\n"
+	"                         or spi:flashrom:ch341a_spi (a chip on a programmer clip)\n"
 	"  -p, --profile P        the device profile (name or file)\n"
 	"  -r, --region R         the region to write (default: the profile's firmware region)\n"
 	"      --unlock R         allow writing the protected region R (bootloader, calibration)\n"
 	"      --via ymodem       how the image reaches the board (U-Boot: ymodem over the console)\n"
 	"      --backup DIR       use this verified backup instead of reading the device again\n"
 	"      --no-backup        write without a backup (recorded in the journal; not advised)\n"
+	"      --full-verify      read the whole region back after writing, even when the\n"
+	"                         write already read back every block it wrote (SPI chips)\n"
 	"      --resume CASE      continue case CASE; a backup that still verifies is reused\n"
 	"  -y, --yes              do not ask before writing (for scripts and stations)\n"
 	"Image checks (see 'unbrick check --help'):\n"
@@ -57,6 +60,7 @@ enum {
 	OPT_UNLOCK = 256, OPT_VIA, OPT_BACKUP, OPT_NO_BACKUP, OPT_RESUME, OPT_SHA256,
 	OPT_SUMS, OPT_SIG, OPT_KEY, OPT_MODEL, OPT_REVISION, OPT_REGION_CODE,
 	OPT_INSTALLED, OPT_ALLOW_OLDER, OPT_JSON, OPT_JSON_PROGRESS, OPT_FROM,
+	OPT_FULL_VERIFY,
 };
 
 static const struct option longopts[] = {
@@ -67,6 +71,7 @@ static const struct option longopts[] = {
 	{ "via", required_argument, NULL, OPT_VIA },
 	{ "backup", required_argument, NULL, OPT_BACKUP },
 	{ "no-backup", no_argument, NULL, OPT_NO_BACKUP },
+	{ "full-verify", no_argument, NULL, OPT_FULL_VERIFY },
 	{ "resume", required_argument, NULL, OPT_RESUME },
 	{ "from", required_argument, NULL, OPT_FROM },
 	{ "yes", no_argument, NULL, 'y' },
@@ -130,6 +135,7 @@ static int run(int argc, char **argv, const char *name, int boot)
 		case OPT_VIA: via = optarg; break;
 		case OPT_BACKUP: o.backup_dir = optarg; break;
 		case OPT_NO_BACKUP: o.no_backup = 1; break;
+		case OPT_FULL_VERIFY: o.full_verify = 1; break;
 		case OPT_FROM: o.restore_dir = optarg; break;
 		case OPT_RESUME:
 			if (cli_parse_case_id(optarg, &o.resume_case))

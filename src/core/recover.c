@@ -62,24 +62,56 @@ static int do_identify(struct run *r, struct ub_progress *p, json_t *d, struct u
 	int rc;
 
 	(void)p;
-	fprintf(stderr, "waiting for the %s console on %s (power the board on now if it is off)...\n",
-		r->s.fam->name, r->s.spec.address);
+	fprintf(stderr, "%s: %s...\n", r->s.spec.address,
+		r->s.fam->reach ? r->s.fam->reach : "reaching the device");
 	if ((rc = r->s.fam->enter_recovery(r->s.dev, e)) ||
 	    (rc = r->s.fam->identify(r->s.dev, &r->id, e)))
 		return rc;
+	if (r->id.hardware[0])
+		fprintf(stderr, "  %s\n", r->id.hardware);
 	fprintf(stderr, "  %s, serial %s, firmware %s, %s\n", *r->id.model ? r->id.model : "unknown model",
 		*r->id.serial ? r->id.serial : "unknown", *r->id.firmware_version ? r->id.firmware_version : "unknown",
-		r->id.bootloader);
+		*r->id.bootloader ? r->id.bootloader : "no bootloader found");
 	json_object_set_new(d, "model", json_string(r->id.model));
 	json_object_set_new(d, "serial", json_string(r->id.serial));
 	json_object_set_new(d, "firmware_version", json_string(r->id.firmware_version));
 	json_object_set_new(d, "bootloader", json_string(r->id.bootloader));
+	if (r->id.hardware[0])
+		json_object_set_new(d, "hardware", json_string(r->id.hardware));
 	if (r->j && !r->c.model[0]) {
 		snprintf(r->c.model, sizeof r->c.model, "%s", r->id.model);
 		snprintf(r->c.serial, sizeof r->c.serial, "%s", r->id.serial);
 		ub_case_update(r->j, &r->c, NULL);
 	}
 	return 0;
+}
+
+/* A backup the user names with --backup is their statement of what the
+ * device holds now; a family that writes by comparing may use it instead of
+ * reading again (it checks a sample first).  The backup of a resumed case
+ * is not offered: the interrupted write changed the device since. */
+static int use_as_reference(struct run *r, const char *dir, const struct ub_backup *b,
+			    struct ub_err *e)
+{
+	size_t i;
+	int rc = 0;
+
+	if (!r->s.fam->set_reference)
+		return 0;
+	for (i = 0; !rc && i < b->n; i++) {
+		const struct ub_region *g = ub_flash_map_find(&r->s.map, b->v[i].region);
+		char path[4300];
+		struct ub_src src;
+
+		if (!g)
+			continue;
+		snprintf(path, sizeof path, "%s/%s", dir, b->v[i].file);
+		if ((rc = ub_src_open(&src, path, e)))
+			break;
+		rc = r->s.fam->set_reference(r->s.dev, g, &src, e);
+		ub_src_close(&src);
+	}
+	return rc;
 }
 
 static int do_backup(struct run *r, struct ub_progress *p, json_t *d, struct ub_err *e)
@@ -105,6 +137,10 @@ static int do_backup(struct run *r, struct ub_progress *p, json_t *d, struct ub_
 		rc = ub_backup_verify(dir, &b, e);
 		if (rc && o->backup_dir)
 			return rc;
+		if (!rc && o->backup_dir && (rc = use_as_reference(r, dir, &b, e))) {
+			ub_backup_free(&b);
+			return rc;
+		}
 		if (!rc) {
 			fprintf(stderr, "  using the verified backup in %s (%zu regions)\n", dir, b.n);
 			json_object_set_new(d, "reused", json_true());
@@ -310,7 +346,14 @@ static int do_verify(struct run *r, struct ub_progress *p, json_t *d, struct ub_
 	const struct ub_region *g = target_region(r, e);
 
 	(void)p;
-	return g ? verify_region(r, g, r->o->image, d, e) : e->code;
+	if (!g)
+		return e->code;
+	if (!r->o->verify_only && !r->o->full_verify && (r->s.fam->caps & UB_CAP_VERIFIED_WRITE)) {
+		fprintf(stderr, "  the write read back every block it wrote; the others matched contents read twice (--full-verify reads the whole region again)\n");
+		json_object_set_new(d, "skipped_by", json_string("verified-write"));
+		return 1;
+	}
+	return verify_region(r, g, r->o->image, d, e);
 }
 
 /* Puts regions back from a backup: the named one, or every config region
@@ -390,6 +433,11 @@ static int do_boot(struct run *r, struct ub_progress *p, json_t *d, struct ub_er
 	(void)p;
 	if (!r->o->boot)
 		return 1;
+	if (!(r->s.fam->caps & UB_CAP_BOOT_CHECK) || !r->s.fam->reboot || !r->s.fam->boot_check) {
+		fprintf(stderr, "  unbrick cannot watch this device boot: remove the programmer, power the board and watch its console or lights\n");
+		json_object_set_new(d, "skipped_by", json_string("family-cannot-boot"));
+		return 1;
+	}
 	fprintf(stderr, "  resetting the board and watching it boot%s%s...\n",
 		want ? ", expecting version " : "", want ? want : "");
 	if ((rc = r->s.fam->reboot(r->s.dev, e)))

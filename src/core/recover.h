@@ -26,6 +26,7 @@ struct ub_recover_opts {
 	int no_backup;
 	int boot;                   /* reset and watch the first boot (recover) */
 	long long resume_case;      /* 0: a new case */
+	int full_verify;            /* verify the whole region even after a verified write */
 	int verify_only;            /* only compare image and region (verify) */
 	const char *restore_dir;    /* put regions back from this backup (restore) */
 	const char *command;        /* "recover" or "flash", for the journal */

@@ -12,9 +12,16 @@ int ub_session_open(struct ub_session *s, const char *spec,
 	if ((rc = ub_device_spec_parse(spec, &s->spec, e)))
 		return rc;
 	s->fam = ub_family_find(s->spec.family);
-	if (!s->fam)
+	if (!s->fam) {
+		char known[256] = "";
+		size_t i;
+
+		for (i = 0; ub_families[i]; i++)
+			snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s",
+				 i ? ", " : "", ub_families[i]->name);
 		return ub_err_set(e, UB_EUSAGE, "usage",
-				  "no device family '%s' (known: uboot)", s->spec.family);
+				  "no device family '%.64s' (known: %s)", s->spec.family, known);
+	}
 	if (!profile)
 		return ub_err_set(e, UB_EUSAGE, "profile-missing",
 				  "--profile is needed: it gives the board's flash map and recovery settings");

@@ -2,10 +2,12 @@
 #include <string.h>
 
 #include "family/family.h"
+#include "family/spi.h"
 #include "family/uboot.h"
 
 const struct ub_family *const ub_families[] = {
 	&ub_family_uboot,
+	&ub_family_spi,
 	NULL,
 };
 

@@ -23,6 +23,10 @@ enum ub_family_caps {
 	UB_CAP_ERASE_BLOCK = 1u << 3,   /* writes per erase block (skip equal ones) */
 	UB_CAP_RESUME = 1u << 4,        /* a write can continue where it stopped */
 	UB_CAP_BOOT_CHECK = 1u << 5,    /* can watch the boot after reset */
+	/* The write reads back every block it wrote, and the blocks it left
+	 * alone were compared with contents read twice: a whole-region verify
+	 * after it re-reads what is already known. */
+	UB_CAP_VERIFIED_WRITE = 1u << 6,
 };
 
 struct ub_identity {
@@ -33,6 +37,7 @@ struct ub_identity {
 	char firmware_version[64];
 	char bootloader[96];   /* e.g. "U-Boot 2023.01" */
 	char mode[32];         /* "bootloader", "recovery", "running", ... */
+	char hardware[112];    /* what the family sees itself: a flash chip, ... */
 };
 
 struct ub_boot_report {
@@ -71,6 +76,7 @@ int ub_device_spec_param(const struct ub_device_spec *spec, const char *key,
 struct ub_family {
 	const char *name;   /* the spec's FAMILY: "uboot", "spi", ... */
 	const char *what;   /* one line for --help */
+	const char *reach;  /* what happens while identify waits, for the user */
 	unsigned caps;
 
 	/* profile is the whole device profile document (sections "recovery",
@@ -94,6 +100,12 @@ struct ub_family {
 	int (*write)(struct ub_device *dev, const struct ub_region *r,
 		     uint64_t off, const struct ub_src *src, struct ub_progress *p,
 		     struct ub_err *e);
+	/* Optional: src holds region r's contents from a verified backup made
+	 * earlier; a family that writes by comparing may take it as the
+	 * device's current contents instead of reading it again. */
+	int (*set_reference)(struct ub_device *dev, const struct ub_region *r,
+			     const struct ub_src *src, struct ub_err *e);
+	/* reboot and boot_check may be NULL (no UB_CAP_BOOT_CHECK). */
 	int (*reboot)(struct ub_device *dev, struct ub_err *e);
 	int (*boot_check)(struct ub_device *dev, const char *expect_version,
 			  struct ub_boot_report *out, struct ub_err *e);

@@ -762,6 +762,7 @@ static int uboot_boot_check(struct ub_device *d, const char *expect_version,
 const struct ub_family ub_family_uboot = {
 	.name = "uboot",
 	.what = "boards with a U-Boot console (serial, unix socket, TCP)",
+	.reach = "waiting for the console (power the board on now if it is off)",
 	.caps = UB_CAP_READ | UB_CAP_DIGEST_CRC32 | UB_CAP_ERASE_BLOCK |
 		UB_CAP_RESUME | UB_CAP_BOOT_CHECK,
 	.open = uboot_open,
