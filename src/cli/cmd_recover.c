@@ -40,6 +40,8 @@ static const char common_help[] =
 	"      --unlock R         allow writing the protected region R (bootloader, calibration)\n"
 	"      --via ymodem       how the image reaches the board (U-Boot: ymodem over the console)\n"
 	"      --backup DIR       use this verified backup instead of reading the device again\n"
+	"      --trust-backup     the device has not changed since --backup DIR was made:\n"
+	"                         compare with it instead of reading the device (SPI chips)\n"
 	"      --no-backup        write without a backup (recorded in the journal; not advised)\n"
 	"      --full-verify      read the whole region back after writing, even when the\n"
 	"                         write already read back every block it wrote (SPI chips)\n"
@@ -60,7 +62,7 @@ enum {
 	OPT_UNLOCK = 256, OPT_VIA, OPT_BACKUP, OPT_NO_BACKUP, OPT_RESUME, OPT_SHA256,
 	OPT_SUMS, OPT_SIG, OPT_KEY, OPT_MODEL, OPT_REVISION, OPT_REGION_CODE,
 	OPT_INSTALLED, OPT_ALLOW_OLDER, OPT_JSON, OPT_JSON_PROGRESS, OPT_FROM,
-	OPT_FULL_VERIFY,
+	OPT_FULL_VERIFY, OPT_TRUST_BACKUP,
 };
 
 static const struct option longopts[] = {
@@ -72,6 +74,7 @@ static const struct option longopts[] = {
 	{ "backup", required_argument, NULL, OPT_BACKUP },
 	{ "no-backup", no_argument, NULL, OPT_NO_BACKUP },
 	{ "full-verify", no_argument, NULL, OPT_FULL_VERIFY },
+	{ "trust-backup", no_argument, NULL, OPT_TRUST_BACKUP },
 	{ "resume", required_argument, NULL, OPT_RESUME },
 	{ "from", required_argument, NULL, OPT_FROM },
 	{ "yes", no_argument, NULL, 'y' },
@@ -136,6 +139,7 @@ static int run(int argc, char **argv, const char *name, int boot)
 		case OPT_BACKUP: o.backup_dir = optarg; break;
 		case OPT_NO_BACKUP: o.no_backup = 1; break;
 		case OPT_FULL_VERIFY: o.full_verify = 1; break;
+		case OPT_TRUST_BACKUP: o.trust_backup = 1; break;
 		case OPT_FROM: o.restore_dir = optarg; break;
 		case OPT_RESUME:
 			if (cli_parse_case_id(optarg, &o.resume_case))
@@ -168,6 +172,8 @@ static int run(int argc, char **argv, const char *name, int boot)
 		return cli_usage_error(name, "--device SPEC and --profile P are needed");
 	if (o.no_backup && o.backup_dir)
 		return cli_usage_error(name, "--no-backup and --backup contradict each other");
+	if (o.trust_backup && !o.backup_dir)
+		return cli_usage_error(name, "--trust-backup needs --backup DIR (the backup to trust)");
 	o.image = restore ? NULL : argv[optind];
 	o.verify_only = strcmp(name, "verify") == 0;
 	if (via) {

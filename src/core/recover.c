@@ -86,10 +86,11 @@ static int do_identify(struct run *r, struct ub_progress *p, json_t *d, struct u
 	return 0;
 }
 
-/* A backup the user names with --backup is their statement of what the
- * device holds now; a family that writes by comparing may use it instead of
- * reading again (it checks a sample first).  The backup of a resumed case
- * is not offered: the interrupted write changed the device since. */
+/* With --trust-backup the user states that the device has not changed
+ * since the backup named with --backup; a family that writes by comparing
+ * may then use it instead of reading again (it checks a sample first).
+ * Without it a backup is only the safety net: a stale one used as the
+ * reference would leave blocks unwritten that needed writing. */
 static int use_as_reference(struct run *r, const char *dir, const struct ub_backup *b,
 			    struct ub_err *e)
 {
@@ -137,13 +138,16 @@ static int do_backup(struct run *r, struct ub_progress *p, json_t *d, struct ub_
 		rc = ub_backup_verify(dir, &b, e);
 		if (rc && o->backup_dir)
 			return rc;
-		if (!rc && o->backup_dir && (rc = use_as_reference(r, dir, &b, e))) {
+		if (!rc && o->backup_dir && o->trust_backup && (rc = use_as_reference(r, dir, &b, e))) {
 			ub_backup_free(&b);
 			return rc;
 		}
 		if (!rc) {
-			fprintf(stderr, "  using the verified backup in %s (%zu regions)\n", dir, b.n);
+			fprintf(stderr, "  using the verified backup in %s (%zu regions)%s\n", dir, b.n,
+				o->trust_backup ? ", trusted as the device's contents (--trust-backup)" : "");
 			json_object_set_new(d, "reused", json_true());
+			if (o->trust_backup)
+				json_object_set_new(d, "trusted", json_true());
 			goto record;
 		}
 		fprintf(stderr, "  the earlier backup does not verify (%s); reading again\n", e->msg);

@@ -23,6 +23,7 @@ struct ub_recover_opts {
 	const char *region;         /* NULL: the profile's firmware region */
 	const char *unlock;         /* a protected region the user allows */
 	const char *backup_dir;     /* an earlier `unbrick backup`, instead of a new one */
+	int trust_backup;           /* the device still holds what backup_dir says */
 	int no_backup;
 	int boot;                   /* reset and watch the first boot (recover) */
 	long long resume_case;      /* 0: a new case */

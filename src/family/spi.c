@@ -29,6 +29,7 @@
 #define PAGE 4096u
 #define CHUNK (1u << 20)   /* unit of reading, progress and write batches */
 #define BOOT_AREA (1u << 20)
+#define SPOT_CHECKS 8      /* blocks of a trusted backup compared with the chip */
 
 enum page_state {
 	UNKNOWN = 0,
@@ -403,14 +404,14 @@ static int spi_digest(struct ub_device *d, const struct ub_region *r,
 	return 0;
 }
 
-/* A backup file from an earlier run stands in for reading the region,
- * after a spot check of a few blocks against the chip: a stale backup used
- * as reference would make flashrom skip blocks that need writing. */
+/* A backup the user vouches for (--trust-backup) stands in for reading the
+ * region, after a spot check of a few blocks against the chip.  The check
+ * cannot prove the backup current; blocks equal in backup and image are
+ * not written and never read. */
 static int spi_set_reference(struct ub_device *d, const struct ub_region *r,
 			     const struct ub_src *src, struct ub_err *e)
 {
-	uint64_t eb = r->erase_block ? r->erase_block : PAGE;
-	uint64_t probes[3] = { 0, r->size / 2 / eb * eb, r->size - eb };
+	uint64_t eb = r->erase_block ? r->erase_block : PAGE, nblocks = r->size / eb, at;
 	unsigned i;
 	int rc;
 
@@ -418,12 +419,13 @@ static int spi_set_reference(struct ub_device *d, const struct ub_region *r,
 		return 0;
 	if ((rc = ub_src_read(src, 0, d->want + r->offset, (size_t)r->size, e)))
 		return rc;
-	for (i = 0; i < 3; i++) {
-		if ((rc = ub_chip_read(d->chip, r->offset + probes[i], eb, d->again, e)))
+	for (i = 0; i < SPOT_CHECKS; i++) {
+		at = r->offset + (nblocks - 1) * i / (SPOT_CHECKS - 1) * eb;
+		if ((rc = ub_chip_read(d->chip, at, eb, d->again, e)))
 			return rc;
-		if (memcmp(d->again, d->want + r->offset + probes[i], (size_t)eb) != 0) {
+		if (memcmp(d->again, d->want + at, (size_t)eb) != 0) {
 			fprintf(stderr, "unbrick: warning: the backup of region %s does not match the chip at 0x%llx; the chip is read instead\n",
-				r->name, (unsigned long long)(r->offset + probes[i]));
+				r->name, (unsigned long long)at);
 			return 0;
 		}
 	}

@@ -10,7 +10,10 @@
 #define MAX_FOUND 8
 
 struct ub_chip {
+	/* libflashrom 1.3 leaves this NULL even on success (its programmer
+	 * state is global); prog_up says whether shutdown is owed. */
 	struct flashrom_programmer *prog;
+	int prog_up;
 	struct flashrom_flashctx *ctx;
 	struct ub_chip_info info;
 	struct flashrom_layout *fmap;   /* read on first use */
@@ -32,9 +35,11 @@ static int on_log(enum flashrom_log_level level, const char *fmt, va_list ap)
 	char line[512];
 	size_t n;
 
+	vsnprintf(line, sizeof line, fmt, ap);
+	if (getenv("UB_DEBUG_FLASHROM") && level <= FLASHROM_MSG_DEBUG)
+		fprintf(stderr, "flashrom: %s", line);
 	if (level > FLASHROM_MSG_INFO)
 		return 0;
-	vsnprintf(line, sizeof line, fmt, ap);
 	n = strcspn(line, "\n");
 	line[n] = '\0';
 	if (strncmp(line, "Found ", 6) == 0 && strstr(line, " flash chip \"")) {
@@ -95,9 +100,9 @@ int ub_chip_open(struct ub_chip **out, const char *programmer,
 		rc = ub_err_set(e, UB_ENODEV, "spi-programmer",
 				"programmer %s did not start%s%.200s", programmer,
 				log_state.last_error[0] ? ": " : "", log_state.last_error);
-		c->prog = NULL;
 		goto fail;
 	}
+	c->prog_up = 1;
 	rc = flashrom_flash_probe(&c->ctx, c->prog, chip_name && *chip_name ? chip_name : NULL);
 	if (rc == 3) {
 		for (i = 0; i < log_state.nfound; i++) {
@@ -220,6 +225,9 @@ int ub_chip_write(struct ub_chip *c, const struct ub_chip_range *ranges,
 	rc = flashrom_image_write(c->ctx, c->scratch, (size_t)c->info.size, have);
 	flashrom_layout_set(c->ctx, NULL);
 	flashrom_layout_release(l);
+	/* A read-back that silently read nothing must not find want here. */
+	for (i = 0; i < n; i++)
+		memset(c->scratch + ranges[i].off, 0, (size_t)ranges[i].len);
 	return rc ? busy_error(e, "writing the chip") : 0;
 }
 
@@ -270,7 +278,7 @@ void ub_chip_close(struct ub_chip *c)
 	if (c->ctx)
 		flashrom_flash_release(c->ctx);
 	/* the dummy programmer writes its image file back here */
-	if (c->prog)
+	if (c->prog_up)
 		flashrom_programmer_shutdown(c->prog);
 	flashrom_shutdown();
 	free(c->scratch);
