@@ -434,55 +434,58 @@ static int spi_set_reference(struct ub_device *d, const struct ub_region *r,
 	return 0;
 }
 
-/* Reads back the ranges just written; returns the index of the first one
- * that differs from want, or n when all match. */
-static size_t read_back(struct ub_device *d, const struct ub_chip_range *v, size_t n,
-			int *rc, struct ub_err *e)
+/* Reads back the ranges just written.  Returns 0 when all match want;
+ * otherwise 1 with the first wrong page in *bad_at, or a negative code. */
+static int read_back(struct ub_device *d, const struct ub_chip_range *v, size_t n,
+		     uint64_t *bad_at, struct ub_err *e)
 {
 	size_t i;
+	uint64_t p;
+	int rc;
 
 	for (i = 0; i < n; i++) {
-		if ((*rc = ub_chip_read(d->chip, v[i].off, v[i].len, d->again, e)))
-			return i;
-		if (memcmp(d->again, d->want + v[i].off, (size_t)v[i].len) != 0) {
-			/* what is there now is the reference for the retry */
-			memcpy(d->have + v[i].off, d->again, (size_t)v[i].len);
-			return i;
-		}
+		if ((rc = ub_chip_read(d->chip, v[i].off, v[i].len, d->again, e)))
+			return rc;
+		for (p = 0; p < v[i].len; p += PAGE)
+			if (memcmp(d->again + p, d->want + v[i].off + p, PAGE) != 0) {
+				*bad_at = v[i].off + p;
+				/* what is there now is the reference for the retry */
+				memcpy(d->have + v[i].off, d->again, (size_t)v[i].len);
+				return 1;
+			}
 	}
-	return n;
+	return 0;
 }
 
 /* Writes one batch of ranges, reads it back, retries once. */
 static int write_batch(struct ub_device *d, const struct ub_chip_range *v, size_t n,
 		       struct ub_err *e)
 {
-	size_t bad;
-	int rc, attempt;
+	uint64_t bad_at = 0;
+	size_t i;
+	int rc = 0, attempt;
 
 	for (attempt = 0; attempt < 2; attempt++) {
 		if (attempt)
 			d->stats.retries++;
-		if ((rc = ub_chip_write(d->chip, v, n, d->want, d->have, e)))
+		if ((rc = ub_chip_write(d->chip, v, n, d->want, d->have, e)) ||
+		    (rc = read_back(d, v, n, &bad_at, e)) < 0)
 			break;
-		bad = read_back(d, v, n, &rc, e);
-		if (rc)
-			break;
-		if (bad == n) {
-			for (bad = 0; bad < n; bad++) {
-				memcpy(d->have + v[bad].off, d->want + v[bad].off, (size_t)v[bad].len);
-				memset(d->state + v[bad].off / PAGE, AGREED, (size_t)(v[bad].len / PAGE));
+		if (rc == 0) {
+			for (i = 0; i < n; i++) {
+				memcpy(d->have + v[i].off, d->want + v[i].off, (size_t)v[i].len);
+				memset(d->state + v[i].off / PAGE, AGREED, (size_t)(v[i].len / PAGE));
 			}
 			return 0;
 		}
-		if (attempt == 1)
-			rc = ub_err_set(e, UB_EFAIL, "verify-failed",
-					"the chip does not read back what was written at 0x%llx (twice)",
-					(unsigned long long)v[bad].off);
 	}
+	if (rc == 1)
+		rc = ub_err_set(e, UB_EFAIL, "verify-failed",
+				"the chip does not read back what was written at 0x%llx (twice)",
+				(unsigned long long)bad_at);
 	/* what the chip holds in this batch is unknown now */
-	for (bad = 0; bad < n; bad++)
-		memset(d->state + v[bad].off / PAGE, UNKNOWN, (size_t)(v[bad].len / PAGE));
+	for (i = 0; i < n; i++)
+		memset(d->state + v[i].off / PAGE, UNKNOWN, (size_t)(v[i].len / PAGE));
 	return rc;
 }
 
