@@ -32,11 +32,18 @@ static struct {
 
 static int on_log(enum flashrom_log_level level, const char *fmt, va_list ap)
 {
+	static int debug = -1;
 	char line[512];
 	size_t n;
 
+	/* flashrom calls this for every debug line of every SPI command; most
+	 * must cost nothing. */
+	if (debug < 0)
+		debug = getenv("UB_DEBUG_FLASHROM") != NULL;
+	if (level > (debug ? FLASHROM_MSG_DEBUG : FLASHROM_MSG_INFO))
+		return 0;
 	vsnprintf(line, sizeof line, fmt, ap);
-	if (getenv("UB_DEBUG_FLASHROM") && level <= FLASHROM_MSG_DEBUG)
+	if (debug)
 		fprintf(stderr, "flashrom: %s", line);
 	if (level > FLASHROM_MSG_INFO)
 		return 0;
