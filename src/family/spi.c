@@ -211,6 +211,15 @@ static void printable(const uint8_t *p, size_t room, char *out, size_t max)
 	out[n] = '\0';
 }
 
+/* An Intel flash descriptor starts with its signature at 0x10: then the
+ * chip also holds the ME and the BIOS region of an x86 board. */
+static int has_ifd(const struct ub_device *d)
+{
+	static const uint8_t sig[4] = { 0x5a, 0xa5, 0xf0, 0x0f };
+
+	return d->size >= 0x14 && memcmp(d->have + 0x10, sig, 4) == 0;
+}
+
 static void find_bootloader(const struct ub_device *d, struct ub_identity *id)
 {
 	static const char tag[] = "U-Boot 20";
@@ -271,6 +280,8 @@ static int spi_identify(struct ub_device *d, struct ub_identity *id, struct ub_e
 		return rc;
 	snprintf(id->mode, sizeof id->mode, "chip on %.20s", ci->programmer);
 	find_bootloader(d, id);
+	if (!id->bootloader[0] && has_ifd(d))
+		snprintf(id->bootloader, sizeof id->bootloader, "Intel flash descriptor (x86 board)");
 	if ((rc = check_fmap(d, id, e)))
 		return rc;
 	if (json_is_string(at) && ub_parse_size(json_string_value(at), &off) == 0 && off < d->size) {

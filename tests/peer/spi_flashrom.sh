@@ -119,6 +119,10 @@ expect_exit 3 "an FMAP that disagrees with the profile is refused" -- "$UNBRICK"
 expect_grep "FMAP puts RW_SECTION_A at 0x420000" "$T/err" "the disagreement is named"
 same "$T/moved.bin" "$T/moved-before.bin" "that chip was not written"
 
+"$MAKE_CHIP" ifd "$T/ifd.bin"
+expect_exit 0 "identify an x86 board's chip" -- "$UNBRICK" identify --device "spi:flashrom:dummy,emulate=W25Q128FV,image=$T/ifd.bin" --profile $P --json
+expect_json 'j["identity"]["bootloader"].startswith("Intel flash descriptor")' "the Intel flash descriptor is recognised"
+
 expect_exit 4 "a programmer that does not start" -- "$UNBRICK" identify --device "spi:flashrom:nosuch_programmer" --profile $P
 expect_grep "what to do" "$T/err" "advice given"
 finish
