@@ -7,6 +7,7 @@
 
 static const struct cli_cmd commands[] = {
 	{ "check", "is this image safe to flash? checksums, signature, model, version", cmd_check },
+	{ "diagnose", "name the recovery path from symptoms and the console's boot log", cmd_diagnose },
 	{ "recover", "the whole repair: identify, back up, check, write, verify, boot", cmd_recover },
 	{ "flash", "write an image into a region, with backup and checks first", cmd_flash },
 	{ "verify", "compare an image with what the device holds, without writing", cmd_verify },
