@@ -272,7 +272,7 @@ int ub_diagnose(const char *log, size_t len, const json_t *profile,
 		struct ub_diagnosis *out, struct ub_err *e)
 {
 	struct live *v = NULL;
-	size_t n = 0, i;
+	size_t n = 0, i, firm = 0;
 	int rc = 0, prompt_last = 0, autoboot = 0;
 
 	memset(out, 0, sizeof *out);
@@ -309,7 +309,9 @@ int ub_diagnose(const char *log, size_t len, const json_t *profile,
 			f->interval = (v[i].t_last - v[i].t_first) / (f->count - 1);
 		rc = add_finding(out, f);
 	}
-	if (!rc && log && out->lines && !out->bootloader_seen && len > 0 && out->n == nsymptoms) {
+	for (i = nsymptoms; i < out->n; i++)
+		firm += out->v[i].path != UB_PATH_UNKNOWN;
+	if (!rc && log && out->lines && !out->bootloader_seen && len > 0 && !firm) {
 		struct ub_finding f = { 0 };
 		size_t k, text = 0;
 
@@ -321,7 +323,7 @@ int ub_diagnose(const char *log, size_t len, const json_t *profile,
 			rc = add_finding(out, &f);
 		}
 	}
-	if (!rc && autoboot && prompt_last && out->n == nsymptoms) {
+	if (!rc && autoboot && prompt_last && !firm) {
 		struct ub_finding f = { 0 };
 
 		finding_text(&f, "bootloader-only", UB_PATH_CONSOLE,

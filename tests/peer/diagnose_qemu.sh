@@ -1,0 +1,43 @@
+#!/bin/sh
+# unbrick diagnose listening to Debian's U-Boot on QEMU's virt board in its
+# failure states: a half-written firmware, no firmware at all, and a build
+# that resets the board (a boot loop).  The board is held at power-on until
+# unbrick listens, so the log is the whole boot.
+. "$(dirname "$0")/lib.sh"
+need qemu-system-arm mkimage mformat sfdisk python3
+[ -f /usr/lib/u-boot/qemu_arm/u-boot.bin ] || { echo "SKIP: u-boot-qemu not installed"; exit 77; }
+BOARD="$SRCDIR/tests/board/qemu-board"
+B="$T/board"
+trap '"$BOARD" stop "$B"; rm -rf "$T"' EXIT
+
+# listen SECONDS: powers the board on under unbrick's ear; JSON to $T/out.
+listen() {
+	PAUSED=1 "$BOARD" start "$B"
+	"$UNBRICK" diagnose --device "uboot:unix:$B/console.sock" --listen "$1" --json ${2:-} >"$T/out" 2>"$T/err" &
+	pid=$!
+	sleep 1
+	"$BOARD" resume "$B"
+	wait $pid || { echo "FAIL: diagnose exited $?"; cat "$T/err"; FAILS=$((FAILS + 1)); }
+	"$BOARD" stop "$B"
+}
+
+"$BOARD" install "$B" 1.1.0
+"$BOARD" brick "$B"
+"$UNBRICK" case new --json >"$T/case.json" 2>/dev/null
+CASE=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["case"]["id"])' "$T/case.json")
+listen 20 "--case $CASE"
+expect_json 'j["diagnosis"]["path"] == "console"' "half-written firmware: recover through the console"
+expect_json '"wrong-image-format" in [f["id"] for f in j["diagnosis"]["findings"]]' "U-Boot's own complaint found"
+expect_json 'j["diagnosis"]["bootloader_seen"]' "the bootloader was heard"
+expect_exit 0 "the case shows the diagnosis" -- "$UNBRICK" case show "$CASE" --json
+expect_json '[s["name"] for s in j["case"]["steps"]] == ["diagnose"] and any(a["kind"] == "log" for a in j["case"]["artifacts"])' "a diagnose step and its console log in the case"
+
+"$BOARD" erase "$B"
+listen 20
+expect_json 'j["diagnosis"]["path"] == "console" and "wrong-image-format" in [f["id"] for f in j["diagnosis"]["findings"]]' "no firmware at all: found, console path"
+
+"$BOARD" install "$B" 1.1.1 loop
+listen 25
+expect_json '[f for f in j["diagnosis"]["findings"] if f["id"] == "boot-loop"][0]["count"] >= 3' "the boot loop is counted"
+expect_json 'j["diagnosis"]["path"] == "console"' "boot loop with a working bootloader: console path"
+finish
