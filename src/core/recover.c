@@ -6,10 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <zlib.h>
 
 #include "core/backup.h"
+#include "core/diagnose.h"
 #include "core/journal.h"
 #include "core/report.h"
 #include "core/session.h"
@@ -428,6 +430,33 @@ static int do_restore(struct run *r, struct ub_progress *p, json_t *d, struct ub
 	return rc;
 }
 
+/* A failed boot: keep what the console said and diagnose it, so the
+ * technician reads why, not only that. */
+static void explain_boot(struct run *r, const struct ub_boot_report *br, json_t *d,
+			 struct ub_err *e)
+{
+	struct ub_diagnosis dg;
+	struct ub_err ignore;
+	char path[4200], sha[65];
+
+	ub_err_clear(&ignore);
+	if (!br->log)
+		return;
+	snprintf(path, sizeof path, "%s/logs/boot-%ld.log", r->c.folder, (long)time(NULL));
+	if (ub_write_file_atomic(path, br->log, br->log_len, sha, &ignore) == 0 && r->j)
+		ub_artifact_add(r->j, r->c.id, 0, "log", path, sha, br->log_len, NULL);
+	if (ub_diagnose(br->log, br->log_len, r->s.profile.doc, NULL, 0, &dg, &ignore) != 0)
+		return;
+	json_object_set_new(d, "diagnosis", ub_diagnosis_json(&dg));
+	if (dg.path != UB_PATH_UNKNOWN || dg.n) {
+		char why[UB_ERR_MSG_MAX];
+
+		snprintf(why, sizeof why, "%.280s; the boot log says: %.200s", e->msg, dg.verdict);
+		snprintf(e->msg, sizeof e->msg, "%s", why);
+	}
+	ub_diagnosis_free(&dg);
+}
+
 static int do_boot(struct run *r, struct ub_progress *p, json_t *d, struct ub_err *e)
 {
 	struct ub_boot_report br;
@@ -447,6 +476,9 @@ static int do_boot(struct run *r, struct ub_progress *p, json_t *d, struct ub_er
 	if ((rc = r->s.fam->reboot(r->s.dev, e)))
 		return rc;
 	rc = r->s.fam->boot_check(r->s.dev, want, &br, e);
+	if (rc)
+		explain_boot(r, &br, d, e);
+	free(br.log);
 	json_object_set_new(d, "booted", json_boolean(br.booted));
 	json_object_set_new(d, "version", json_string(br.version));
 	json_object_set_new(d, "seconds", json_real(br.seconds));

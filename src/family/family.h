@@ -44,7 +44,9 @@ struct ub_boot_report {
 	int booted;              /* the success pattern was seen */
 	char version[64];        /* the version the booted system reports */
 	double seconds;          /* from reset to success */
-	char log_path[4096];     /* the console log kept for analysis */
+	char *log;               /* what the console printed since the reset (its
+				    tail when long); the caller frees it */
+	size_t log_len;
 };
 
 struct ub_device;   /* a family's private state for one device */

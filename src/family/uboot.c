@@ -746,7 +746,9 @@ static int uboot_boot_check(struct ub_device *d, const char *expect_version,
 	regfree(&ok_re);
 	if (have_ver)
 		regfree(&ver_re);
-	free(log);
+	/* the boot log goes to the caller, for the diagnosis of a failed boot */
+	rep->log = log;
+	rep->log_len = log_len;
 	if (rc)
 		return rc;
 	if (!rep->booted)

@@ -40,4 +40,20 @@ expect_json 'j["diagnosis"]["path"] == "console" and "wrong-image-format" in [f[
 listen 25
 expect_json '[f for f in j["diagnosis"]["findings"] if f["id"] == "boot-loop"][0]["count"] >= 3' "the boot loop is counted"
 expect_json 'j["diagnosis"]["path"] == "console"' "boot loop with a working bootloader: console path"
+# A repair whose new firmware does not boot: the failure names the loop.
+python3 - "$SRCDIR/profiles/qemu-virt-arm.json" "$T/quick.json" <<'PY'
+import json, sys
+p = json.load(open(sys.argv[1]))
+p["name"] = "qemu-virt-arm-quick"
+p["boot"]["timeout"] = 20
+json.dump(p, open(sys.argv[2], "w"))
+PY
+"$BOARD" install "$B" 1.1.0
+"$BOARD" start "$B"
+FW_SIZE=$((0x10000))
+"$SRCDIR/tests/board/make-firmware" fw 1.3.0 $FW_SIZE "$T/loop.bin" loop
+expect_exit 1 "a firmware that resets the board fails its boot check" -- "$UNBRICK" recover "$T/loop.bin" \
+	--device "uboot:unix:$B/console.sock" --profile "$T/quick.json" --no-backup --yes --json
+expect_grep "the boot log says: .*restarts again and again" "$T/err" "the failure names the boot loop"
+expect_json '"boot-loop" in [f["id"] for f in j["steps"]["boot"]["diagnosis"]["findings"]]' "the diagnosis is in the result"
 finish
