@@ -88,6 +88,8 @@ static const struct advice table[] = {
 	{ "spi-write-protected", "The chip's write protection is on: a WP pin held low or the status register's protect bits. Disable it (flashrom --wp-disable, or tie WP high) and try again." },
 	{ "spi-io", "The programmer stopped answering: check the USB cable and the clip, then run the command again (the backup is kept)." },
 
+	{ "attempts-exhausted", "Stop trying: take the device and the support bundle named above to a repair shop. Only if you changed something that matters (power supply, cable, clip) pass --force-attempt." },
+
 	/* workspace and journal */
 	{ "journal-open", "The repair journal could not be opened; check UNBRICK_HOME and its permissions, and the free disk space." },
 	{ "journal-newer", "The journal was written by a newer unbrick; upgrade unbrick before using this journal." },

@@ -59,6 +59,7 @@ const char *cli_bytes(double n, char *buf, size_t len);
 int cmd_check(int argc, char **argv);
 int cmd_identify(int argc, char **argv);
 int cmd_diagnose(int argc, char **argv);
+int cmd_bundle(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
 int cmd_case(int argc, char **argv);
 int cmd_cases(int argc, char **argv);

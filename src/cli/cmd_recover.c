@@ -46,6 +46,8 @@ static const char common_help[] =
 	"      --full-verify      read the whole region back after writing, even when the\n"
 	"                         write already read back every block it wrote (SPI chips)\n"
 	"      --resume CASE      continue case CASE; a backup that still verifies is reused\n"
+	"      --force-attempt    try again although the case already failed the profile's\n"
+	"                         number of attempts (default 3); recorded in the journal\n"
 	"  -y, --yes              do not ask before writing (for scripts and stations)\n"
 	"Image checks (see 'unbrick check --help'):\n"
 	"      --sha256 HEX, --sums FILE, --sig FILE, --key FILE, --model M, --revision R,\n"
@@ -62,7 +64,7 @@ enum {
 	OPT_UNLOCK = 256, OPT_VIA, OPT_BACKUP, OPT_NO_BACKUP, OPT_RESUME, OPT_SHA256,
 	OPT_SUMS, OPT_SIG, OPT_KEY, OPT_MODEL, OPT_REVISION, OPT_REGION_CODE,
 	OPT_INSTALLED, OPT_ALLOW_OLDER, OPT_JSON, OPT_JSON_PROGRESS, OPT_FROM,
-	OPT_FULL_VERIFY, OPT_TRUST_BACKUP,
+	OPT_FULL_VERIFY, OPT_TRUST_BACKUP, OPT_FORCE_ATTEMPT,
 };
 
 static const struct option longopts[] = {
@@ -75,6 +77,7 @@ static const struct option longopts[] = {
 	{ "no-backup", no_argument, NULL, OPT_NO_BACKUP },
 	{ "full-verify", no_argument, NULL, OPT_FULL_VERIFY },
 	{ "trust-backup", no_argument, NULL, OPT_TRUST_BACKUP },
+	{ "force-attempt", no_argument, NULL, OPT_FORCE_ATTEMPT },
 	{ "resume", required_argument, NULL, OPT_RESUME },
 	{ "from", required_argument, NULL, OPT_FROM },
 	{ "yes", no_argument, NULL, 'y' },
@@ -140,6 +143,7 @@ static int run(int argc, char **argv, const char *name, int boot)
 		case OPT_NO_BACKUP: o.no_backup = 1; break;
 		case OPT_FULL_VERIFY: o.full_verify = 1; break;
 		case OPT_TRUST_BACKUP: o.trust_backup = 1; break;
+		case OPT_FORCE_ATTEMPT: o.force_attempt = 1; break;
 		case OPT_FROM: o.restore_dir = optarg; break;
 		case OPT_RESUME:
 			if (cli_parse_case_id(optarg, &o.resume_case))

@@ -16,6 +16,7 @@ static const struct cli_cmd commands[] = {
 	{ "identify", "reach a device and report its model, serial and firmware", cmd_identify },
 	{ "cases", "list the repair cases in the journal", cmd_cases },
 	{ "case", "open a new case, or show one with its steps and artifacts", cmd_case },
+	{ "bundle", "pack a case's journal rows, logs and report for a colleague or a repair shop", cmd_bundle },
 	{ "report", "write a case's report (markdown or JSON)", cmd_report },
 	/* new commands go here, one line each */
 	{ NULL, NULL, NULL },

@@ -41,6 +41,18 @@ static const char *const migrations[] = {
 	"  path TEXT NOT NULL, sha256 TEXT, size INTEGER,"
 	"  created TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')));"
 	"CREATE INDEX artifacts_case ON artifacts(case_id);",
+	/* 2: support bundles are artifacts too (a CHECK cannot be altered) */
+	"CREATE TABLE artifacts2 ("
+	"  id INTEGER PRIMARY KEY,"
+	"  case_id INTEGER NOT NULL REFERENCES cases(id),"
+	"  step_id INTEGER REFERENCES steps(id),"
+	"  kind TEXT NOT NULL CHECK (kind IN ('backup','image','log','report','bundle')),"
+	"  path TEXT NOT NULL, sha256 TEXT, size INTEGER,"
+	"  created TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')));"
+	"INSERT INTO artifacts2 SELECT id, case_id, step_id, kind, path, sha256, size, created FROM artifacts;"
+	"DROP TABLE artifacts;"
+	"ALTER TABLE artifacts2 RENAME TO artifacts;"
+	"CREATE INDEX artifacts_case ON artifacts(case_id);",
 };
 
 static int db_fail(struct ub_journal *j, struct ub_err *e, const char *what)
@@ -445,6 +457,21 @@ int ub_step_end(struct ub_journal *j, long long step_id, int outcome,
 	sqlite3_finalize(st);
 	free(text);
 	return rc;
+}
+
+int ub_case_failed_attempts(struct ub_journal *j, long long case_id)
+{
+	sqlite3_stmt *st;
+	int n = 0;
+
+	if (sqlite3_prepare_v2(j->db, "SELECT count(*) FROM steps WHERE case_id = ? AND outcome = 'failed'"
+			       " AND json_extract(detail, '$.attempt') = 'failed'", -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_int64(st, 1, case_id);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return n;
 }
 
 long long ub_step_last_ok(struct ub_journal *j, long long case_id,

@@ -56,6 +56,11 @@ int ub_step_begin(struct ub_journal *j, long long case_id, const char *name,
 int ub_step_end(struct ub_journal *j, long long step_id, int outcome,
 		int skipped, const struct ub_err *err, uint64_t bytes,
 		json_t *detail, struct ub_err *e);
+/* Steps of the case marked as failed attempts ("attempt": "failed" in
+ * their detail: a write, verify or boot that failed after every gate let
+ * it through).  Refusals are not attempts. */
+int ub_case_failed_attempts(struct ub_journal *j, long long case_id);
+
 /* The last step of this name that ended ok, or 0. */
 long long ub_step_last_ok(struct ub_journal *j, long long case_id,
 			  const char *name);

@@ -11,6 +11,7 @@
 #include <zlib.h>
 
 #include "core/backup.h"
+#include "core/bundle.h"
 #include "core/diagnose.h"
 #include "core/journal.h"
 #include "core/report.h"
@@ -49,6 +50,11 @@ static int step(struct run *r, const char *name, double weight,
 	ub_progress_begin(&p, r->root, name, weight, 0);
 	rc = fn(r, &p, detail, e);
 	ub_progress_end(&p, rc);
+	/* A write, verify or boot that failed after every gate let it through
+	 * is an attempt that counts towards knowing when to stop. */
+	if (rc < 0 && rc != UB_EREFUSED && (strcmp(name, "flash") == 0 || strcmp(name, "verify") == 0 ||
+					     strcmp(name, "boot") == 0 || strcmp(name, "restore") == 0))
+		json_object_set_new(detail, "attempt", json_string("failed"));
 	if (r->j && ub_step_end(r->j, id, rc, rc == 1, rc ? e : NULL,
 				(uint64_t)json_integer_value(json_object_get(detail, "bytes")),
 				detail, &je))
@@ -511,6 +517,76 @@ static int write_report(struct run *r, struct ub_err *e)
 	return rc;
 }
 
+/* Why the attempts so far point beyond software: the same failure every
+ * time (a block that never takes a write), or a boot log that says
+ * hardware. */
+static void failure_pattern(const json_t *steps, char *out, size_t len)
+{
+	const char *last = NULL, *hw = NULL;
+	unsigned same = 0;
+	size_t i;
+	json_t *s;
+
+	json_array_foreach(steps, i, s) {
+		const char *err = json_string_value(json_object_get(s, "error"));
+		const json_t *dg = json_object_get(json_object_get(s, "detail"), "diagnosis");
+
+		if (!json_is_string(json_object_get(json_object_get(s, "detail"), "attempt")) || !err)
+			continue;
+		same = last && strcmp(last, err) == 0 ? same + 1 : 1;
+		last = err;
+		if (dg && strcmp(json_string_value(json_object_get(dg, "path")) ?
+				 json_string_value(json_object_get(dg, "path")) : "", "hardware") == 0)
+			hw = json_string_value(json_object_get(dg, "verdict"));
+	}
+	if (hw)
+		snprintf(out, len, "the boot log points at hardware (%.200s)", hw);
+	else if (same > 1)
+		snprintf(out, len, "the same failure %u times in a row (%.200s), which a retry will not change", same, last);
+	else
+		snprintf(out, len, "each attempt failed differently (last: %.200s); the link or the power may be unreliable",
+			 last ? last : "unknown");
+}
+
+/* Knowing when to stop: after the profile's number of failed attempts on
+ * a case (default 3), no more automatic attempts; the case is handed over
+ * with a support bundle.  --force-attempt overrides, and is recorded. */
+static int attempts_gate(struct run *r, struct ub_err *e)
+{
+	const json_t *m = json_object_get(json_object_get(r->s.profile.doc, "recovery"), "max_attempts");
+	int max = json_is_integer(m) && json_integer_value(m) > 0 ? (int)json_integer_value(m) : 3;
+	int n = ub_case_failed_attempts(r->j, r->c.id);
+	char why[512], bundle[4200];
+	json_t *c = NULL;
+	struct ub_err be;
+	long long sid;
+
+	if (n < max)
+		return 0;
+	if (r->o->force_attempt) {
+		fprintf(stderr, "unbrick: warning: case %lld already failed %d attempts; trying again because of --force-attempt (recorded)\n",
+			r->c.id, n);
+		c = json_pack("{s:b, s:i}", "force_attempt", 1, "failed_attempts", n);
+		if (ub_step_begin(r->j, r->c.id, "override", &sid, e) == 0)
+			ub_step_end(r->j, sid, 0, 0, NULL, 0, c, e);
+		json_decref(c);
+		ub_err_clear(e);
+		return 0;
+	}
+	ub_err_clear(&be);
+	if (ub_case_json(r->j, r->c.id, &c, &be) == 0)
+		failure_pattern(json_object_get(c, "steps"), why, sizeof why);
+	else
+		snprintf(why, sizeof why, "the journal could not be read (%.200s)", be.msg);
+	json_decref(c);
+	if (ub_bundle_write(r->j, r->c.id, 0, NULL, bundle, &be) != 0)
+		snprintf(bundle, sizeof bundle, "not written (%.200s)", be.msg);
+	json_object_set_new(r->res, "bundle", json_string(bundle));
+	return ub_err_set(e, UB_EREFUSED, "attempts-exhausted",
+			  "case %lld has failed %d attempts (the profile allows %d): %.300s. unbrick stops here; support bundle: %.600s",
+			  r->c.id, n, max, why, bundle);
+}
+
 int ub_recover_run(const struct ub_recover_opts *o, struct ub_progress *root,
 		   json_t **result, struct ub_err *e)
 {
@@ -545,6 +621,11 @@ int ub_recover_run(const struct ub_recover_opts *o, struct ub_progress *root,
 		r.s.fam->set_log(r.s.dev, r.log_fd);
 
 	ub_progress_plan(root, 100);
+	if (o->resume_case && (rc = attempts_gate(&r, e))) {
+		snprintf(r.c.status, sizeof r.c.status, "handed-over");
+		ub_case_update(r.j, &r.c, NULL);
+		goto logs;
+	}
 	rc = step(&r, "identify", 2, do_identify, e);
 	if (!rc && o->restore_dir)
 		rc = step(&r, "restore", 98, do_restore, e);
@@ -559,6 +640,7 @@ int ub_recover_run(const struct ub_recover_opts *o, struct ub_progress *root,
 		 o->restore_dir ? "restored" : o->verify_only ? "verified" :
 		 o->boot ? "repaired" : "flashed");
 	ub_case_update(r.j, &r.c, NULL);
+logs:
 	if (r.log_fd >= 0) {
 		struct stat st;
 

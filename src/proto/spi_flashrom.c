@@ -52,7 +52,8 @@ static int on_log(enum flashrom_log_level level, const char *fmt, va_list ap)
 	if (strncmp(line, "Found ", 6) == 0 && strstr(line, " flash chip \"")) {
 		if (log_state.nfound < MAX_FOUND)
 			snprintf(log_state.found[log_state.nfound++], sizeof log_state.found[0], "%.150s", line + 6);
-	} else if (level <= FLASHROM_MSG_WARN && n > 0) {
+	} else if (level <= FLASHROM_MSG_WARN && n > 0 && !log_state.last_error[0]) {
+		/* the first complaint of a call says what went wrong; later ones say whom to tell */
 		snprintf(log_state.last_error, sizeof log_state.last_error, "%.250s", line);
 	}
 	return 0;
