@@ -49,6 +49,9 @@ static const char common_help[] =
 	"      --force-attempt    try again although the case already failed the profile's\n"
 	"                         number of attempts (default 3); recorded in the journal\n"
 	"  -y, --yes              do not ask before writing (for scripts and stations)\n"
+	"  -n, --dry-run          print the plan (steps, bytes, estimated times, gates that\n"
+	"                         would refuse) from the profile and the image; the device\n"
+	"                         is not opened and no case is made\n"
 	"Image checks (see 'unbrick check --help'):\n"
 	"      --sha256 HEX, --sums FILE, --sig FILE, --key FILE, --model M, --revision R,\n"
 	"      --region-code G, --installed-version V, --allow-older\n"
@@ -78,6 +81,7 @@ static const struct option longopts[] = {
 	{ "full-verify", no_argument, NULL, OPT_FULL_VERIFY },
 	{ "trust-backup", no_argument, NULL, OPT_TRUST_BACKUP },
 	{ "force-attempt", no_argument, NULL, OPT_FORCE_ATTEMPT },
+	{ "dry-run", no_argument, NULL, 'n' },
 	{ "resume", required_argument, NULL, OPT_RESUME },
 	{ "from", required_argument, NULL, OPT_FROM },
 	{ "yes", no_argument, NULL, 'y' },
@@ -131,7 +135,7 @@ static int run(int argc, char **argv, const char *name, int boot)
 	o.boot = boot;
 	o.command = name;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "d:p:r:yh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:p:r:ynh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd': o.device = optarg; break;
 		case 'p': o.profile = optarg; break;
@@ -144,6 +148,7 @@ static int run(int argc, char **argv, const char *name, int boot)
 		case OPT_FULL_VERIFY: o.full_verify = 1; break;
 		case OPT_TRUST_BACKUP: o.trust_backup = 1; break;
 		case OPT_FORCE_ATTEMPT: o.force_attempt = 1; break;
+		case 'n': o.dry_run = 1; break;
 		case OPT_FROM: o.restore_dir = optarg; break;
 		case OPT_RESUME:
 			if (cli_parse_case_id(optarg, &o.resume_case))
@@ -203,7 +208,11 @@ static int run(int argc, char **argv, const char *name, int boot)
 		json_decref(res);
 		return cli_fail(&e);
 	}
-	fprintf(stderr, "%s%s: done%s (case %lld, report %s)\n", cli_color("green"), name, cli_reset(),
+	if (o.dry_run)
+		fprintf(stderr, "%s%s --dry-run: the plan passes every gate%s; run again without --dry-run to do it\n",
+			cli_color("green"), name, cli_reset());
+	else
+		fprintf(stderr, "%s%s: done%s (case %lld, report %s)\n", cli_color("green"), name, cli_reset(),
 		(long long)json_integer_value(json_object_get(res, "case")),
 		json_string_value(json_object_get(res, "report")) ? json_string_value(json_object_get(res, "report")) : "-");
 	if (cli_out.json) {

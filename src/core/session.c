@@ -3,8 +3,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+static int prepare(struct ub_session *s, const char *spec, const char *profile,
+		   int open_device, struct ub_err *e);
+
 int ub_session_open(struct ub_session *s, const char *spec,
 		    const char *profile, struct ub_err *e)
+{
+	return prepare(s, spec, profile, 1, e);
+}
+
+int ub_session_plan(struct ub_session *s, const char *spec,
+		    const char *profile, struct ub_err *e)
+{
+	return prepare(s, spec, profile, 0, e);
+}
+
+static int prepare(struct ub_session *s, const char *spec, const char *profile,
+		   int open_device, struct ub_err *e)
 {
 	int rc;
 
@@ -35,7 +50,7 @@ int ub_session_open(struct ub_session *s, const char *spec,
 	}
 	rc = ub_flash_map_parse(json_object_get(s->profile.doc, "flash"),
 				s->profile.path, &s->map, e);
-	if (!rc)
+	if (!rc && open_device)
 		rc = s->fam->open(&s->dev, &s->spec, &s->map, s->profile.doc, e);
 	if (!rc)
 		return 0;

@@ -19,6 +19,9 @@ struct ub_session {
  * open. */
 int ub_session_open(struct ub_session *s, const char *spec,
 		    const char *profile, struct ub_err *e);
+/* The same without reaching the device (dev stays NULL): for plans. */
+int ub_session_plan(struct ub_session *s, const char *spec,
+		    const char *profile, struct ub_err *e);
 void ub_session_close(struct ub_session *s);
 
 #endif

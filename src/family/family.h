@@ -80,6 +80,9 @@ struct ub_family {
 	const char *what;   /* one line for --help */
 	const char *reach;  /* what happens while identify waits, for the user */
 	unsigned caps;
+	/* Typical bytes per second a backup and a write proceed at, for plans
+	 * and estimates (a profile's recovery.read_bps/write_bps win). */
+	double read_bps, write_bps;
 
 	/* profile is the whole device profile document (sections "recovery",
 	 * "boot", "identity" belong to the family); it and map outlive dev. */

@@ -586,6 +586,10 @@ const struct ub_family ub_family_spi = {
 	.what = "SPI flash chips on a programmer clip, through libflashrom (spi:flashrom:PROGRAMMER[,params])",
 	.reach = "reading the chip through the programmer (the board's own power must be off)",
 	.caps = UB_CAP_READ | UB_CAP_DIGEST_CRC32 | UB_CAP_ERASE_BLOCK | UB_CAP_VERIFIED_WRITE,
+	/* a CH341A-class programmer: about 1 MB/s reading (a backup reads
+	 * twice), erase and program much slower */
+	.read_bps = 0.5e6,
+	.write_bps = 150e3,
 	.open = spi_open,
 	.identify = spi_identify,
 	.enter_recovery = spi_enter_recovery,

@@ -767,6 +767,9 @@ const struct ub_family ub_family_uboot = {
 	.reach = "waiting for the console (power the board on now if it is off)",
 	.caps = UB_CAP_READ | UB_CAP_DIGEST_CRC32 | UB_CAP_ERASE_BLOCK |
 		UB_CAP_RESUME | UB_CAP_BOOT_CHECK,
+	/* md.b dumps at about 55 KiB/s; YMODEM into loady about 8 KiB/s */
+	.read_bps = 55e3,
+	.write_bps = 8e3,
 	.open = uboot_open,
 	.identify = uboot_identify,
 	.enter_recovery = uboot_enter_recovery,

@@ -23,6 +23,15 @@ same() {
 "$MAKE_CHIP" router "$CHIP"
 cp "$CHIP" "$T/before.bin"
 
+slice "$CHIP" 0x50000 0x10000 "$T/small.bin"
+expect_exit 0 "a dry run plans without touching anything" -- "$UNBRICK" recover "$T/small.bin" --device "$DEV" --profile $P --dry-run --json
+expect_json '[s["step"] for s in j["plan"]] == ["identify", "backup", "check", "flash", "verify"] and j["status"] == "planned"' "the plan lists the steps (no boot watch for a chip)"
+[ ! -e "$UNBRICK_HOME/journal.db" ] && echo "ok: no case made" || { echo "FAIL: a dry run opened the journal"; FAILS=$((FAILS + 1)); }
+expect_exit 3 "a dry run names the gate that would refuse" -- "$UNBRICK" flash "$T/small.bin" --device "$DEV" --profile $P --region art --dry-run --json
+expect_json 'j["would_refuse"] == ["region-protected"]' "the protected region is the reason"
+expect_grep "Pass --unlock" "$T/err" "with the region's own advice"
+same "$CHIP" "$T/before.bin" "dry runs left the chip alone"
+
 expect_exit 0 "identify names the chip and finds U-Boot" -- "$UNBRICK" identify --device "$DEV" --profile $P --json
 expect_json 'j["identity"]["hardware"].startswith("Winbond W25Q128") and j["identity"]["bootloader"] == "U-Boot 2023.04"' "chip and bootloader in the identity"
 
