@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -178,6 +179,47 @@ record:
 	json_object_set_new(d, "bytes", json_integer((json_int_t)bytes));
 	json_object_set_new(r->res, "backup", json_string(dir));
 	ub_backup_free(&b);
+	return 0;
+}
+
+/* Before anything is read or written: room for the backups, a link that
+ * carries bytes intact, and the profile's warnings (power). */
+static int do_preflight(struct run *r, struct ub_progress *p, json_t *d, struct ub_err *e)
+{
+	const json_t *power = json_object_get(r->s.profile.doc, "power_sensitive");
+	uint64_t need = 0, have;
+	struct statvfs vfs;
+	double rtt;
+	size_t i;
+	int rc;
+
+	(void)p;
+	for (i = 0; i < r->s.map.n; i++)
+		if (!(r->s.map.v[i].flags & UB_REGION_NOREAD))
+			need += r->s.map.v[i].size;
+	if (!r->o->no_backup && !r->o->backup_dir && statvfs(r->c.folder, &vfs) == 0) {
+		have = (uint64_t)vfs.f_bavail * vfs.f_frsize;
+		json_object_set_new(d, "disk_free", json_integer((json_int_t)have));
+		json_object_set_new(d, "backup_bytes", json_integer((json_int_t)need));
+		if (have < need + need / 10 + (16u << 20))
+			return ub_err_set(e, UB_EIO, "disk-full",
+					  "the backups need %llu MiB and %s has %llu MiB free",
+					  (unsigned long long)(need >> 20), r->c.folder,
+					  (unsigned long long)(have >> 20));
+		fprintf(stderr, "  disk: %llu MiB free for %llu MiB of backups\n",
+			(unsigned long long)(have >> 20), (unsigned long long)(need >> 20));
+	}
+	if (r->s.fam->link_check) {
+		if ((rc = r->s.fam->link_check(r->s.dev, &rtt, e)))
+			return rc;
+		json_object_set_new(d, "link_rtt_ms", json_real(rtt));
+		fprintf(stderr, "  link: 5 echoes intact, slowest %.0f ms\n", rtt);
+	}
+	if (json_is_true(power) || json_is_string(power)) {
+		fprintf(stderr, "  power: %s\n", json_is_string(power) ? json_string_value(power) :
+			"this device is sensitive to power: use its own supply, not USB power, and do not let it run on a battery that may empty");
+		json_object_set_new(d, "power_warning", json_true());
+	}
 	return 0;
 }
 
@@ -775,7 +817,8 @@ int ub_recover_run(const struct ub_recover_opts *o, struct ub_progress *root,
 		rc = step(&r, "restore", 98, do_restore, e);
 	else if (!rc && o->verify_only)
 		rc = step(&r, "verify", 98, do_verify, e);
-	else if (!rc && !(rc = step(&r, "backup", 40, do_backup, e)) &&
+	else if (!rc && !(rc = step(&r, "preflight", 1, do_preflight, e)) &&
+		 !(rc = step(&r, "backup", 39, do_backup, e)) &&
 		 !(rc = step(&r, "check", 3, do_check, e)) &&
 		 !(rc = step(&r, "flash", 40, do_flash, e)) &&
 		 !(rc = step(&r, "verify", 5, do_verify, e)))

@@ -114,6 +114,10 @@ struct ub_family {
 	int (*reboot)(struct ub_device *dev, struct ub_err *e);
 	int (*boot_check)(struct ub_device *dev, const char *expect_version,
 			  struct ub_boot_report *out, struct ub_err *e);
+	/* Optional: the link's health before anything is written: round
+	 * trips of a harmless command, its echo intact.  *rtt_ms gets the
+	 * slowest round trip; a garbled or missing echo is an error. */
+	int (*link_check)(struct ub_device *dev, double *rtt_ms, struct ub_err *e);
 	/* Console output goes to this descriptor too (the case's log); -1: none. */
 	void (*set_log)(struct ub_device *dev, int fd);
 	void (*write_stats)(const struct ub_device *dev, struct ub_write_stats *out);

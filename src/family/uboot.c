@@ -761,6 +761,34 @@ static int uboot_boot_check(struct ub_device *d, const char *expect_version,
 	return 0;
 }
 
+/* A console that drops or garbles bytes will corrupt a dump or a
+ * command line later; five echoes of a known text show it first. */
+static int uboot_link_check(struct ub_device *d, double *rtt_ms, struct ub_err *e)
+{
+	int i, rc = 0;
+
+	*rtt_ms = 0;
+	for (i = 0; !rc && i < 5; i++) {
+		struct ub_console_out out;
+		char cmd[64], want[48];
+		double t0 = ub_now(), ms;
+
+		snprintf(want, sizeof want, "unbrick-link-%d-0123456789abcdef", i);
+		snprintf(cmd, sizeof cmd, "echo %s", want);
+		if ((rc = ub_console_run(&d->con, cmd, IDLE_MS, NULL, NULL, &out, e)))
+			break;
+		ms = (ub_now() - t0) * 1000;
+		if (ms > *rtt_ms)
+			*rtt_ms = ms;
+		if (!out.text || !strstr(out.text, want))
+			rc = ub_err_set(e, UB_EFAIL, "console-garbled",
+					"the board's echo came back wrong (\"%.60s\" for \"%s\")",
+					out.text ? out.text : "", want);
+		ub_console_out_free(&out);
+	}
+	return rc;
+}
+
 const struct ub_family ub_family_uboot = {
 	.name = "uboot",
 	.what = "boards with a U-Boot console (serial, unix socket, TCP)",
@@ -779,6 +807,7 @@ const struct ub_family ub_family_uboot = {
 	.reboot = uboot_reboot,
 	.boot_check = uboot_boot_check,
 	.set_log = uboot_set_log,
+	.link_check = uboot_link_check,
 	.write_stats = uboot_write_stats,
 	.close = uboot_close,
 };
