@@ -52,6 +52,9 @@ const char *cli_reset(void);
  * Pass as the sink of a ub_progress root, with NULL ctx. */
 void cli_progress_sink(void *ctx, const struct ub_progress_event *ev);
 
+/* Clears a progress bar from the terminal line (before other output). */
+void cli_progress_clear(void);
+
 /* Human byte counts: "1.5 MiB". */
 const char *cli_bytes(double n, char *buf, size_t len);
 

@@ -112,6 +112,7 @@ static int ask(void *ctx, const char *region, const char *summary)
 		return 0;
 	}
 	snprintf(want, sizeof want, "write %s", region);
+	cli_progress_clear();
 	fprintf(stderr, "About to %s.\nType '%s' to go on: ", summary, want);
 	if (!fgets(line, sizeof line, stdin))
 		return 0;
@@ -193,6 +194,7 @@ static int run(int argc, char **argv, const char *name, int boot)
 	if (!yes) {
 		o.confirm = ask;
 	}
+	o.guide = isatty(STDERR_FILENO) && !cli_out.json;
 	ub_progress_root(&root, name, cli_progress_sink, NULL);
 	rc = ub_recover_run(&o, &root, &res, &e);
 	ub_progress_end(&root, rc);

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "base/say.h"
 
 struct cli_out cli_out;
 
@@ -15,6 +16,7 @@ void cli_out_init(void)
 	memset(&cli_out, 0, sizeof cli_out);
 	cli_out.tty = isatty(STDERR_FILENO);
 	cli_out.color = cli_out.tty && !(nc && *nc);
+	ub_say_set_hook(cli_progress_clear);
 }
 
 const char *cli_color(const char *name)

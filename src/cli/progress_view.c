@@ -7,6 +7,16 @@
 
 static int bar_drawn;
 
+/* Before any other message: take the bar off its line; the next update
+ * draws it again below the message. */
+void cli_progress_clear(void)
+{
+	if (bar_drawn) {
+		fputs("\r\033[K", stderr);
+		bar_drawn = 0;
+	}
+}
+
 static void draw_bar(const struct ub_progress_event *ev)
 {
 	char done[32], total[32], rate[32];

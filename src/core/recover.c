@@ -18,6 +18,7 @@
 #include "core/report.h"
 #include "core/session.h"
 #include "base/outfile.h"
+#include "base/say.h"
 #include "image/src.h"
 
 struct run {
@@ -29,7 +30,40 @@ struct run {
 	struct ub_progress *root;
 	json_t *res;
 	int log_fd;
+	const char *plan[10];   /* the steps this run will take, for the checklist */
 };
+
+/* One line each, shown before the step runs. */
+static const struct {
+	const char *name, *why;
+} explain[] = {
+	{ "identify", "reach the device and read what it is (model, serial, firmware)" },
+	{ "preflight", "check the link, the room for backups and the power before touching anything" },
+	{ "backup", "read every region and keep it, verified, before anything is written" },
+	{ "check", "check the image: checksums, signature, model, version" },
+	{ "flash", "write only the blocks that differ (you confirm first)" },
+	{ "verify", "compare what the device holds with the image" },
+	{ "boot", "reset the device and watch it boot the new firmware" },
+	{ "restore", "put regions back from the backup, only blocks that differ" },
+};
+
+/* The checklist on a terminal: done, current, still to do. */
+static void checklist(const struct run *r, const char *current)
+{
+	char line[256] = "";
+	size_t i;
+	int seen = 0;
+
+	for (i = 0; r->plan[i]; i++) {
+		int here = strcmp(r->plan[i], current) == 0;
+
+		seen |= here;
+		snprintf(line + strlen(line), sizeof line - strlen(line), "%s[%s] %s", i ? "  " : "",
+			 here ? ">" : seen ? " " : "x", r->plan[i]);
+	}
+	if (seen)
+		ub_say("%s\n", line);
+}
 
 /* Runs one journal step around fn. */
 static int step(struct run *r, const char *name, double weight,
@@ -39,7 +73,9 @@ static int step(struct run *r, const char *name, double weight,
 	struct ub_progress p;
 	long long id = 0;
 	json_t *detail = json_object();
+	const char *why = NULL;
 	struct ub_err je;
+	size_t k;
 	int rc;
 
 	ub_err_clear(&je);
@@ -47,7 +83,12 @@ static int step(struct run *r, const char *name, double weight,
 		json_decref(detail);
 		return e->code;
 	}
-	fprintf(stderr, "== %s\n", name);
+	for (k = 0; k < sizeof explain / sizeof explain[0]; k++)
+		if (strcmp(explain[k].name, name) == 0)
+			why = explain[k].why;
+	if (r->o->guide)
+		checklist(r, name);
+	ub_say("== %s%s%s\n", name, why ? ": " : "", why ? why : "");
 	ub_progress_begin(&p, r->root, name, weight, 0);
 	rc = fn(r, &p, detail, e);
 	ub_progress_end(&p, rc);
@@ -59,7 +100,7 @@ static int step(struct run *r, const char *name, double weight,
 	if (r->j && ub_step_end(r->j, id, rc, rc == 1, rc ? e : NULL,
 				(uint64_t)json_integer_value(json_object_get(detail, "bytes")),
 				detail, &je))
-		fprintf(stderr, "unbrick: warning: the journal did not record step %s: %s\n", name, je.msg);
+		ub_say("unbrick: warning: the journal did not record step %s: %s\n", name, je.msg);
 	json_object_set_new(detail, "outcome", json_string(rc == 1 ? "skipped" : rc ? "failed" : "ok"));
 	json_object_set(json_object_get(r->res, "steps"), name, detail);
 	json_decref(detail);
@@ -71,14 +112,14 @@ static int do_identify(struct run *r, struct ub_progress *p, json_t *d, struct u
 	int rc;
 
 	(void)p;
-	fprintf(stderr, "%s: %s...\n", r->s.spec.address,
+	ub_say("%s: %s...\n", r->s.spec.address,
 		r->s.fam->reach ? r->s.fam->reach : "reaching the device");
 	if ((rc = r->s.fam->enter_recovery(r->s.dev, e)) ||
 	    (rc = r->s.fam->identify(r->s.dev, &r->id, e)))
 		return rc;
 	if (r->id.hardware[0])
-		fprintf(stderr, "  %s\n", r->id.hardware);
-	fprintf(stderr, "  %s, serial %s, firmware %s, %s\n", *r->id.model ? r->id.model : "unknown model",
+		ub_say("  %s\n", r->id.hardware);
+	ub_say("  %s, serial %s, firmware %s, %s\n", *r->id.model ? r->id.model : "unknown model",
 		*r->id.serial ? r->id.serial : "unknown", *r->id.firmware_version ? r->id.firmware_version : "unknown",
 		*r->id.bootloader ? r->id.bootloader : "no bootloader found");
 	json_object_set_new(d, "model", json_string(r->id.model));
@@ -134,7 +175,7 @@ static int do_backup(struct run *r, struct ub_progress *p, json_t *d, struct ub_
 	int rc;
 
 	if (o->no_backup) {
-		fprintf(stderr, "  skipped: --no-backup was given (recorded in the journal)\n");
+		ub_say("  skipped: --no-backup was given (recorded in the journal)\n");
 		json_object_set_new(d, "skipped_by", json_string("--no-backup"));
 		return 1;
 	}
@@ -152,14 +193,14 @@ static int do_backup(struct run *r, struct ub_progress *p, json_t *d, struct ub_
 			return rc;
 		}
 		if (!rc) {
-			fprintf(stderr, "  using the verified backup in %s (%zu regions)%s\n", dir, b.n,
+			ub_say("  using the verified backup in %s (%zu regions)%s\n", dir, b.n,
 				o->trust_backup ? ", trusted as the device's contents (--trust-backup)" : "");
 			json_object_set_new(d, "reused", json_true());
 			if (o->trust_backup)
 				json_object_set_new(d, "trusted", json_true());
 			goto record;
 		}
-		fprintf(stderr, "  the earlier backup does not verify (%s); reading again\n", e->msg);
+		ub_say("  the earlier backup does not verify (%s); reading again\n", e->msg);
 		ub_err_clear(e);
 	}
 	if ((rc = ub_backup_run(&r->s, dir, NULL, &r->id, &b, p, e)))
@@ -172,7 +213,7 @@ record:
 		bytes += b.v[i].size;
 		if (r->j && !json_is_true(json_object_get(d, "reused")))
 			ub_artifact_add(r->j, r->c.id, 0, "backup", path, b.v[i].sha256, b.v[i].size, NULL);
-		fprintf(stderr, "  %-10s sha256 %s\n", b.v[i].region, b.v[i].sha256);
+		ub_say("  %-10s sha256 %s\n", b.v[i].region, b.v[i].sha256);
 	}
 	json_object_set_new(d, "dir", json_string(dir));
 	json_object_set_new(d, "regions", json_integer((json_int_t)b.n));
@@ -206,17 +247,17 @@ static int do_preflight(struct run *r, struct ub_progress *p, json_t *d, struct 
 					  "the backups need %llu MiB and %s has %llu MiB free",
 					  (unsigned long long)(need >> 20), r->c.folder,
 					  (unsigned long long)(have >> 20));
-		fprintf(stderr, "  disk: %llu MiB free for %llu MiB of backups\n",
+		ub_say("  disk: %llu MiB free for %llu MiB of backups\n",
 			(unsigned long long)(have >> 20), (unsigned long long)(need >> 20));
 	}
 	if (r->s.fam->link_check) {
 		if ((rc = r->s.fam->link_check(r->s.dev, &rtt, e)))
 			return rc;
 		json_object_set_new(d, "link_rtt_ms", json_real(rtt));
-		fprintf(stderr, "  link: 5 echoes intact, slowest %.0f ms\n", rtt);
+		ub_say("  link: 5 echoes intact, slowest %.0f ms\n", rtt);
 	}
 	if (json_is_true(power) || json_is_string(power)) {
-		fprintf(stderr, "  power: %s\n", json_is_string(power) ? json_string_value(power) :
+		ub_say("  power: %s\n", json_is_string(power) ? json_string_value(power) :
 			"this device is sensitive to power: use its own supply, not USB power, and do not let it run on a battery that may empty");
 		json_object_set_new(d, "power_warning", json_true());
 	}
@@ -266,7 +307,7 @@ static int do_check(struct run *r, struct ub_progress *p, json_t *d, struct ub_e
 		const struct ub_check *c = &cr.checks.v[i];
 
 		if (c->verdict == UB_FAIL || c->verdict == UB_WARN)
-			fprintf(stderr, "  %s %s: %s\n", c->verdict == UB_FAIL ? "FAIL" : "warn", c->name, c->why);
+			ub_say("  %s %s: %s\n", c->verdict == UB_FAIL ? "FAIL" : "warn", c->name, c->why);
 		if (c->verdict == UB_FAIL)
 			json_array_append_new(failed, json_string(c->name));
 	}
@@ -326,7 +367,7 @@ static int do_flash(struct run *r, struct ub_progress *p, json_t *d, struct ub_e
 		ub_src_close(&src);
 		return ub_err_set(e, UB_EREFUSED, "not-confirmed", "not confirmed: nothing was written");
 	}
-	fprintf(stderr, "  %s\n", summary);
+	ub_say("  %s\n", summary);
 	rc = r->s.fam->write(r->s.dev, g, 0, &src, p, e);
 	ub_src_close(&src);
 	if (r->s.fam->write_stats)
@@ -340,7 +381,7 @@ static int do_flash(struct run *r, struct ub_progress *p, json_t *d, struct ub_e
 	json_object_set_new(r->res, "blocks", json_pack("{s:i, s:i, s:i}", "total", ws.blocks_total,
 						      "written", ws.blocks_written, "skipped", ws.blocks_skipped));
 	if (!rc)
-		fprintf(stderr, "  %u of %u blocks written, %u already right (skipped), %u retries\n",
+		ub_say("  %u of %u blocks written, %u already right (skipped), %u retries\n",
 			ws.blocks_written, ws.blocks_total, ws.blocks_skipped, ws.retries);
 	return rc;
 }
@@ -388,7 +429,7 @@ static int verify_region(struct run *r, const struct ub_region *g, const char *p
 				"%u of %u blocks of region %s differ from %s",
 				mismatched, blocks, g->name, path);
 	if (!rc)
-		fprintf(stderr, "  region %s: all %u blocks match %s (device-side crc32)\n",
+		ub_say("  region %s: all %u blocks match %s (device-side crc32)\n",
 			g->name, blocks, path);
 	return rc;
 }
@@ -403,7 +444,7 @@ static int do_verify(struct run *r, struct ub_progress *p, json_t *d, struct ub_
 	if (!g)
 		return e->code;
 	if (!r->o->verify_only && !r->o->full_verify && (r->s.fam->caps & UB_CAP_VERIFIED_WRITE)) {
-		fprintf(stderr, "  the write read back every block it wrote; the others matched contents read twice (--full-verify reads the whole region again)\n");
+		ub_say("  the write read back every block it wrote; the others matched contents read twice (--full-verify reads the whole region again)\n");
 		json_object_set_new(d, "skipped_by", json_string("verified-write"));
 		return 1;
 	}
@@ -449,7 +490,7 @@ static int do_restore(struct run *r, struct ub_progress *p, json_t *d, struct ub
 			rc = ub_err_set(e, UB_EREFUSED, "not-confirmed", "not confirmed: nothing was written");
 			break;
 		}
-		fprintf(stderr, "  %s\n", summary);
+		ub_say("  %s\n", summary);
 		if ((rc = ub_src_open(&src, path, e))) {
 			json_decref(v);
 			break;
@@ -465,7 +506,7 @@ static int do_restore(struct run *r, struct ub_progress *p, json_t *d, struct ub
 		json_object_set_new(v, "blocks_skipped", json_integer(ws.blocks_skipped));
 		json_array_append_new(done, v);
 		if (!rc)
-			fprintf(stderr, "  %u blocks written, %u already right\n", ws.blocks_written,
+			ub_say("  %u blocks written, %u already right\n", ws.blocks_written,
 				ws.blocks_skipped);
 	}
 	if (!rc && n == 0)
@@ -515,11 +556,11 @@ static int do_boot(struct run *r, struct ub_progress *p, json_t *d, struct ub_er
 	if (!r->o->boot)
 		return 1;
 	if (!(r->s.fam->caps & UB_CAP_BOOT_CHECK) || !r->s.fam->reboot || !r->s.fam->boot_check) {
-		fprintf(stderr, "  unbrick cannot watch this device boot: remove the programmer, power the board and watch its console or lights\n");
+		ub_say("  unbrick cannot watch this device boot: remove the programmer, power the board and watch its console or lights\n");
 		json_object_set_new(d, "skipped_by", json_string("family-cannot-boot"));
 		return 1;
 	}
-	fprintf(stderr, "  resetting the board and watching it boot%s%s...\n",
+	ub_say("  resetting the board and watching it boot%s%s...\n",
 		want ? ", expecting version " : "", want ? want : "");
 	if ((rc = r->s.fam->reboot(r->s.dev, e)))
 		return rc;
@@ -533,7 +574,7 @@ static int do_boot(struct run *r, struct ub_progress *p, json_t *d, struct ub_er
 	json_object_set_new(r->res, "boot", json_pack("{s:b, s:s, s:f}", "booted", br.booted,
 						    "version", br.version, "seconds", br.seconds));
 	if (!rc)
-		fprintf(stderr, "  booted version %s in %.1f s\n", br.version, br.seconds);
+		ub_say("  booted version %s in %.1f s\n", br.version, br.seconds);
 	return rc;
 }
 
@@ -606,7 +647,7 @@ static int attempts_gate(struct run *r, struct ub_err *e)
 	if (n < max)
 		return 0;
 	if (r->o->force_attempt) {
-		fprintf(stderr, "unbrick: warning: case %lld already failed %d attempts; trying again because of --force-attempt (recorded)\n",
+		ub_say("unbrick: warning: case %lld already failed %d attempts; trying again because of --force-attempt (recorded)\n",
 			r->c.id, n);
 		c = json_pack("{s:b, s:i}", "force_attempt", 1, "failed_attempts", n);
 		if (ub_step_begin(r->j, r->c.id, "override", &sid, e) == 0)
@@ -652,9 +693,9 @@ static void plan_step(json_t *plan, const char *name, const char *what, double s
 	char t[32];
 
 	fmt_secs(secs, t, sizeof t);
-	fprintf(stderr, "  %zu. %-8s %-62s %s\n", json_array_size(plan) + 1, name, what, secs > 0 ? t : "");
+	ub_say("  %zu. %-8s %-62s %s\n", json_array_size(plan) + 1, name, what, secs > 0 ? t : "");
 	if (note)
-		fprintf(stderr, "     %s\n", note);
+		ub_say("     %s\n", note);
 	json_array_append_new(plan, json_pack("{s:s, s:s, s:f, s:s?}", "step", name, "what", what,
 					      "seconds", secs, "note", note));
 }
@@ -683,7 +724,7 @@ static int dry_run(const struct ub_recover_opts *o, json_t *res, struct ub_err *
 	}
 	rbps = profile_bps(&s, "read_bps", s.fam->read_bps > 0 ? s.fam->read_bps : 50e3);
 	wbps = profile_bps(&s, "write_bps", s.fam->write_bps > 0 ? s.fam->write_bps : 10e3);
-	fprintf(stderr, "plan for %s with profile %s (nothing is touched; times from typical %s speeds):\n",
+	ub_say("plan for %s with profile %s (nothing is touched; times from typical %s speeds):\n",
 		o->device, s.profile.name, s.fam->name);
 	plan_step(plan, "identify", s.fam->reach ? s.fam->reach : "reach the device", 5, NULL);
 	for (i = 0; i < s.map.n; i++)
@@ -768,6 +809,21 @@ out:
 	return rc;
 }
 
+static void plan_steps(struct run *r)
+{
+	static const char *const restore[] = { "identify", "restore", NULL };
+	static const char *const verify[] = { "identify", "verify", NULL };
+	static const char *const full[] = { "identify", "preflight", "backup", "check", "flash", "verify", "boot", NULL };
+	const char *const *v = r->o->restore_dir ? restore : r->o->verify_only ? verify : full;
+	size_t i;
+
+	for (i = 0; v[i] && i + 1 < sizeof r->plan / sizeof r->plan[0]; i++)
+		r->plan[i] = v[i];
+	if (i && !r->o->restore_dir && !r->o->verify_only && !r->o->boot)
+		i--;   /* flash: no boot step */
+	r->plan[i] = NULL;
+}
+
 int ub_recover_run(const struct ub_recover_opts *o, struct ub_progress *root,
 		   json_t **result, struct ub_err *e)
 {
@@ -799,13 +855,14 @@ int ub_recover_run(const struct ub_recover_opts *o, struct ub_progress *root,
 		goto out;
 	json_object_set_new(r.res, "case", json_integer(r.c.id));
 	json_object_set_new(r.res, "folder", json_string(r.c.folder));
-	fprintf(stderr, "%s case %lld: %s\n", o->resume_case ? "resuming" : "opened",
+	ub_say("%s case %lld: %s\n", o->resume_case ? "resuming" : "opened",
 		r.c.id, r.c.folder);
 	snprintf(log, sizeof log, "%s/logs/console.log", r.c.folder);
 	r.log_fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 	if (r.log_fd >= 0 && r.s.fam->set_log)
 		r.s.fam->set_log(r.s.dev, r.log_fd);
 
+	plan_steps(&r);
 	ub_progress_plan(root, 100);
 	if (o->resume_case && (rc = attempts_gate(&r, e))) {
 		snprintf(r.c.status, sizeof r.c.status, "handed-over");
@@ -840,7 +897,7 @@ logs:
 	}
 	ub_err_clear(&ignore);
 	if (write_report(&r, &ignore))
-		fprintf(stderr, "unbrick: warning: no report: %s\n", ignore.msg);
+		ub_say("unbrick: warning: no report: %s\n", ignore.msg);
 out:
 	json_object_set_new(r.res, "status", json_string(r.c.status[0] ? r.c.status : "failed"));
 	ub_journal_close(r.j);

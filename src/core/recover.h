@@ -29,6 +29,7 @@ struct ub_recover_opts {
 	long long resume_case;      /* 0: a new case */
 	int force_attempt;          /* go on after the profile's failed attempts */
 	int dry_run;                /* print the plan; touch nothing */
+	int guide;                  /* a person at a terminal: show the checklist */
 	int full_verify;            /* verify the whole region even after a verified write */
 	int verify_only;            /* only compare image and region (verify) */
 	const char *restore_dir;    /* put regions back from this backup (restore) */

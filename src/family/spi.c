@@ -24,6 +24,7 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "base/say.h"
 #include "proto/spi_flashrom.h"
 
 #define PAGE 4096u
@@ -379,7 +380,7 @@ static int spi_read(struct ub_device *d, const struct ub_region *r,
 	if (rc == UB_EFAIL && e->advice_id && strcmp(e->advice_id, "spi-read-unstable") == 0 && f.ranges)
 		ub_err_prefix(e, f.text);
 	else if (!rc && f.ranges)
-		fprintf(stderr, "unbrick: warning: region %s: %u page%s read differently once (at %s%s); the majority of three reads was kept. Check the clip and wiring.\n",
+		ub_say("unbrick: warning: region %s: %u page%s read differently once (at %s%s); the majority of three reads was kept. Check the clip and wiring.\n",
 			r->name, f.ranges, f.ranges == 1 ? "" : "s", f.text, f.ranges > 6 ? ", ..." : "");
 	return rc;
 }
@@ -435,7 +436,7 @@ static int spi_set_reference(struct ub_device *d, const struct ub_region *r,
 		if ((rc = ub_chip_read(d->chip, at, eb, d->again, e)))
 			return rc;
 		if (memcmp(d->again, d->want + at, (size_t)eb) != 0) {
-			fprintf(stderr, "unbrick: warning: the backup of region %s does not match the chip at 0x%llx; the chip is read instead\n",
+			ub_say("unbrick: warning: the backup of region %s does not match the chip at 0x%llx; the chip is read instead\n",
 				r->name, (unsigned long long)at);
 			return 0;
 		}

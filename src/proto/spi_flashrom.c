@@ -7,6 +7,8 @@
 
 #include <libflashrom.h>
 
+#include "base/say.h"
+
 #define MAX_FOUND 8
 
 struct ub_chip {
@@ -44,7 +46,7 @@ static int on_log(enum flashrom_log_level level, const char *fmt, va_list ap)
 		return 0;
 	vsnprintf(line, sizeof line, fmt, ap);
 	if (debug)
-		fprintf(stderr, "flashrom: %s", line);
+		ub_say("flashrom: %s", line);
 	if (level > FLASHROM_MSG_INFO)
 		return 0;
 	n = strcspn(line, "\n");

@@ -1,0 +1,14 @@
+/* Human messages from the library (a step begins, a warning, a result):
+ * one call, one or more whole lines.  They go to stderr; the front end may
+ * hook in first (to clear a progress bar drawn on the same terminal line). */
+#ifndef UB_SAY_H
+#define UB_SAY_H
+
+#include "err.h"
+
+void ub_say(const char *fmt, ...) UB_PRINTF(1, 2);
+
+/* Called before each message; NULL for none. */
+void ub_say_set_hook(void (*before)(void));
+
+#endif
