@@ -9,11 +9,13 @@
 #include "core/report.h"
 
 static const char help[] =
-	"Usage: unbrick report ID [--format md|json] [-o FILE]\n"
+	"Usage: unbrick report ID [--format md|html|json] [-o FILE]\n"
 	"Write the report of case ID: the device, every step with its timing and\n"
 	"outcome, and every artifact with its SHA-256.  It goes into the case folder\n"
-	"(report.md or report.json) unless -o says otherwise, and is recorded in the\n"
-	"journal.  The path is printed on stdout ('-o -' prints the report itself).\n"
+	"(report.md, report.html or report.json) unless -o says otherwise, and is\n"
+	"recorded in the journal.  The HTML report is one file with the console logs\n"
+	"attached, for a browser or for paper.  The path is printed on stdout ('-o -'\n"
+	"prints the report itself).\n"
 	"\n"
 	"Exit status: 0 written, 1 failed (no such case: 1), 2 usage error.\n";
 
@@ -44,13 +46,14 @@ int cmd_report(int argc, char **argv)
 		default: return cli_usage_error("report", "unknown option");
 		}
 	}
-	if (strcmp(format, "md") && strcmp(format, "json"))
-		return cli_usage_error("report", "--format is md or json, not '%s'", format);
+	if (strcmp(format, "md") && strcmp(format, "html") && strcmp(format, "json"))
+		return cli_usage_error("report", "--format is md, html or json, not '%s'", format);
 	if (optind + 1 != argc || cli_parse_case_id(argv[optind], &id) != 0)
 		return cli_usage_error("report", "give one case id (see 'unbrick cases')");
 	if ((rc = ub_journal_open(&j, &e)) || (rc = ub_case_json(j, id, &c, &e)))
 		goto fail;
 	text = strcmp(format, "md") == 0 ? ub_report_markdown(c) :
+		strcmp(format, "html") == 0 ? ub_report_html(c) :
 		json_dumps(c, JSON_INDENT(2) | JSON_ENSURE_ASCII);
 	if (!text) {
 		rc = ub_err_set(&e, UB_ENOMEM, NULL, "out of memory");
