@@ -88,6 +88,8 @@ static const struct advice table[] = {
 	{ "spi-write-protected", "The chip's write protection is on: a WP pin held low or the status register's protect bits. Disable it (flashrom --wp-disable, or tie WP high) and try again." },
 	{ "spi-io", "The programmer stopped answering: check the USB cable and the clip, then run the command again (the backup is kept)." },
 
+	{ "diagnosis-hardware", "Do not flash: the boot log shows a hardware fault (memory, flash chip). Take the device to a repair shop with the case's bundle (unbrick bundle CASE); --force-attempt overrides if you know better." },
+	{ "diagnosis-programmer", "Recover the chip with a programmer clip instead: unbrick recover IMAGE --device spi:flashrom:PROGRAMMER --profile P (board power off)." },
 	{ "attempts-exhausted", "Stop trying: take the device and the support bundle named above to a repair shop. Only if you changed something that matters (power supply, cable, clip) pass --force-attempt." },
 
 	/* workspace and journal */

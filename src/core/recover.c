@@ -824,6 +824,45 @@ static void plan_steps(struct run *r)
 	r->plan[i] = NULL;
 }
 
+/* The case's diagnosis, when it has one, chooses the way: a hardware
+ * verdict stops here, a dead bootloader sends a console family to the
+ * programmer, and a working bootloader makes the clip unnecessary. */
+static int diagnosis_gate(struct run *r, struct ub_err *e)
+{
+	const char *path = NULL, *verdict = NULL;
+	json_t *c = NULL, *s;
+	struct ub_err ignore;
+	size_t i;
+	int rc = 0;
+
+	ub_err_clear(&ignore);
+	if (ub_case_json(r->j, r->c.id, &c, &ignore) != 0)
+		return 0;
+	json_array_foreach(json_object_get(c, "steps"), i, s)
+		if (strcmp(json_string_value(json_object_get(s, "name")) ? json_string_value(json_object_get(s, "name")) : "",
+			   "diagnose") == 0) {
+			path = json_string_value(json_object_get(json_object_get(s, "detail"), "path"));
+			verdict = json_string_value(json_object_get(json_object_get(s, "detail"), "verdict"));
+		}
+	if (!path || r->o->force_attempt) {
+		json_decref(c);
+		return 0;
+	}
+	if (strcmp(path, "hardware") == 0)
+		rc = ub_err_set(e, UB_EREFUSED, "diagnosis-hardware",
+				"the case's diagnosis points at hardware (%.300s); nothing was written", verdict);
+	else if (strcmp(path, "programmer") == 0 && strcmp(r->s.fam->name, "spi") != 0)
+		rc = ub_err_set(e, UB_EREFUSED, "diagnosis-programmer",
+				"the case's diagnosis says the bootloader is gone (%.300s); the %s family cannot help",
+				verdict, r->s.fam->name);
+	else if (strcmp(path, "console") == 0 && strcmp(r->s.fam->name, "spi") == 0)
+		ub_say("unbrick: note: the case's diagnosis says the bootloader still works (%s); recovering through its console needs no clip\n",
+		       verdict);
+	json_object_set_new(r->res, "diagnosis_path", json_string(path));
+	json_decref(c);
+	return rc;
+}
+
 int ub_recover_run(const struct ub_recover_opts *o, struct ub_progress *root,
 		   json_t **result, struct ub_err *e)
 {
@@ -864,8 +903,9 @@ int ub_recover_run(const struct ub_recover_opts *o, struct ub_progress *root,
 
 	plan_steps(&r);
 	ub_progress_plan(root, 100);
-	if (o->resume_case && (rc = attempts_gate(&r, e))) {
-		snprintf(r.c.status, sizeof r.c.status, "handed-over");
+	if (o->resume_case && ((rc = diagnosis_gate(&r, e)) || (rc = attempts_gate(&r, e)))) {
+		snprintf(r.c.status, sizeof r.c.status, "%s",
+			 e->advice_id && strncmp(e->advice_id, "diagnosis-", 10) == 0 ? "refused" : "handed-over");
 		ub_case_update(r.j, &r.c, NULL);
 		goto logs;
 	}

@@ -46,6 +46,17 @@ expect_grep '^backup/firmware\.bin$' "$T/list" "the backups are in it"
 expect_exit 0 "case show" -- "$UNBRICK" case show "$CASE" --json
 expect_json 'any(s["name"] == "override" and s["detail"]["force_attempt"] for s in j["case"]["steps"])' "the override is in the journal"
 expect_json 'sum(1 for a in j["case"]["artifacts"] if a["kind"] == "bundle") == 2' "both bundles recorded"
+# A case whose diagnosis says hardware is not flashed; a console verdict
+# on a chip is only a note.
+expect_exit 0 "a new case" -- "$UNBRICK" case new --json
+C2=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["case"]["id"])' "$T/out")
+printf 'U-Boot 2020.10 (x)\nSF: unrecognized JEDEC id bytes: ff, ff, ff\n=> ' > "$T/hw.log"
+expect_exit 0 "diagnose: flash not detected" -- "$UNBRICK" diagnose --console-log "$T/hw.log" --case "$C2"
+cp "$CHIP" "$T/kept.bin"
+expect_exit 3 "recover refuses a hardware verdict" -- "$UNBRICK" flash "$T/fw.bin" --device "$DEV" --profile $P --yes --resume "$C2" --json
+expect_grep "diagnosis points at hardware" "$T/err" "the diagnosis is the reason"
+cmp -s "$CHIP" "$T/kept.bin" && echo "ok: nothing written" || { echo "FAIL: chip changed"; FAILS=$((FAILS + 1)); }
+
 expect_exit 2 "bundle needs a case id" -- "$UNBRICK" bundle
 expect_exit 1 "bundle of a case that does not exist" -- "$UNBRICK" bundle 999
 finish
