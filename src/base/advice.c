@@ -77,6 +77,11 @@ static const struct advice table[] = {
 	{ "image-container", "Unpack the download and give the firmware file inside it; 'unbrick check' shows what the archive holds." },
 	{ "not-confirmed", "Nothing was written. Run the command again and type the confirmation, or pass --yes in scripts." },
 
+	/* TFTP */
+	{ "tftp-bind", "unbrick could not listen for TFTP on that address: it must be an address of this machine on the board's network, UDP port 69 needs root (or CAP_NET_BIND_SERVICE), and no other TFTP server may hold the port." },
+	{ "tftp-timeout", "The board stopped asking for blocks: check the network cable, the board's ipaddr/serverip, and that no firewall blocks UDP; a smaller --tftp-window helps on lossy links." },
+	{ "tftp-refused", "The board refused the transfer; the message is its own. Check the load address and the free RAM on the board." },
+
 	/* SPI chips on a programmer */
 	{ "spi-programmer", "The programmer did not start: check it is plugged in (lsusb), that you may use it (udev rules or root), and the programmer name and parameters (see 'flashrom --help')." },
 	{ "spi-no-chip", "No chip answered: power the board off, reseat the clip (pin 1 to the chip's dot), check the chip's voltage (3.3 V or 1.8 V with an adapter), and keep the wires short." },

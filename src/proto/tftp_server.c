@@ -1,0 +1,474 @@
+#include "tftp_server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define MAX_PKT 65468   /* 4 bytes of header + the largest blksize */
+
+/* ---- packets ---- */
+
+static unsigned be16(const uint8_t *p)
+{
+	return (unsigned)p[0] << 8 | p[1];
+}
+
+/* A NUL-terminated string at *at inside [p, end); advances *at. */
+static const char *cstr(const uint8_t *p, size_t n, size_t *at)
+{
+	const uint8_t *nul;
+	const char *s;
+
+	if (*at >= n || !(nul = memchr(p + *at, 0, n - *at)))
+		return NULL;
+	s = (const char *)p + *at;
+	*at = (size_t)(nul - p) + 1;
+	return s;
+}
+
+/* Option values are decimal and small; anything else is not a value. */
+static long number(const char *s)
+{
+	long v = 0;
+
+	if (!*s)
+		return -2;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9' || v > 100000000)
+			return -2;
+		v = v * 10 + (*s - '0');
+	}
+	return v;
+}
+
+int ub_tftp_parse(const uint8_t *p, size_t n, struct ub_tftp_pkt *out)
+{
+	size_t at = 2;
+
+	memset(out, 0, sizeof *out);
+	out->blksize = out->timeout = out->windowsize = -1;
+	if (n < 4)
+		return UB_EFORMAT;
+	out->op = (enum ub_tftp_op)be16(p);
+	switch (out->op) {
+	case UB_TFTP_RRQ:
+	case UB_TFTP_WRQ:
+		if (!(out->file = cstr(p, n, &at)) || !(out->mode = cstr(p, n, &at)))
+			return UB_EFORMAT;
+		while (at < n) {
+			const char *k = cstr(p, n, &at), *v = k ? cstr(p, n, &at) : NULL;
+
+			if (!k || !v)
+				return UB_EFORMAT;
+			if (strcasecmp(k, "blksize") == 0)
+				out->blksize = number(v);
+			else if (strcasecmp(k, "timeout") == 0)
+				out->timeout = number(v);
+			else if (strcasecmp(k, "windowsize") == 0)
+				out->windowsize = number(v);
+			else if (strcasecmp(k, "tsize") == 0)
+				out->tsize_asked = 1;
+		}
+		return 0;
+	case UB_TFTP_ACK:
+	case UB_TFTP_DATA:
+		out->block = be16(p + 2);
+		return 0;
+	case UB_TFTP_ERROR:
+		out->error_code = be16(p + 2);
+		at = 4;
+		out->error_msg = cstr(p, n, &at);
+		if (!out->error_msg)
+			out->error_msg = "";
+		return 0;
+	case UB_TFTP_OACK:
+		return 0;
+	default:
+		return UB_EFORMAT;
+	}
+}
+
+/* ---- the server ---- */
+
+struct ub_tftp_server {
+	struct ub_tftp_opts o;
+	struct ub_progress *p;
+	int listen_fd, stop_fd[2];
+	unsigned port;
+	pthread_t thread;
+	int started;
+	int rc;
+	struct ub_err e;
+	struct ub_tftp_stats st;
+};
+
+static void send_error(int fd, const struct sockaddr_in *to, unsigned code, const char *msg)
+{
+	uint8_t pkt[256];
+	size_t n = strlen(msg) < 200 ? strlen(msg) : 200;
+
+	pkt[0] = 0;
+	pkt[1] = UB_TFTP_ERROR;
+	pkt[2] = (uint8_t)(code >> 8);
+	pkt[3] = (uint8_t)code;
+	memcpy(pkt + 4, msg, n);
+	pkt[4 + n] = 0;
+	sendto(fd, pkt, 5 + n, 0, (const struct sockaddr *)to, sizeof *to);
+}
+
+/* Waits for a packet on fd, or the stop pipe; returns its length, 0 on
+ * timeout, -1 when stopped or on error. */
+static long wait_packet(struct ub_tftp_server *s, int fd, uint8_t *buf, size_t cap, int ms,
+			struct sockaddr_in *from)
+{
+	struct pollfd pf[2] = { { fd, POLLIN, 0 }, { s->stop_fd[0], POLLIN, 0 } };
+	socklen_t fl = sizeof *from;
+	int r = poll(pf, 2, ms);
+
+	if (r < 0 && errno == EINTR)
+		return 0;
+	if (r < 0 || (pf[1].revents & POLLIN))
+		return -1;
+	if (r == 0)
+		return 0;
+	return recvfrom(fd, buf, cap, 0, (struct sockaddr *)from, &fl);
+}
+
+static int same_peer(const struct sockaddr_in *a, const struct sockaddr_in *b)
+{
+	return a->sin_addr.s_addr == b->sin_addr.s_addr && a->sin_port == b->sin_port;
+}
+
+/* The options a request asked for, as we grant them, in an OACK. */
+static size_t build_oack(uint8_t *pkt, const struct ub_tftp_pkt *rq, unsigned blksize,
+			 unsigned window, unsigned timeout_s, uint64_t size)
+{
+	size_t n = 2;
+
+	pkt[0] = 0;
+	pkt[1] = UB_TFTP_OACK;
+	if (rq->blksize > 0)
+		n += (size_t)sprintf((char *)pkt + n, "blksize%c%u%c", 0, blksize, 0);
+	if (rq->windowsize > 0)
+		n += (size_t)sprintf((char *)pkt + n, "windowsize%c%u%c", 0, window, 0);
+	if (rq->timeout > 0)
+		n += (size_t)sprintf((char *)pkt + n, "timeout%c%u%c", 0, timeout_s, 0);
+	if (rq->tsize_asked)
+		n += (size_t)sprintf((char *)pkt + n, "tsize%c%llu%c", 0, (unsigned long long)size, 0);
+	return n;
+}
+
+/* Sends data block k (1-based, 64-bit) of the file. */
+static int send_block(struct ub_tftp_server *s, int fd, const struct sockaddr_in *to, uint64_t k,
+		      unsigned blksize, uint8_t *pkt)
+{
+	uint64_t off = (k - 1) * blksize;
+	size_t len = off >= s->o.src->size ? 0 :
+		(size_t)(s->o.src->size - off < blksize ? s->o.src->size - off : blksize);
+	struct ub_err e;
+
+	pkt[0] = 0;
+	pkt[1] = UB_TFTP_DATA;
+	pkt[2] = (uint8_t)(k >> 8);
+	pkt[3] = (uint8_t)k;
+	if (len && ub_src_read(s->o.src, off, pkt + 4, len, &e) != 0)
+		return -1;
+	return sendto(fd, pkt, 4 + len, 0, (const struct sockaddr *)to, sizeof *to) < 0 ? -1 : 0;
+}
+
+/* One transfer, from its own socket: the OACK when options were asked
+ * (answered by ACK 0), then windows of blocks; an ACK inside the window
+ * slides it to there, a timeout resends from the first block not yet
+ * acknowledged.  The last block is the first shorter than blksize (empty
+ * when the size is a multiple). */
+static int transfer(struct ub_tftp_server *s, const struct ub_tftp_pkt *rq,
+		    const struct sockaddr_in *peer)
+{
+	struct sockaddr_in me = { 0 }, from;
+	uint8_t *pkt = malloc(MAX_PKT), *in = malloc(MAX_PKT);
+	unsigned blksize = 512, window = 1, timeout_ms = (unsigned)s->o.timeout_ms, tries = 0;
+	uint64_t size = s->o.src->size, last, base = 1, next = 1;
+	double t0 = ub_now();
+	int fd = -1, rc = 0, oack = rq->blksize > 0 || rq->windowsize > 0 || rq->timeout > 0 || rq->tsize_asked;
+
+	if (!pkt || !in) {
+		free(pkt);
+		free(in);
+		return ub_err_set(&s->e, UB_ENOMEM, NULL, "out of memory");
+	}
+	if (rq->blksize >= 8)
+		blksize = (unsigned)(rq->blksize < (long)s->o.max_blksize ? rq->blksize : (long)s->o.max_blksize);
+	if (rq->windowsize >= 1)
+		window = (unsigned)(rq->windowsize < (long)s->o.max_window ? rq->windowsize : (long)s->o.max_window);
+	if (rq->timeout >= 1 && rq->timeout <= 255)
+		timeout_ms = (unsigned)rq->timeout * 1000;
+	last = size / blksize + 1;
+	s->st.blksize = blksize;
+	s->st.windowsize = window;
+	snprintf(s->st.client, sizeof s->st.client, "%s:%u", inet_ntoa(peer->sin_addr), ntohs(peer->sin_port));
+
+	me.sin_family = AF_INET;
+	inet_pton(AF_INET, s->o.bind_addr, &me.sin_addr);
+	if ((fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0 ||
+	    bind(fd, (struct sockaddr *)&me, sizeof me) != 0) {
+		rc = ub_err_errno(&s->e, UB_EIO, "tftp-bind", errno, "TFTP: no socket for the transfer");
+		goto out;
+	}
+	if (oack) {
+		size_t n = build_oack(pkt, rq, blksize, window, timeout_ms / 1000, size);
+
+		for (;;) {   /* the OACK, until ACK 0 */
+			long got;
+			struct ub_tftp_pkt a;
+
+			sendto(fd, pkt, n, 0, (const struct sockaddr *)peer, sizeof *peer);
+			got = wait_packet(s, fd, in, MAX_PKT, (int)timeout_ms, &from);
+			if (got < 0) {
+				rc = ub_err_set(&s->e, UB_EFAIL, "tftp-timeout", "TFTP: stopped");
+				goto out;
+			}
+			if (got == 0) {
+				if (++tries > (unsigned)s->o.retries) {
+					rc = ub_err_set(&s->e, UB_ETIMEOUT, "tftp-timeout",
+							"TFTP: %s never acknowledged the options", s->st.client);
+					goto out;
+				}
+				s->st.retransmits++;
+				continue;
+			}
+			if (!same_peer(&from, peer)) {
+				send_error(fd, &from, 5, "Unknown transfer ID");
+				continue;
+			}
+			if (ub_tftp_parse(in, (size_t)got, &a) == 0 && a.op == UB_TFTP_ERROR) {
+				rc = ub_err_set(&s->e, UB_EFAIL, "tftp-refused", "TFTP: the client refused the options: %.200s",
+						a.error_msg);
+				goto out;
+			}
+			if (ub_tftp_parse(in, (size_t)got, &a) == 0 && a.op == UB_TFTP_ACK && a.block == 0)
+				break;
+		}
+	}
+	tries = 0;
+	while (base <= last) {
+		struct ub_tftp_pkt a;
+		long got;
+
+		while (next < base + window && next <= last) {
+			if (send_block(s, fd, peer, next, blksize, pkt) != 0) {
+				rc = ub_err_errno(&s->e, UB_EIO, "io", errno, "TFTP: sending block %llu",
+						  (unsigned long long)next);
+				goto out;
+			}
+			next++;
+		}
+		got = wait_packet(s, fd, in, MAX_PKT, (int)timeout_ms, &from);
+		if (got < 0) {
+			rc = ub_err_set(&s->e, UB_EFAIL, "tftp-timeout", "TFTP: stopped");
+			goto out;
+		}
+		if (got == 0) {
+			if (++tries > (unsigned)s->o.retries) {
+				rc = ub_err_set(&s->e, UB_ETIMEOUT, "tftp-timeout",
+						"TFTP: %s stopped acknowledging at block %llu of %llu",
+						s->st.client, (unsigned long long)base, (unsigned long long)last);
+				goto out;
+			}
+			s->st.retransmits++;
+			next = base;   /* go back: the whole window again */
+			continue;
+		}
+		if (!same_peer(&from, peer)) {
+			send_error(fd, &from, 5, "Unknown transfer ID");
+			continue;
+		}
+		if (ub_tftp_parse(in, (size_t)got, &a) != 0)
+			continue;
+		if (a.op == UB_TFTP_ERROR) {
+			rc = ub_err_set(&s->e, UB_EFAIL, "tftp-refused", "TFTP: %s gave up: %.200s", s->st.client,
+					a.error_msg);
+			goto out;
+		}
+		if (a.op != UB_TFTP_ACK)
+			continue;
+		/* Which block does this 16-bit number acknowledge?  Only blocks
+		 * sent and not yet acknowledged count (base .. next-1; a window
+		 * is below 65536 blocks, so at most one matches): an older ACK
+		 * is a duplicate and changes nothing, so a duplicated ACK never
+		 * doubles the traffic. */
+		{
+			uint64_t k, acked = UINT64_MAX;
+
+			for (k = base; k < next; k++)
+				if ((k & 0xffff) == a.block) {
+					acked = k;
+					break;
+				}
+			if (acked == UINT64_MAX)
+				continue;
+			base = acked + 1;
+			tries = 0;
+			s->st.blocks = acked;
+			s->st.bytes = acked * blksize > size ? size : acked * blksize;
+			if (s->p)
+				ub_progress_update(s->p, s->st.bytes);
+			/* an ACK short of the window's end: the client missed
+			 * the block after it; go on from there */
+			if (acked < next - 1)
+				next = base;
+		}
+	}
+	s->st.bytes = size;
+	s->st.blocks = last;
+out:
+	s->st.seconds = ub_now() - t0;
+	if (fd >= 0)
+		close(fd);
+	free(pkt);
+	free(in);
+	return rc;
+}
+
+static void *serve(void *arg)
+{
+	struct ub_tftp_server *s = arg;
+	uint8_t buf[1024];
+	double until = ub_now() + s->o.wait_ms / 1000.0;
+
+	s->rc = ub_err_set(&s->e, UB_ETIMEOUT, "tftp-timeout", "TFTP: no request for %s came in %d s",
+			   s->o.name, s->o.wait_ms / 1000);
+	while (ub_now() < until) {
+		struct sockaddr_in from;
+		struct ub_tftp_pkt rq;
+		long n = wait_packet(s, s->listen_fd, buf, sizeof buf - 1, (int)((until - ub_now()) * 1000) + 1, &from);
+
+		if (n < 0) {
+			s->rc = ub_err_set(&s->e, UB_EFAIL, "tftp-timeout", "TFTP: stopped before a request came");
+			break;
+		}
+		if (n == 0 || ub_tftp_parse(buf, (size_t)n, &rq) != 0)
+			continue;
+		if (rq.op == UB_TFTP_WRQ) {
+			send_error(s->listen_fd, &from, 2, "read-only server");
+			continue;
+		}
+		if (rq.op != UB_TFTP_RRQ)
+			continue;
+		if (strcmp(rq.file, s->o.name) != 0 && !(rq.file[0] == '/' && strcmp(rq.file + 1, s->o.name) == 0)) {
+			send_error(s->listen_fd, &from, 1, "File not found");
+			continue;
+		}
+		if (strcasecmp(rq.mode, "octet") != 0) {
+			send_error(s->listen_fd, &from, 0, "only octet (binary) transfers");
+			continue;
+		}
+		ub_err_clear(&s->e);
+		s->rc = transfer(s, &rq, &from);
+		break;
+	}
+	return NULL;
+}
+
+int ub_tftp_server_start(struct ub_tftp_server **out, const struct ub_tftp_opts *o,
+			 struct ub_progress *p, struct ub_err *e)
+{
+	struct ub_tftp_server *s = calloc(1, sizeof *s);
+	struct sockaddr_in a = { 0 };
+	socklen_t al = sizeof a;
+
+	*out = NULL;
+	if (!s)
+		return ub_err_set(e, UB_ENOMEM, NULL, "out of memory");
+	s->o = *o;
+	if (!s->o.max_blksize || s->o.max_blksize > 65464)
+		s->o.max_blksize = 1468;
+	if (!s->o.max_window || s->o.max_window > 65535)
+		s->o.max_window = 64;
+	if (s->o.timeout_ms <= 0)
+		s->o.timeout_ms = 1000;
+	if (s->o.retries <= 0)
+		s->o.retries = 8;
+	if (s->o.wait_ms <= 0)
+		s->o.wait_ms = 60000;
+	s->p = p;
+	s->listen_fd = -1;
+	s->stop_fd[0] = s->stop_fd[1] = -1;
+	a.sin_family = AF_INET;
+	a.sin_port = htons((uint16_t)(o->port ? o->port : 69));
+	if (!o->bind_addr || inet_pton(AF_INET, o->bind_addr, &a.sin_addr) != 1) {
+		free(s);
+		return ub_err_set(e, UB_EUSAGE, "usage", "TFTP: '%s' is not an IPv4 address",
+				  o->bind_addr ? o->bind_addr : "");
+	}
+	if (pipe2(s->stop_fd, O_CLOEXEC) != 0 ||
+	    (s->listen_fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0 ||
+	    bind(s->listen_fd, (struct sockaddr *)&a, sizeof a) != 0) {
+		int err = errno;
+
+		ub_tftp_server_cancel(s);
+		return ub_err_errno(e, UB_EIO, "tftp-bind", err, "TFTP: cannot listen on %s port %u",
+				    o->bind_addr, ntohs(a.sin_port));
+	}
+	getsockname(s->listen_fd, (struct sockaddr *)&a, &al);
+	s->port = ntohs(a.sin_port);
+	if (pthread_create(&s->thread, NULL, serve, s) != 0) {
+		ub_tftp_server_cancel(s);
+		return ub_err_set(e, UB_ENOMEM, NULL, "TFTP: no thread");
+	}
+	s->started = 1;
+	*out = s;
+	return 0;
+}
+
+unsigned ub_tftp_server_port(const struct ub_tftp_server *s)
+{
+	return s->port;
+}
+
+static void release(struct ub_tftp_server *s)
+{
+	if (s->listen_fd >= 0)
+		close(s->listen_fd);
+	if (s->stop_fd[0] >= 0)
+		close(s->stop_fd[0]);
+	if (s->stop_fd[1] >= 0)
+		close(s->stop_fd[1]);
+	free(s);
+}
+
+int ub_tftp_server_finish(struct ub_tftp_server *s, struct ub_tftp_stats *st,
+			  struct ub_err *e)
+{
+	int rc;
+
+	pthread_join(s->thread, NULL);
+	rc = s->rc;
+	if (st)
+		*st = s->st;
+	if (rc && e)
+		*e = s->e;
+	release(s);
+	return rc;
+}
+
+void ub_tftp_server_cancel(struct ub_tftp_server *s)
+{
+	if (!s)
+		return;
+	if (s->started) {
+		if (write(s->stop_fd[1], "x", 1) < 0) {
+			/* the thread ends at its next timeout anyway */
+		}
+		pthread_join(s->thread, NULL);
+	}
+	release(s);
+}

@@ -1,0 +1,76 @@
+/* A TFTP server for one file and one transfer: what a board's bootloader
+ * (U-Boot's tftpboot) pulls an image from.  RFC 1350, with option
+ * negotiation (RFC 2347), blksize (2348), timeout and tsize (2349) and
+ * windowsize (7440).  Read-only: write requests and other names get TFTP
+ * errors.  Each transfer runs from its own port, as RFC 1350 says; a lost
+ * block is resent with the rest of its window (go back N), duplicate ACKs
+ * are ignored. */
+#ifndef UB_TFTP_SERVER_H
+#define UB_TFTP_SERVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/err.h"
+#include "base/progress.h"
+#include "image/src.h"
+
+enum ub_tftp_op { UB_TFTP_RRQ = 1, UB_TFTP_WRQ, UB_TFTP_DATA, UB_TFTP_ACK, UB_TFTP_ERROR,
+		  UB_TFTP_OACK };
+
+/* A parsed packet.  Strings point into the packet. */
+struct ub_tftp_pkt {
+	enum ub_tftp_op op;
+	const char *file, *mode;   /* RRQ/WRQ */
+	long blksize, timeout, windowsize;   /* options asked for; -1 when absent */
+	int tsize_asked;           /* "tsize" was among the options */
+	unsigned block;            /* ACK/DATA */
+	unsigned error_code;       /* ERROR */
+	const char *error_msg;
+};
+
+/* Parses one packet from the network.  Returns 0, or UB_EFORMAT for a
+ * malformed one (truncated, strings without their NUL, an option without
+ * a value).  Unknown options are ignored, as RFC 2347 says. */
+int ub_tftp_parse(const uint8_t *p, size_t n, struct ub_tftp_pkt *out);
+
+struct ub_tftp_opts {
+	const char *bind_addr;     /* IPv4 address to listen on */
+	unsigned port;             /* 69 unless given */
+	const char *name;          /* the only file name served */
+	const struct ub_src *src;  /* its contents */
+	unsigned max_blksize;      /* cap on what a client may ask (default 1468) */
+	unsigned max_window;       /* cap on windowsize (default 64) */
+	int timeout_ms;            /* resend after this silence (default 1000) */
+	int retries;               /* resends of one window before giving up (default 8) */
+	int wait_ms;               /* how long to wait for the request (default 60000) */
+};
+
+struct ub_tftp_stats {
+	uint64_t bytes;
+	uint64_t blocks;
+	unsigned retransmits;      /* windows sent again after a timeout */
+	unsigned blksize, windowsize;
+	char client[64];           /* address:port of the transfer's peer */
+	double seconds;
+};
+
+struct ub_tftp_server;
+
+/* Binds the listening socket now (so the caller knows the port is ours
+ * before telling the board) and serves one transfer in a thread. */
+int ub_tftp_server_start(struct ub_tftp_server **out, const struct ub_tftp_opts *o,
+			 struct ub_progress *p, struct ub_err *e);
+
+/* The port actually bound (port 0 in the options picks a free one). */
+unsigned ub_tftp_server_port(const struct ub_tftp_server *s);
+
+/* Waits for the transfer to end and frees the server.  Returns the
+ * transfer's outcome. */
+int ub_tftp_server_finish(struct ub_tftp_server *s, struct ub_tftp_stats *st,
+			  struct ub_err *e);
+
+/* Stops waiting (the board failed on its side) and frees the server. */
+void ub_tftp_server_cancel(struct ub_tftp_server *s);
+
+#endif

@@ -1,0 +1,83 @@
+#!/bin/sh
+# unbrick's TFTP server against real clients from Debian on loopback:
+# tftp-hpa's tftp, curl and atftp (with windowsize).  Sizes at the edges
+# (empty, one block exactly, many blocks exactly, not a multiple) and one
+# past 65535 blocks, so block numbers wrap.  Other names and writes are
+# refused with TFTP errors the clients show.
+. "$(dirname "$0")/lib.sh"
+need tftp curl atftp python3 cmp
+: "${UB_TFTP_SERVE:?}"
+PORT=$((20000 + $$ % 20000))
+SRV_PID=
+trap '[ -n "$SRV_PID" ] && kill $SRV_PID 2>/dev/null; rm -rf "$T"' EXIT
+
+# serve FILE [MAX_BLKSIZE [MAX_WINDOW]]: starts the server on a fresh port.
+serve() {
+	PORT=$((PORT + 1))
+	"$UB_TFTP_SERVE" 127.0.0.1 $PORT fw.bin "$@" >"$T/stats.json" 2>"$T/serve.err" &
+	SRV_PID=$!
+	i=0
+	until grep -q listening "$T/serve.err" 2>/dev/null || [ $i -gt 50 ]; do sleep 0.1; i=$((i + 1)); done
+}
+
+# served WHAT: the server ended well and the copy equals the file.
+served() {
+	wait $SRV_PID; rc=$?; SRV_PID=
+	if [ $rc -eq 0 ] && cmp -s "$T/got.bin" "$1"; then echo "ok: $2"; else
+		echo "FAIL: $2 (server exit $rc)"; cat "$T/serve.err"; FAILS=$((FAILS + 1)); fi
+}
+
+python3 - "$T" <<'PY'
+import os, sys
+t = sys.argv[1]
+for name, size in [("empty", 0), ("one", 512), ("many", 512 * 40), ("odd", 3 * 1024 * 1024 + 7),
+                   ("wrap", 512 * 65536 + 1000)]:
+    with open(os.path.join(t, name + ".bin"), "wb") as f:
+        f.write(os.urandom(size))
+PY
+
+for f in empty one many odd; do
+	serve "$T/$f.bin"
+	rm -f "$T/got.bin"
+	tftp 127.0.0.1 $PORT -m binary -c get fw.bin "$T/got.bin" >"$T/client.log" 2>&1
+	served "$T/$f.bin" "tftp-hpa gets the $f file"
+done
+
+serve "$T/wrap.bin"
+rm -f "$T/got.bin"
+tftp 127.0.0.1 $PORT -m binary -c get fw.bin "$T/got.bin" >"$T/client.log" 2>&1
+served "$T/wrap.bin" "tftp-hpa gets 65538 blocks of 512 (block numbers wrap)"
+python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); sys.exit(0 if j["blocks"] == 65538 and j["blksize"] == 512 else 1)' "$T/stats.json" &&
+	echo "ok: the server counted every block" || { echo "FAIL: stats"; cat "$T/stats.json"; FAILS=$((FAILS + 1)); }
+
+serve "$T/odd.bin"
+rm -f "$T/got.bin"
+curl -sS --tftp-blksize 1468 -o "$T/got.bin" "tftp://127.0.0.1:$PORT/fw.bin" 2>"$T/client.log"
+served "$T/odd.bin" "curl with blksize 1468"
+
+for w in 1 8 64; do
+	serve "$T/odd.bin" 1468 64
+	rm -f "$T/got.bin"
+	atftp --option "blksize 1468" --option "windowsize $w" --option "tsize 0" -g -r fw.bin -l "$T/got.bin" 127.0.0.1 $PORT >"$T/client.log" 2>&1
+	served "$T/odd.bin" "atftp with windowsize $w"
+	python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); sys.exit(0 if j["windowsize"] == int(sys.argv[2]) and j["blksize"] == 1468 else 1)' "$T/stats.json" $w &&
+		echo "ok: windowsize $w negotiated" || { echo "FAIL: negotiation"; cat "$T/stats.json"; FAILS=$((FAILS + 1)); }
+done
+
+# A client asking more than we grant gets what we grant.
+serve "$T/odd.bin" 1024 4
+rm -f "$T/got.bin"
+atftp --option "blksize 8192" --option "windowsize 32" -g -r fw.bin -l "$T/got.bin" 127.0.0.1 $PORT >"$T/client.log" 2>&1
+served "$T/odd.bin" "atftp asking for more than the server grants"
+python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); sys.exit(0 if j["windowsize"] == 4 and j["blksize"] == 1024 else 1)' "$T/stats.json" &&
+	echo "ok: capped at blksize 1024, windowsize 4" || { echo "FAIL: caps"; cat "$T/stats.json"; FAILS=$((FAILS + 1)); }
+
+serve "$T/one.bin"
+tftp 127.0.0.1 $PORT -m binary -c get other.bin "$T/other.bin" >"$T/client.log" 2>&1 || true
+expect_grep "File not found" "$T/client.log" "another name: File not found"
+tftp 127.0.0.1 $PORT -m binary -c put "$T/one.bin" fw.bin >"$T/client.log" 2>&1 || true
+expect_grep "read-only" "$T/client.log" "a write is refused"
+rm -f "$T/got.bin"
+tftp 127.0.0.1 $PORT -m binary -c get fw.bin "$T/got.bin" >"$T/client.log" 2>&1
+served "$T/one.bin" "the right request after the refusals is served"
+finish

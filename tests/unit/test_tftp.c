@@ -1,0 +1,341 @@
+/* TFTP: packet parsing, and the server against a client of ours on
+ * loopback that loses and duplicates ACKs on purpose (the real clients
+ * in tests/peer/tftp_server.sh do not misbehave). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "proto/tftp_server.h"
+
+#define P(s) ((const uint8_t *)(s)), (sizeof(s) - 1)
+
+static void parse_requests(void **state)
+{
+	struct ub_tftp_pkt k;
+
+	(void)state;
+	assert_int_equal(ub_tftp_parse(P("\0\1fw.bin\0octet\0"), &k), 0);
+	assert_int_equal(k.op, UB_TFTP_RRQ);
+	assert_string_equal(k.file, "fw.bin");
+	assert_string_equal(k.mode, "octet");
+	assert_int_equal(k.blksize, -1);
+	assert_int_equal(k.tsize_asked, 0);
+	assert_int_equal(ub_tftp_parse(P("\0\1f\0OCTET\0BLKSIZE\0001468\0tsize\0000\0windowsize\00016\0timeout\0003\0x-odd\0y\0"), &k), 0);
+	assert_int_equal(k.blksize, 1468);
+	assert_int_equal(k.windowsize, 16);
+	assert_int_equal(k.timeout, 3);
+	assert_int_equal(k.tsize_asked, 1);
+	/* a value that is not a number is no value */
+	assert_int_equal(ub_tftp_parse(P("\0\1f\0octet\0blksize\0big\0"), &k), 0);
+	assert_true(k.blksize < 0);
+	assert_int_equal(ub_tftp_parse(P("\0\1f\0octet\0blksize\0999999999999\0"), &k), 0);
+	assert_true(k.blksize < 0);
+	assert_int_equal(ub_tftp_parse(P("\0\2up.bin\0octet\0"), &k), 0);
+	assert_int_equal(k.op, UB_TFTP_WRQ);
+}
+
+static void parse_bad(void **state)
+{
+	struct ub_tftp_pkt k;
+
+	(void)state;
+	assert_int_equal(ub_tftp_parse(P("\0\1"), &k), UB_EFORMAT);
+	assert_int_equal(ub_tftp_parse(P("\0\1fw.bin"), &k), UB_EFORMAT);          /* no NUL */
+	assert_int_equal(ub_tftp_parse(P("\0\1fw.bin\0octet"), &k), UB_EFORMAT);   /* mode cut */
+	assert_int_equal(ub_tftp_parse(P("\0\1f\0octet\0blksize\0"), &k), UB_EFORMAT);   /* no value */
+	assert_int_equal(ub_tftp_parse(P("\0\11abc"), &k), UB_EFORMAT);            /* opcode 9 */
+	assert_int_equal(ub_tftp_parse(P("\0\4\1\2"), &k), 0);
+	assert_int_equal(k.op, UB_TFTP_ACK);
+	assert_int_equal(k.block, 0x102);
+	assert_int_equal(ub_tftp_parse(P("\0\5\0\1no such file"), &k), 0);   /* message without NUL */
+	assert_int_equal(k.error_code, 1);
+	assert_string_equal(k.error_msg, "");
+}
+
+struct client {
+	int fd;
+	struct sockaddr_in server, tid;
+	int have_tid;
+};
+
+static void cl_open(struct client *c, unsigned port)
+{
+	memset(c, 0, sizeof *c);
+	c->fd = socket(AF_INET, SOCK_DGRAM, 0);
+	assert_true(c->fd >= 0);
+	c->server.sin_family = AF_INET;
+	c->server.sin_port = htons((uint16_t)port);
+	inet_pton(AF_INET, "127.0.0.1", &c->server.sin_addr);
+}
+
+static void cl_send(struct client *c, const void *p, size_t n)
+{
+	const struct sockaddr_in *to = c->have_tid ? &c->tid : &c->server;
+
+	assert_int_equal(sendto(c->fd, p, n, 0, (const struct sockaddr *)to, sizeof *to), (ssize_t)n);
+}
+
+static void cl_ack(struct client *c, unsigned block)
+{
+	uint8_t a[4] = { 0, 4, (uint8_t)(block >> 8), (uint8_t)block };
+
+	cl_send(c, a, 4);
+}
+
+/* Receives one packet (within ms); returns its length, 0 on timeout. */
+static long cl_recv(struct client *c, uint8_t *buf, size_t cap, int ms)
+{
+	struct pollfd pf = { c->fd, POLLIN, 0 };
+	struct sockaddr_in from;
+	socklen_t fl = sizeof from;
+	long n;
+
+	if (poll(&pf, 1, ms) <= 0)
+		return 0;
+	n = recvfrom(c->fd, buf, cap, 0, (struct sockaddr *)&from, &fl);
+	if (!c->have_tid) {
+		c->tid = from;
+		c->have_tid = 1;
+	}
+	return n;
+}
+
+struct server {
+	struct ub_tftp_server *s;
+	struct ub_src src;
+	uint8_t *data;
+	size_t size;
+	char path[64];
+};
+
+static unsigned next_port = 27069;
+
+static unsigned serve(struct server *v, size_t size)
+{
+	struct ub_tftp_opts o = { 0 };
+	struct ub_err e;
+	FILE *f;
+	size_t i;
+
+	v->size = size;
+	v->data = malloc(size + 1);
+	for (i = 0; i < size; i++)
+		v->data[i] = (uint8_t)(i * 31 + i / 512);
+	snprintf(v->path, sizeof v->path, "/tmp/ub-tftp-test-%d", (int)getpid());
+	f = fopen(v->path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(v->data, 1, size, f), size);
+	fclose(f);
+	assert_int_equal(ub_src_open(&v->src, v->path, &e), 0);
+	o.bind_addr = "127.0.0.1";
+	o.port = next_port++;
+	o.name = "fw.bin";
+	o.src = &v->src;
+	o.timeout_ms = 150;
+	o.retries = 5;
+	o.wait_ms = 5000;
+	assert_int_equal(ub_tftp_server_start(&v->s, &o, NULL, &e), 0);
+	return o.port;
+}
+
+static void done(struct server *v)
+{
+	unlink(v->path);
+	ub_src_close(&v->src);
+	free(v->data);
+}
+
+/* Window 4, blksize 512: the first window's ACK is lost (the server must
+ * resend the window after its timeout), a duplicate ACK arrives later
+ * (the server must not send twice), and a gap is reported by an ACK
+ * short of the window's end (the server goes on from the gap). */
+static void lost_and_duplicate_acks(void **state)
+{
+	static const uint8_t rrq[] = "\0\1fw.bin\0octet\0blksize\000512\0windowsize\0004\0";
+	struct server v;
+	struct client c;
+	struct ub_tftp_stats st;
+	struct ub_err e;
+	uint8_t buf[600], *got;
+	size_t have = 0;
+	unsigned port, expect = 1, in_window = 0, dropped_once = 0, gap_done = 0, packets = 0;
+	long n;
+
+	(void)state;
+	port = serve(&v, 512 * 10 + 100);   /* 11 blocks, the last short */
+	got = calloc(1, v.size + 1);
+	cl_open(&c, port);
+	cl_send(&c, rrq, sizeof rrq - 1);
+	n = cl_recv(&c, buf, sizeof buf, 1000);
+	assert_true(n > 2 && buf[1] == UB_TFTP_OACK);
+	cl_ack(&c, 0);
+	for (;;) {
+		unsigned blk;
+
+		n = cl_recv(&c, buf, sizeof buf, 2000);
+		assert_true(n >= 4);
+		assert_int_equal(buf[1], UB_TFTP_DATA);
+		packets++;
+		blk = (unsigned)buf[2] << 8 | buf[3];
+		if (blk != expect)
+			continue;   /* a resend of what we have, or past a gap */
+		memcpy(got + have, buf + 4, (size_t)n - 4);
+		have += (size_t)n - 4;
+		expect++;
+		if (n - 4 < 512) {
+			cl_ack(&c, blk);
+			break;
+		}
+		if (++in_window < 4)
+			continue;
+		in_window = 0;
+		if (blk == 4 && !dropped_once) {   /* lose this ACK: wait for the resend */
+			dropped_once = 1;
+			expect = 1;
+			have = 0;
+			continue;
+		}
+		if (blk == 8 && !gap_done) {       /* pretend block 7 never came */
+			gap_done = 1;
+			expect = 7;
+			have -= 2 * 512;
+			cl_ack(&c, 6);
+			cl_ack(&c, 6);                 /* and say it twice */
+			continue;
+		}
+		cl_ack(&c, blk);
+	}
+	assert_int_equal(ub_tftp_server_finish(v.s, &st, &e), 0);
+	assert_int_equal(have, v.size);
+	assert_memory_equal(got, v.data, v.size);
+	assert_true(dropped_once && gap_done);
+	/* 1-4, 1-4 again after the lost ACK, 5-8, 7-10 after the gap, 11:
+	 * the duplicate ACK added nothing */
+	assert_int_equal(packets, 17);
+	assert_int_equal(st.retransmits, 1);   /* the lost ACK's window, once */
+	assert_int_equal(st.windowsize, 4);
+	assert_int_equal(st.bytes, v.size);
+	close(c.fd);
+	free(got);
+	done(&v);
+}
+
+/* More than 65535 blocks: block numbers wrap to 0 and the transfer goes on. */
+static void block_numbers_wrap(void **state)
+{
+	static const uint8_t rrq[] = "\0\1fw.bin\0octet\0blksize\0008\0windowsize\00064\0";
+	struct server v;
+	struct client c;
+	struct ub_tftp_stats st;
+	struct ub_err e;
+	uint8_t buf[64], *got;
+	size_t have = 0;
+	unsigned expect = 1, in_window = 0;
+	long n;
+
+	(void)state;
+	cl_open(&c, serve(&v, 8 * 70000 + 3));
+	got = calloc(1, v.size + 1);
+	cl_send(&c, rrq, sizeof rrq - 1);
+	assert_true(cl_recv(&c, buf, sizeof buf, 1000) > 2);
+	cl_ack(&c, 0);
+	for (;;) {
+		unsigned blk;
+
+		n = cl_recv(&c, buf, sizeof buf, 2000);
+		assert_true(n >= 4);
+		blk = (unsigned)buf[2] << 8 | buf[3];
+		assert_int_equal(blk, expect & 0xffff);
+		memcpy(got + have, buf + 4, (size_t)n - 4);
+		have += (size_t)n - 4;
+		expect++;
+		if (n - 4 < 8 || ++in_window == 64) {
+			in_window = 0;
+			cl_ack(&c, blk);
+		}
+		if (n - 4 < 8)
+			break;
+	}
+	assert_int_equal(ub_tftp_server_finish(v.s, &st, &e), 0);
+	assert_int_equal(have, v.size);
+	assert_memory_equal(got, v.data, v.size);
+	assert_int_equal(st.retransmits, 0);
+	close(c.fd);
+	free(got);
+	done(&v);
+}
+
+/* Other names and writes are refused; the server keeps waiting for the
+ * request it can serve. */
+static void refusals(void **state)
+{
+	static const uint8_t other[] = "\0\1etc/passwd\0octet\0", put[] = "\0\2fw.bin\0octet\0";
+	static const uint8_t ascii[] = "\0\1fw.bin\0netascii\0";
+	struct server v;
+	struct client c;
+	struct ub_err e;
+	uint8_t buf[600];
+
+	(void)state;
+	cl_open(&c, serve(&v, 100));
+	cl_send(&c, other, sizeof other - 1);
+	assert_true(cl_recv(&c, buf, sizeof buf, 1000) > 4);
+	assert_int_equal(buf[1], UB_TFTP_ERROR);
+	assert_int_equal(buf[3], 1);
+	c.have_tid = 0;
+	cl_send(&c, put, sizeof put - 1);
+	assert_true(cl_recv(&c, buf, sizeof buf, 1000) > 4);
+	assert_int_equal(buf[3], 2);
+	c.have_tid = 0;
+	cl_send(&c, ascii, sizeof ascii - 1);
+	assert_true(cl_recv(&c, buf, sizeof buf, 1000) > 4);
+	assert_int_equal(buf[1], UB_TFTP_ERROR);
+	ub_tftp_server_cancel(v.s);
+	(void)e;
+	close(c.fd);
+	done(&v);
+}
+
+/* A client that vanishes: the server gives up after its retries, saying so. */
+static void client_gone(void **state)
+{
+	static const uint8_t rrq[] = "\0\1fw.bin\0octet\0";
+	struct server v;
+	struct client c;
+	struct ub_err e;
+	uint8_t buf[600];
+
+	(void)state;
+	cl_open(&c, serve(&v, 5000));
+	cl_send(&c, rrq, sizeof rrq - 1);
+	assert_true(cl_recv(&c, buf, sizeof buf, 1000) > 4);
+	assert_int_equal(ub_tftp_server_finish(v.s, NULL, &e), UB_ETIMEOUT);
+	assert_string_equal(e.advice_id, "tftp-timeout");
+	assert_non_null(strstr(e.msg, "block 1"));
+	close(c.fd);
+	done(&v);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(parse_requests),
+		cmocka_unit_test(parse_bad),
+		cmocka_unit_test(lost_and_duplicate_acks),
+		cmocka_unit_test(block_numbers_wrap),
+		cmocka_unit_test(refusals),
+		cmocka_unit_test(client_gone),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
