@@ -38,7 +38,11 @@ static const char common_help[] =
 	"  -p, --profile P        the device profile (name or file)\n"
 	"  -r, --region R         the region to write (default: the profile's firmware region)\n"
 	"      --unlock R         allow writing the protected region R (bootloader, calibration)\n"
-	"      --via ymodem       how the image reaches the board (U-Boot: ymodem over the console)\n"
+	"      --via tftp|ymodem  how the image reaches a U-Boot board: TFTP from unbrick's own\n"
+	"                         server (default when the profile gives network addresses and\n"
+	"                         this machine can serve on them), or YMODEM over the console\n"
+	"      --server-ip A      this machine's address on the board's network (TFTP)\n"
+	"      --device-ip A      the address the board takes for the transfer (TFTP)\n"
 	"      --backup DIR       use this verified backup instead of reading the device again\n"
 	"      --trust-backup     the device has not changed since --backup DIR was made:\n"
 	"                         compare with it instead of reading the device (SPI chips)\n"
@@ -67,7 +71,7 @@ enum {
 	OPT_UNLOCK = 256, OPT_VIA, OPT_BACKUP, OPT_NO_BACKUP, OPT_RESUME, OPT_SHA256,
 	OPT_SUMS, OPT_SIG, OPT_KEY, OPT_MODEL, OPT_REVISION, OPT_REGION_CODE,
 	OPT_INSTALLED, OPT_ALLOW_OLDER, OPT_JSON, OPT_JSON_PROGRESS, OPT_FROM,
-	OPT_FULL_VERIFY, OPT_TRUST_BACKUP, OPT_FORCE_ATTEMPT,
+	OPT_FULL_VERIFY, OPT_TRUST_BACKUP, OPT_FORCE_ATTEMPT, OPT_SERVER_IP, OPT_DEVICE_IP,
 };
 
 static const struct option longopts[] = {
@@ -76,6 +80,8 @@ static const struct option longopts[] = {
 	{ "region", required_argument, NULL, 'r' },
 	{ "unlock", required_argument, NULL, OPT_UNLOCK },
 	{ "via", required_argument, NULL, OPT_VIA },
+	{ "server-ip", required_argument, NULL, OPT_SERVER_IP },
+	{ "device-ip", required_argument, NULL, OPT_DEVICE_IP },
 	{ "backup", required_argument, NULL, OPT_BACKUP },
 	{ "no-backup", no_argument, NULL, OPT_NO_BACKUP },
 	{ "full-verify", no_argument, NULL, OPT_FULL_VERIFY },
@@ -127,7 +133,7 @@ static int run(int argc, char **argv, const char *name, int boot)
 	struct ub_progress root;
 	struct ub_err e;
 	json_t *res = NULL;
-	const char *via = NULL;
+	const char *via = NULL, *server_ip = NULL, *device_ip = NULL;
 	char spec[2200];
 	int c, rc, yes = 0;
 
@@ -144,6 +150,8 @@ static int run(int argc, char **argv, const char *name, int boot)
 		case 'y': yes = 1; break;
 		case OPT_UNLOCK: o.unlock = optarg; break;
 		case OPT_VIA: via = optarg; break;
+		case OPT_SERVER_IP: server_ip = optarg; break;
+		case OPT_DEVICE_IP: device_ip = optarg; break;
 		case OPT_BACKUP: o.backup_dir = optarg; break;
 		case OPT_NO_BACKUP: o.no_backup = 1; break;
 		case OPT_FULL_VERIFY: o.full_verify = 1; break;
@@ -186,9 +194,14 @@ static int run(int argc, char **argv, const char *name, int boot)
 		return cli_usage_error(name, "--trust-backup needs --backup DIR (the backup to trust)");
 	o.image = restore ? NULL : argv[optind];
 	o.verify_only = strcmp(name, "verify") == 0;
-	if (via) {
-		snprintf(spec, sizeof spec, "%s%svia=%s", o.device,
-			 strchr(o.device + strcspn(o.device, ":") + 1, ',') ? "," : ",", via);
+	/* the transfer options travel in the device spec, as parameters */
+	if (via || server_ip || device_ip) {
+		if (strchr(via ? via : "", ',') || strchr(server_ip ? server_ip : "", ',') ||
+		    strchr(device_ip ? device_ip : "", ','))
+			return cli_usage_error(name, "--via, --server-ip and --device-ip take one value each");
+		snprintf(spec, sizeof spec, "%s%s%s%s%s%s%s", o.device,
+			 via ? ",via=" : "", via ? via : "", server_ip ? ",server_ip=" : "",
+			 server_ip ? server_ip : "", device_ip ? ",device_ip=" : "", device_ip ? device_ip : "");
 		o.device = spec;
 	}
 	if (!yes) {

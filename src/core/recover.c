@@ -378,6 +378,8 @@ static int do_flash(struct run *r, struct ub_progress *p, json_t *d, struct ub_e
 	json_object_set_new(d, "blocks_skipped", json_integer(ws.blocks_skipped));
 	json_object_set_new(d, "retries", json_integer(ws.retries));
 	json_object_set_new(d, "bytes", json_integer((json_int_t)ws.bytes_sent));
+	if (ws.via[0])
+		json_object_set_new(d, "via", json_string(ws.via));
 	json_object_set_new(r->res, "blocks", json_pack("{s:i, s:i, s:i}", "total", ws.blocks_total,
 						      "written", ws.blocks_written, "skipped", ws.blocks_skipped));
 	if (!rc)

@@ -55,6 +55,7 @@ struct ub_device;   /* a family's private state for one device */
 struct ub_write_stats {
 	unsigned blocks_total, blocks_written, blocks_skipped, retries;
 	uint64_t bytes_sent;   /* bytes moved to the device */
+	char via[16];          /* how they travelled: "tftp", "ymodem", "flashrom" */
 };
 
 /* The device spec: FAMILY:TRANSPORT:ADDRESS[,key=value...] split once. */

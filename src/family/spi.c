@@ -514,6 +514,7 @@ static int spi_write(struct ub_device *d, const struct ub_region *r, uint64_t of
 	int rc = 0;
 
 	memset(&d->stats, 0, sizeof d->stats);
+	snprintf(d->stats.via, sizeof d->stats.via, "flashrom");
 	d->win_len = 0;
 	if (off > r->size || src->size > r->size - off)
 		return ub_err_set(e, UB_EREFUSED, "image-too-big", "the image does not fit region %s", r->name);

@@ -78,6 +78,17 @@ static int run(struct ub_device *d, const char *cmd, int idle, struct ub_err *e)
 	return rc;
 }
 
+int ub_uboot_getenv(struct ub_device *dev, const char *name, char *val, size_t len,
+		    struct ub_err *e)
+{
+	return ub_console_getenv(&dev->con, name, val, len, e);
+}
+
+void ub_uboot_add_retries(struct ub_device *dev, unsigned n)
+{
+	dev->stats.retries += n;
+}
+
 int ub_uboot_command(struct ub_device *dev, const char *cmd, int idle_ms,
 		     struct ub_err *e)
 {
@@ -87,6 +98,7 @@ int ub_uboot_command(struct ub_device *dev, const char *cmd, int idle_ms,
 void ub_uboot_set_loader(struct ub_device *dev,
 			 const struct ub_uboot_loader *loader)
 {
+	ub_uboot_tftp_loader_free(&dev->loader);
 	dev->loader = *loader;
 }
 
@@ -104,8 +116,8 @@ static int uboot_open(struct ub_device **out, const struct ub_device_spec *spec,
 {
 	struct ub_device *d = calloc(1, sizeof *d);
 	const char *keys, *prompt;
-	char via[16];
-	int rc;
+	char via[16] = "";
+	int rc = 0;
 
 	*out = NULL;
 	if (!d)
@@ -133,9 +145,25 @@ static int uboot_open(struct ub_device **out, const struct ub_device_spec *spec,
 	}
 	prompt = jstr(profile, "recovery", "prompt");
 	ub_console_init(&d->con, d->s, prompt ? prompt : "=> ");
-	if (!ub_device_spec_param(spec, "via", via, sizeof via))
-		snprintf(via, sizeof via, "ymodem");
-	if ((rc = ub_uboot_use(d, via, e))) {
+	/* TFTP when asked, or when the profile gives network addresses and
+	 * this machine can serve on them; YMODEM over the console otherwise. */
+	if (ub_device_spec_param(spec, "via", via, sizeof via) && strcmp(via, "tftp") == 0) {
+		rc = ub_uboot_tftp_loader(&d->loader, spec, profile, e);
+		if (!rc && !ub_uboot_tftp_possible(&d->loader))
+			rc = ub_err_set(e, UB_EIO, "tftp-bind",
+					"TFTP: this machine cannot serve on the server address, UDP port 69 (not its address, or not root)");
+	} else if (!ub_device_spec_param(spec, "via", via, sizeof via) &&
+		   json_object_get(json_object_get(profile, "recovery"), "network") &&
+		   ub_uboot_tftp_loader(&d->loader, spec, profile, e) == 0) {
+		if (!ub_uboot_tftp_possible(&d->loader)) {
+			ub_uboot_tftp_loader_free(&d->loader);
+			rc = ub_uboot_use(d, "ymodem", e);
+		}
+	} else {
+		ub_err_clear(e);
+		rc = ub_uboot_use(d, *via ? via : "ymodem", e);
+	}
+	if (rc) {
 		uboot_close(d);
 		return rc;
 	}
@@ -147,6 +175,7 @@ static void uboot_close(struct ub_device *d)
 {
 	if (!d)
 		return;
+	ub_uboot_tftp_loader_free(&d->loader);
 	ub_console_free(&d->con);
 	ub_stream_close(d->s);
 	free(d);
@@ -519,6 +548,7 @@ static int uboot_write(struct ub_device *d, const struct ub_region *r,
 	int rc = 0, tries;
 
 	memset(&d->stats, 0, sizeof d->stats);
+	snprintf(d->stats.via, sizeof d->stats.via, "%s", d->loader.name ? d->loader.name : "");
 	if (off % eb || len == 0 || off + len > r->size)
 		return ub_err_set(e, UB_EREFUSED, "image-too-big",
 				  "%llu bytes at +0x%llx do not fit region %s (%llu bytes, erase block 0x%llx)",
@@ -678,7 +708,7 @@ int ub_uboot_use(struct ub_device *dev, const char *via, struct ub_err *e)
 		dev->loader = (struct ub_uboot_loader){ "ymodem", load_ymodem, NULL };
 		return 0;
 	}
-	return ub_err_set(e, UB_EUSAGE, "usage", "unknown transfer '%s' (ymodem or tftp)", via);
+	return ub_err_set(e, UB_EUSAGE, "usage", "unknown transfer '%.16s' (ymodem or tftp)", via);
 }
 
 /* --- reboot and first boot ------------------------------------------------ */

@@ -7,6 +7,8 @@
 
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "family/family.h"
 
 extern const struct ub_family ub_family_uboot;
@@ -29,5 +31,18 @@ int ub_uboot_use(struct ub_device *dev, const char *via, struct ub_err *e);
 /* For loaders: run a console command on the board (its output discarded). */
 int ub_uboot_command(struct ub_device *dev, const char *cmd, int idle_ms,
 		     struct ub_err *e);
+
+/* For loaders: an environment variable (0, 1 when unset, < 0 on failure). */
+int ub_uboot_getenv(struct ub_device *dev, const char *name, char *val, size_t len,
+		    struct ub_err *e);
+
+/* For loaders: resends they needed, counted in the write's statistics. */
+void ub_uboot_add_retries(struct ub_device *dev, unsigned n);
+
+/* The TFTP loader (uboot_tftp.c), configured from the spec and profile. */
+int ub_uboot_tftp_loader(struct ub_uboot_loader *out, const struct ub_device_spec *spec,
+			 const json_t *profile, struct ub_err *e);
+void ub_uboot_tftp_loader_free(struct ub_uboot_loader *l);
+int ub_uboot_tftp_possible(const struct ub_uboot_loader *l);
 
 #endif

@@ -1,0 +1,184 @@
+/* Loading an image into a U-Boot board's RAM over TFTP: the classic
+ * rescue, made safe.  The board's network settings (ipaddr, serverip,
+ * netmask, tftpblocksize, tftpwindowsize, autoload) are read first, set
+ * for the transfer, and put back as they were afterwards; nothing is
+ * saved (no saveenv).  unbrick's own TFTP server serves the one image on
+ * the server address, so no other TFTP server need run. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "base/say.h"
+#include "family/uboot.h"
+#include "proto/tftp_server.h"
+
+#define TRANSFER_IDLE_MS 30000   /* U-Boot prints a '#' every few blocks */
+
+struct tftp_ctx {
+	char server_ip[64], device_ip[64], netmask[64];
+	unsigned blksize, window;
+};
+
+static const char *const vars[] = {
+	"ipaddr", "serverip", "netmask", "tftpblocksize", "tftpwindowsize", "autoload",
+};
+#define NVARS (sizeof vars / sizeof vars[0])
+
+struct saved {
+	char val[NVARS][128];
+	int set[NVARS];
+};
+
+static int save_env(struct ub_device *d, struct saved *sv, struct ub_err *e)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < NVARS; i++) {
+		rc = ub_uboot_getenv(d, vars[i], sv->val[i], sizeof sv->val[i], e);
+		if (rc < 0)
+			return rc;
+		sv->set[i] = rc == 0;
+	}
+	return 0;
+}
+
+/* Puts every variable back as it was: set to its old value, or unset. */
+static int restore_env(struct ub_device *d, const struct saved *sv, struct ub_err *e)
+{
+	char cmd[256];
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < NVARS && !rc; i++) {
+		if (sv->set[i])
+			snprintf(cmd, sizeof cmd, "setenv %s '%s'", vars[i], sv->val[i]);
+		else
+			snprintf(cmd, sizeof cmd, "setenv %s", vars[i]);
+		rc = ub_uboot_command(d, cmd, 5000, e);
+	}
+	return rc;
+}
+
+static int set_env(struct ub_device *d, const struct tftp_ctx *t, struct ub_err *e)
+{
+	char cmd[320];
+	int rc;
+
+	snprintf(cmd, sizeof cmd, "setenv autoload no; setenv ipaddr %s; setenv serverip %s; setenv netmask %s",
+		 t->device_ip, t->server_ip, t->netmask);
+	if ((rc = ub_uboot_command(d, cmd, 5000, e)))
+		return rc;
+	snprintf(cmd, sizeof cmd, "setenv tftpblocksize %u; setenv tftpwindowsize %u", t->blksize, t->window);
+	return ub_uboot_command(d, cmd, 5000, e);
+}
+
+static int load_tftp(void *ctx, struct ub_device *d, const struct ub_src *src,
+		     uint64_t addr, struct ub_progress *p, struct ub_err *e)
+{
+	const struct tftp_ctx *t = ctx;
+	struct ub_tftp_opts o = { 0 };
+	struct ub_tftp_server *srv = NULL;
+	struct ub_tftp_stats st;
+	struct saved sv;
+	struct ub_err re;
+	char name[64], cmd[128];
+	int rc, rrc;
+
+	snprintf(name, sizeof name, "unbrick-%d.bin", (int)getpid());
+	if ((rc = save_env(d, &sv, e)) || (rc = set_env(d, t, e)))
+		goto restore;
+	o.bind_addr = t->server_ip;
+	o.port = 69;
+	o.name = name;
+	o.src = src;
+	o.max_blksize = t->blksize;
+	o.max_window = t->window;
+	o.wait_ms = 60000;
+	if ((rc = ub_tftp_server_start(&srv, &o, p, e)))
+		goto restore;
+	snprintf(cmd, sizeof cmd, "tftpboot %llx %s", (unsigned long long)addr, name);
+	rc = ub_uboot_command(d, cmd, TRANSFER_IDLE_MS, e);
+	if (rc) {
+		ub_tftp_server_cancel(srv);
+	} else if ((rc = ub_tftp_server_finish(srv, &st, e)) == 0) {
+		ub_uboot_add_retries(d, st.retransmits);
+		ub_say("  TFTP: %.1f MiB in %.1f s (%.1f MiB/s), blksize %u, window %u, %u windows sent again\n",
+		       st.bytes / 1048576.0, st.seconds, st.seconds > 0 ? st.bytes / 1048576.0 / st.seconds : 0,
+		       st.blksize, st.windowsize, st.retransmits);
+	}
+restore:
+	ub_err_clear(&re);
+	rrc = restore_env(d, &sv, &re);
+	if (!rc && rrc) {
+		*e = re;
+		rc = rrc;
+	}
+	return rc;
+}
+
+/* The addresses: the device spec's server_ip=/device_ip= win over the
+ * profile's recovery.network. */
+int ub_uboot_tftp_loader(struct ub_uboot_loader *out, const struct ub_device_spec *spec,
+			 const json_t *profile, struct ub_err *e)
+{
+	const json_t *net = json_object_get(json_object_get(profile, "recovery"), "network");
+	struct tftp_ctx *t = calloc(1, sizeof *t);
+	struct in_addr a;
+	char num[16];
+
+	if (!t)
+		return ub_err_set(e, UB_ENOMEM, NULL, "out of memory");
+	snprintf(t->server_ip, sizeof t->server_ip, "%s", json_string_value(json_object_get(net, "server_ip")) ?
+		 json_string_value(json_object_get(net, "server_ip")) : "");
+	snprintf(t->device_ip, sizeof t->device_ip, "%s", json_string_value(json_object_get(net, "device_ip")) ?
+		 json_string_value(json_object_get(net, "device_ip")) : "");
+	snprintf(t->netmask, sizeof t->netmask, "%s", json_string_value(json_object_get(net, "netmask")) ?
+		 json_string_value(json_object_get(net, "netmask")) : "255.255.255.0");
+	ub_device_spec_param(spec, "server_ip", t->server_ip, sizeof t->server_ip);
+	ub_device_spec_param(spec, "device_ip", t->device_ip, sizeof t->device_ip);
+	t->blksize = 1468;   /* fits an Ethernet frame: no IP fragments */
+	t->window = 8;
+	if (ub_device_spec_param(spec, "tftp_blksize", num, sizeof num))
+		t->blksize = (unsigned)atoi(num);
+	if (ub_device_spec_param(spec, "tftp_window", num, sizeof num))
+		t->window = (unsigned)atoi(num);
+	if (inet_pton(AF_INET, t->server_ip, &a) != 1 || inet_pton(AF_INET, t->device_ip, &a) != 1) {
+		free(t);
+		return ub_err_set(e, UB_EUSAGE, "usage",
+				  "TFTP needs the server and board addresses: the profile's recovery.network, or server_ip= and device_ip= in the device spec (--server-ip, --device-ip)");
+	}
+	if (t->blksize < 8 || t->blksize > 65464 || t->window < 1 || t->window > 65535) {
+		free(t);
+		return ub_err_set(e, UB_EUSAGE, "usage", "tftp_blksize must be 8..65464 and tftp_window 1..65535");
+	}
+	*out = (struct ub_uboot_loader){ "tftp", load_tftp, t };
+	return 0;
+}
+
+void ub_uboot_tftp_loader_free(struct ub_uboot_loader *l)
+{
+	if (l && l->load == load_tftp)
+		free(l->ctx);
+}
+
+/* Whether TFTP can be served here: the server address is on this machine
+ * and port 69 may be bound (root or CAP_NET_BIND_SERVICE). */
+int ub_uboot_tftp_possible(const struct ub_uboot_loader *l)
+{
+	const struct tftp_ctx *t = l->ctx;
+	struct sockaddr_in a = { 0 };
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), ok;
+
+	a.sin_family = AF_INET;
+	a.sin_port = htons(69);
+	inet_pton(AF_INET, t->server_ip, &a.sin_addr);
+	ok = fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0;
+	if (fd >= 0)
+		close(fd);
+	return ok;
+}

@@ -1,0 +1,60 @@
+#!/bin/sh
+# The repair over the network: Debian's U-Boot on QEMU's virt board with
+# its NIC on a tap device inside a network namespace this test creates;
+# unbrick serves the image from 10.77.0.1 (the namespace's own address) and
+# the board pulls it with tftpboot.  The board's network settings must be
+# as they were afterwards (nothing saved, nothing left set).
+. "$(dirname "$0")/lib.sh"
+need qemu-system-arm mkimage mformat sfdisk python3 ip
+[ -f /usr/lib/u-boot/qemu_arm/u-boot.bin ] || { echo "SKIP: u-boot-qemu not installed"; exit 77; }
+[ "$(id -u)" = 0 ] || { echo "SKIP: a network namespace needs root"; exit 77; }
+[ -c /dev/net/tun ] || { echo "SKIP: no /dev/net/tun"; exit 77; }
+BOARD="$SRCDIR/tests/board/qemu-board"
+B="$T/board"
+NS="ub-tftp-$$"
+trap '"$BOARD" stop "$B"; ip netns del "$NS" 2>/dev/null || true; rm -rf "$T"' EXIT
+ip netns add "$NS"
+ip -n "$NS" link set lo up
+ip -n "$NS" tuntap add dev tap0 mode tap
+ip -n "$NS" addr add 10.77.0.1/24 dev tap0
+ip -n "$NS" link set tap0 up
+IN="ip netns exec $NS"
+
+"$BOARD" install "$B" 1.1.0
+"$BOARD" brick "$B"
+"$BOARD" start "$B" "$NS" tap0
+"$SRCDIR/tests/board/make-firmware" fw 1.2.0 $((0x80000)) "$T/fw-1.2.0.bin"
+DEV="uboot:unix:$B/console.sock"
+
+expect_exit 0 "recover over TFTP (the default with the profile's addresses)" -- $IN "$UNBRICK" recover "$T/fw-1.2.0.bin" --device "$DEV" --profile qemu-virt-arm --yes --json
+expect_json 'j["status"] == "repaired" and j["boot"]["version"] == "1.2.0"' "repaired, boots 1.2.0"
+expect_json 'j["steps"]["flash"]["via"] == "tftp" and j["blocks"]["written"] == 8' "the image went by TFTP, 8 blocks written"
+expect_grep "TFTP: .* blksize 1468, window 8" "$T/err" "the transfer is reported"
+
+# flash (no reset): the board's settings must be back as they were
+"$SRCDIR/tests/board/make-firmware" fw 1.3.0 $((0x80000)) "$T/fw-1.3.0.bin"
+expect_exit 0 "flash over TFTP, window 16" -- $IN "$UNBRICK" flash "$T/fw-1.3.0.bin" --device "$DEV,tftp_window=16" --profile qemu-virt-arm --via tftp --yes --json
+expect_json 'j["steps"]["flash"]["via"] == "tftp" and j["blocks"]["written"] == 8' "written by TFTP"
+python3 - "$B/console.sock" > "$T/env.txt" <<'PY'
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.settimeout(0.5)
+s.sendall(b"printenv ipaddr serverip tftpwindowsize autoload\n")
+out, end = b"", time.time() + 5
+while time.time() < end:
+    try:
+        out += s.recv(4096)
+    except socket.timeout:
+        if b"=> " in out[-8:]:
+            break
+print(out.decode(errors="replace"))
+PY
+for v in ipaddr serverip tftpwindowsize autoload; do
+	expect_grep "\"$v\" not defined" "$T/env.txt" "$v is unset again"
+done
+
+# An address this machine does not have: TFTP cannot be served, and says so.
+expect_exit 1 "TFTP asked with no way to serve" -- $IN "$UNBRICK" flash "$T/fw-1.3.0.bin" --device "$DEV" --profile qemu-virt-arm --via tftp --server-ip 10.77.0.9 --yes
+expect_grep "cannot serve on the server address" "$T/err" "says why, before touching the board"
+finish
