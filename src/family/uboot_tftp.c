@@ -103,6 +103,19 @@ static int load_tftp(void *ctx, struct ub_device *d, const struct ub_src *src,
 		goto restore;
 	snprintf(cmd, sizeof cmd, "tftpboot %llx %s", (unsigned long long)addr, name);
 	rc = ub_uboot_command(d, cmd, TRANSFER_IDLE_MS, e);
+	if (rc && t->window > 1) {
+		/* U-Boot 2023.01 has been seen to receive and acknowledge a
+		 * whole windowed transfer and still start over; one block at a
+		 * time is slower but always completes */
+		ub_tftp_server_cancel(srv);
+		ub_say("  TFTP with window %u failed (%s); once more with window 1\n", t->window, e->msg);
+		o.max_window = 1;
+		ub_err_clear(e);
+		if ((rc = ub_uboot_command(d, "setenv tftpwindowsize 1", 5000, e)) ||
+		    (rc = ub_tftp_server_start(&srv, &o, p, e)))
+			goto restore;
+		rc = ub_uboot_command(d, cmd, TRANSFER_IDLE_MS, e);
+	}
 	if (rc) {
 		ub_tftp_server_cancel(srv);
 	} else if ((rc = ub_tftp_server_finish(srv, &st, e)) == 0) {

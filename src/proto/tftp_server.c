@@ -196,7 +196,8 @@ static int transfer(struct ub_tftp_server *s, const struct ub_tftp_pkt *rq,
 	struct sockaddr_in me = { 0 }, from;
 	uint8_t *pkt = malloc(MAX_PKT), *in = malloc(MAX_PKT);
 	unsigned blksize = 512, window = 1, timeout_ms = (unsigned)s->o.timeout_ms, tries = 0;
-	uint64_t size = s->o.src->size, last, base = 1, next = 1;
+	uint64_t size = s->o.src->size, last, base = 1, next = 1, nacked = 0;
+	double deadline = 0;
 	double t0 = ub_now();
 	int fd = -1, rc = 0, oack = rq->blksize > 0 || rq->windowsize > 0 || rq->timeout > 0 || rq->tsize_asked;
 
@@ -261,22 +262,31 @@ static int transfer(struct ub_tftp_server *s, const struct ub_tftp_pkt *rq,
 	tries = 0;
 	while (base <= last) {
 		struct ub_tftp_pkt a;
+		double now;
 		long got;
 
-		while (next < base + window && next <= last) {
-			if (send_block(s, fd, peer, next, blksize, pkt) != 0) {
-				rc = ub_err_errno(&s->e, UB_EIO, "io", errno, "TFTP: sending block %llu",
-						  (unsigned long long)next);
-				goto out;
+		if (next < base + window && next <= last) {
+			while (next < base + window && next <= last) {
+				if (send_block(s, fd, peer, next, blksize, pkt) != 0) {
+					rc = ub_err_errno(&s->e, UB_EIO, "io", errno, "TFTP: sending block %llu",
+							  (unsigned long long)next);
+					goto out;
+				}
+				next++;
 			}
-			next++;
+			/* the resend clock runs from the last send: packets that
+			 * change nothing (duplicates) must not hold it back */
+			deadline = ub_now() + timeout_ms / 1000.0;
 		}
-		got = wait_packet(s, fd, in, MAX_PKT, (int)timeout_ms, &from);
+		now = ub_now();
+		got = now < deadline ? wait_packet(s, fd, in, MAX_PKT, (int)((deadline - now) * 1000) + 1, &from) : 0;
 		if (got < 0) {
 			rc = ub_err_set(&s->e, UB_EFAIL, "tftp-timeout", "TFTP: stopped");
 			goto out;
 		}
 		if (got == 0) {
+			if (ub_now() < deadline)
+				continue;
 			if (++tries > (unsigned)s->o.retries) {
 				rc = ub_err_set(&s->e, UB_ETIMEOUT, "tftp-timeout",
 						"TFTP: %s stopped acknowledging at block %llu of %llu",
@@ -300,11 +310,9 @@ static int transfer(struct ub_tftp_server *s, const struct ub_tftp_pkt *rq,
 		}
 		if (a.op != UB_TFTP_ACK)
 			continue;
-		/* Which block does this 16-bit number acknowledge?  Only blocks
-		 * sent and not yet acknowledged count (base .. next-1; a window
-		 * is below 65536 blocks, so at most one matches): an older ACK
-		 * is a duplicate and changes nothing, so a duplicated ACK never
-		 * doubles the traffic. */
+		/* Which block does this 16-bit number acknowledge?  Blocks sent
+		 * and not yet acknowledged (base .. next-1; a window is below
+		 * 65536 blocks, so at most one matches) move the window. */
 		{
 			uint64_t k, acked = UINT64_MAX;
 
@@ -313,8 +321,19 @@ static int transfer(struct ub_tftp_server *s, const struct ub_tftp_pkt *rq,
 					acked = k;
 					break;
 				}
-			if (acked == UINT64_MAX)
+			if (acked == UINT64_MAX) {
+				/* The ACK of the block before the window, again: a
+				 * client that lost the window's first block says so
+				 * this way (RFC 7440), and waiting for our timeout
+				 * would stall it.  Resent once per window position,
+				 * so duplicated ACKs cannot start a cascade. */
+				if (base > 1 && ((base - 1) & 0xffff) == a.block && nacked != base) {
+					nacked = base;
+					s->st.retransmits++;
+					next = base;
+				}
 				continue;
+			}
 			base = acked + 1;
 			tries = 0;
 			s->st.blocks = acked;
@@ -323,8 +342,10 @@ static int transfer(struct ub_tftp_server *s, const struct ub_tftp_pkt *rq,
 				ub_progress_update(s->p, s->st.bytes);
 			/* an ACK short of the window's end: the client missed
 			 * the block after it; go on from there */
-			if (acked < next - 1)
+			if (acked < next - 1) {
 				next = base;
+				nacked = base;   /* this ACK was the NACK for base */
+			}
 		}
 	}
 	s->st.bytes = size;

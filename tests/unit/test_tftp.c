@@ -120,6 +120,8 @@ struct server {
 
 static unsigned next_port = 27069;
 
+static int long_timeout;   /* the server's resend timer: 10 s instead of 150 ms */
+
 static unsigned serve(struct server *v, size_t size)
 {
 	struct ub_tftp_opts o = { 0 };
@@ -141,7 +143,7 @@ static unsigned serve(struct server *v, size_t size)
 	o.port = next_port++;
 	o.name = "fw.bin";
 	o.src = &v->src;
-	o.timeout_ms = 150;
+	o.timeout_ms = long_timeout ? 10000 : 150;
 	o.retries = 5;
 	o.wait_ms = 5000;
 	assert_int_equal(ub_tftp_server_start(&v->s, &o, NULL, &e), 0);
@@ -210,7 +212,8 @@ static void lost_and_duplicate_acks(void **state)
 			expect = 7;
 			have -= 2 * 512;
 			cl_ack(&c, 6);
-			cl_ack(&c, 6);                 /* and say it twice */
+			cl_ack(&c, 6);                 /* and say it twice more */
+			cl_ack(&c, 6);
 			continue;
 		}
 		cl_ack(&c, blk);
@@ -220,13 +223,55 @@ static void lost_and_duplicate_acks(void **state)
 	assert_memory_equal(got, v.data, v.size);
 	assert_true(dropped_once && gap_done);
 	/* 1-4, 1-4 again after the lost ACK, 5-8, 7-10 after the gap, 11:
-	 * the duplicate ACK added nothing */
+	 * the repeated ACKs added nothing (the first ACK 6 was the NACK) */
 	assert_int_equal(packets, 17);
 	assert_int_equal(st.retransmits, 1);   /* the lost ACK's window, once */
 	assert_int_equal(st.windowsize, 4);
 	assert_int_equal(st.bytes, v.size);
 	close(c.fd);
 	free(got);
+	done(&v);
+}
+
+/* The first block of a window lost: the client repeats the ACK of the
+ * block before it, and the server must resend at once, not after its
+ * timeout (set to 10 s here; the client gives it 2 s). */
+static void nack_for_first_block(void **state)
+{
+	static const uint8_t rrq[] = "\0\1fw.bin\0octet\0blksize\000512\0windowsize\0004\0";
+	struct server v;
+	struct client c;
+	struct ub_tftp_stats st;
+	struct ub_err e;
+	uint8_t buf[600];
+	unsigned blk, i;
+	long n;
+
+	(void)state;
+	long_timeout = 1;
+	cl_open(&c, serve(&v, 512 * 8 + 1));
+	long_timeout = 0;
+	cl_send(&c, rrq, sizeof rrq - 1);
+	assert_true(cl_recv(&c, buf, sizeof buf, 1000) > 2);
+	cl_ack(&c, 0);
+	for (i = 1; i <= 4; i++)
+		assert_true(cl_recv(&c, buf, sizeof buf, 2000) == 516);
+	cl_ack(&c, 4);
+	for (i = 5; i <= 8; i++)   /* "lose" 5: everything in this window is useless */
+		assert_true(cl_recv(&c, buf, sizeof buf, 2000) == 516);
+	cl_ack(&c, 4);
+	for (i = 5; i <= 8; i++) {
+		n = cl_recv(&c, buf, sizeof buf, 2000);
+		assert_int_equal(n, 516);
+		blk = (unsigned)buf[2] << 8 | buf[3];
+		assert_int_equal(blk, i);
+	}
+	cl_ack(&c, 8);
+	assert_int_equal(cl_recv(&c, buf, sizeof buf, 2000), 5);   /* block 9: one byte */
+	cl_ack(&c, 9);
+	assert_int_equal(ub_tftp_server_finish(v.s, &st, &e), 0);
+	assert_int_equal(st.retransmits, 1);
+	close(c.fd);
 	done(&v);
 }
 
@@ -332,6 +377,7 @@ int main(void)
 		cmocka_unit_test(parse_requests),
 		cmocka_unit_test(parse_bad),
 		cmocka_unit_test(lost_and_duplicate_acks),
+		cmocka_unit_test(nack_for_first_block),
 		cmocka_unit_test(block_numbers_wrap),
 		cmocka_unit_test(refusals),
 		cmocka_unit_test(client_gone),
