@@ -40,7 +40,7 @@ struct ub_tftp_opts {
 	const char *name;          /* the only file name served */
 	const struct ub_src *src;  /* its contents */
 	unsigned max_blksize;      /* cap on what a client may ask (default 1468) */
-	unsigned max_window;       /* cap on windowsize (default 64) */
+	unsigned max_window;       /* cap on windowsize (default 16) */
 	int timeout_ms;            /* resend after this silence (default 1000) */
 	int retries;               /* resends of one window before giving up (default 8) */
 	int wait_ms;               /* how long to wait for the request (default 60000) */

@@ -56,7 +56,7 @@ curl -sS --tftp-blksize 1468 -o "$T/got.bin" "tftp://127.0.0.1:$PORT/fw.bin" 2>"
 served "$T/odd.bin" "curl with blksize 1468"
 
 for w in 1 8 64; do
-	serve "$T/odd.bin" 1468 64
+	serve "$T/odd.bin" 1468 64   # the cap raised, so 64 is granted
 	rm -f "$T/got.bin"
 	atftp --option "blksize 1468" --option "windowsize $w" --option "tsize 0" -g -r fw.bin -l "$T/got.bin" 127.0.0.1 $PORT >"$T/client.log" 2>&1
 	served "$T/odd.bin" "atftp with windowsize $w"
