@@ -403,7 +403,11 @@ int ub_tftp_server_start(struct ub_tftp_server **out, const struct ub_tftp_opts 
 	s->listen_fd = -1;
 	s->stop_fd[0] = s->stop_fd[1] = -1;
 	a.sin_family = AF_INET;
-	a.sin_port = htons((uint16_t)(o->port ? o->port : 69));
+	if (o->port > 65535 && o->port != UB_TFTP_ANY_PORT) {
+		free(s);
+		return ub_err_set(e, UB_EUSAGE, "usage", "TFTP: port %u does not exist", o->port);
+	}
+	a.sin_port = htons((uint16_t)(o->port == UB_TFTP_ANY_PORT ? 0 : o->port ? o->port : 69));
 	if (!o->bind_addr || inet_pton(AF_INET, o->bind_addr, &a.sin_addr) != 1) {
 		free(s);
 		return ub_err_set(e, UB_EUSAGE, "usage", "TFTP: '%s' is not an IPv4 address",

@@ -118,7 +118,11 @@ struct server {
 	char path[64];
 };
 
-static unsigned next_port = 27069;
+/* Tests keep their struct server in a static: when an assertion fails
+ * the test returns at once, and the server's thread may still read the
+ * file name and source it was given.  One file per server for the same
+ * reason. */
+static unsigned files;
 
 static unsigned serve(struct server *v, size_t size)
 {
@@ -131,21 +135,22 @@ static unsigned serve(struct server *v, size_t size)
 	v->data = malloc(size + 1);
 	for (i = 0; i < size; i++)
 		v->data[i] = (uint8_t)(i * 31 + i / 512);
-	snprintf(v->path, sizeof v->path, "/tmp/ub-tftp-test-%d", (int)getpid());
+	snprintf(v->path, sizeof v->path, "/tmp/ub-tftp-test-%d-%u", (int)getpid(), files++);
 	f = fopen(v->path, "wb");
 	assert_non_null(f);
 	assert_int_equal(fwrite(v->data, 1, size, f), size);
 	fclose(f);
 	assert_int_equal(ub_src_open(&v->src, v->path, &e), 0);
 	o.bind_addr = "127.0.0.1";
-	o.port = next_port++;
+	o.port = UB_TFTP_ANY_PORT;   /* runs of this test in other builds do not collide */
 	o.name = "fw.bin";
 	o.src = &v->src;
 	o.timeout_ms = 150;
 	o.retries = 5;
 	o.wait_ms = 5000;
 	assert_int_equal(ub_tftp_server_start(&v->s, &o, NULL, &e), 0);
-	return o.port;
+	assert_int_not_equal(ub_tftp_server_port(v->s), 0);
+	return ub_tftp_server_port(v->s);
 }
 
 static void done(struct server *v)
@@ -162,7 +167,7 @@ static void done(struct server *v)
 static void lost_and_duplicate_acks(void **state)
 {
 	static const uint8_t rrq[] = "\0\1fw.bin\0octet\0blksize\000512\0windowsize\0004\0";
-	struct server v;
+	static struct server v;
 	struct client c;
 	struct ub_tftp_stats st;
 	struct ub_err e;
@@ -234,7 +239,7 @@ static void lost_and_duplicate_acks(void **state)
 static void block_numbers_wrap(void **state)
 {
 	static const uint8_t rrq[] = "\0\1fw.bin\0octet\0blksize\0008\0windowsize\00064\0";
-	struct server v;
+	static struct server v;
 	struct client c;
 	struct ub_tftp_stats st;
 	struct ub_err e;
@@ -281,7 +286,7 @@ static void refusals(void **state)
 {
 	static const uint8_t other[] = "\0\1etc/passwd\0octet\0", put[] = "\0\2fw.bin\0octet\0";
 	static const uint8_t ascii[] = "\0\1fw.bin\0netascii\0";
-	struct server v;
+	static struct server v;
 	struct client c;
 	struct ub_err e;
 	uint8_t buf[600];
@@ -310,7 +315,7 @@ static void refusals(void **state)
 static void client_gone(void **state)
 {
 	static const uint8_t rrq[] = "\0\1fw.bin\0octet\0";
-	struct server v;
+	static struct server v;
 	struct client c;
 	struct ub_err e;
 	uint8_t buf[600];
