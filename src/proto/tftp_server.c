@@ -148,7 +148,27 @@ static int same_peer(const struct sockaddr_in *a, const struct sockaddr_in *b)
 	return a->sin_addr.s_addr == b->sin_addr.s_addr && a->sin_port == b->sin_port;
 }
 
-/* The options a request asked for, as we grant them, in an OACK. */
+/* Which of the request's options we take: a value outside its RFC's range
+ * is left out of the OACK, as if never asked (RFC 2347 lets a server
+ * ignore an option; answering with another blksize than asked, or any
+ * other timeout, is not allowed). */
+static int want_blksize(const struct ub_tftp_pkt *rq)
+{
+	return rq->blksize >= 8;   /* above 65464 we answer with our cap */
+}
+
+static int want_window(const struct ub_tftp_pkt *rq)
+{
+	return rq->windowsize >= 1;
+}
+
+static int want_timeout(const struct ub_tftp_pkt *rq)
+{
+	return rq->timeout >= 1 && rq->timeout <= 255;
+}
+
+/* The options granted, in an OACK; 0 when there is none to acknowledge
+ * (the transfer then starts with block 1, as in RFC 1350). */
 static size_t build_oack(uint8_t *pkt, const struct ub_tftp_pkt *rq, unsigned blksize,
 			 unsigned window, unsigned timeout_s, uint64_t size)
 {
@@ -156,15 +176,15 @@ static size_t build_oack(uint8_t *pkt, const struct ub_tftp_pkt *rq, unsigned bl
 
 	pkt[0] = 0;
 	pkt[1] = UB_TFTP_OACK;
-	if (rq->blksize > 0)
+	if (want_blksize(rq))
 		n += (size_t)sprintf((char *)pkt + n, "blksize%c%u%c", 0, blksize, 0);
-	if (rq->windowsize > 0)
+	if (want_window(rq))
 		n += (size_t)sprintf((char *)pkt + n, "windowsize%c%u%c", 0, window, 0);
-	if (rq->timeout > 0)
+	if (want_timeout(rq))
 		n += (size_t)sprintf((char *)pkt + n, "timeout%c%u%c", 0, timeout_s, 0);
 	if (rq->tsize_asked)
 		n += (size_t)sprintf((char *)pkt + n, "tsize%c%llu%c", 0, (unsigned long long)size, 0);
-	return n;
+	return n > 2 ? n : 0;
 }
 
 /* Sends data block k (1-based, 64-bit) of the file. */
@@ -185,7 +205,7 @@ static int send_block(struct ub_tftp_server *s, int fd, const struct sockaddr_in
 	return sendto(fd, pkt, 4 + len, 0, (const struct sockaddr *)to, sizeof *to) < 0 ? -1 : 0;
 }
 
-/* One transfer, from its own socket: the OACK when options were asked
+/* One transfer, from its own socket: the OACK when options were granted
  * (answered by ACK 0), then windows of blocks; an ACK inside the window
  * slides it to there, a timeout resends from the first block not yet
  * acknowledged.  The last block is the first shorter than blksize (empty
@@ -198,18 +218,19 @@ static int transfer(struct ub_tftp_server *s, const struct ub_tftp_pkt *rq,
 	unsigned blksize = 512, window = 1, timeout_ms = (unsigned)s->o.timeout_ms, tries = 0;
 	uint64_t size = s->o.src->size, last, base = 1, next = 1;
 	double t0 = ub_now();
-	int fd = -1, rc = 0, oack = rq->blksize > 0 || rq->windowsize > 0 || rq->timeout > 0 || rq->tsize_asked;
+	int fd = -1, rc = 0;
+	size_t n;
 
 	if (!pkt || !in) {
 		free(pkt);
 		free(in);
 		return ub_err_set(&s->e, UB_ENOMEM, NULL, "out of memory");
 	}
-	if (rq->blksize >= 8)
+	if (want_blksize(rq))
 		blksize = (unsigned)(rq->blksize < (long)s->o.max_blksize ? rq->blksize : (long)s->o.max_blksize);
-	if (rq->windowsize >= 1)
+	if (want_window(rq))
 		window = (unsigned)(rq->windowsize < (long)s->o.max_window ? rq->windowsize : (long)s->o.max_window);
-	if (rq->timeout >= 1 && rq->timeout <= 255)
+	if (want_timeout(rq))
 		timeout_ms = (unsigned)rq->timeout * 1000;
 	last = size / blksize + 1;
 	s->st.blksize = blksize;
@@ -223,9 +244,7 @@ static int transfer(struct ub_tftp_server *s, const struct ub_tftp_pkt *rq,
 		rc = ub_err_errno(&s->e, UB_EIO, "tftp-bind", errno, "TFTP: no socket for the transfer");
 		goto out;
 	}
-	if (oack) {
-		size_t n = build_oack(pkt, rq, blksize, window, timeout_ms / 1000, size);
-
+	if ((n = build_oack(pkt, rq, blksize, window, timeout_ms / 1000, size)) > 0) {
 		for (;;) {   /* the OACK, until ACK 0 */
 			long got;
 			struct ub_tftp_pkt a;

@@ -42,6 +42,28 @@ static void parse_requests(void **state)
 	assert_true(k.blksize < 0);
 	assert_int_equal(ub_tftp_parse(P("\0\2up.bin\0octet\0"), &k), 0);
 	assert_int_equal(k.op, UB_TFTP_WRQ);
+	/* the mode is the client's string; the server compares it without case */
+	assert_int_equal(ub_tftp_parse(P("\0\1f\0NetASCII\0"), &k), 0);
+	assert_string_equal(k.mode, "NetASCII");
+	/* values outside the RFCs' ranges are parsed as they are: what to
+	 * grant is the server's decision (tested with the OACK below) */
+	assert_int_equal(ub_tftp_parse(P("\0\1f\0octet\0blksize\0007\0timeout\000256\0windowsize\0000\0"), &k), 0);
+	assert_int_equal(k.blksize, 7);
+	assert_int_equal(k.timeout, 256);
+	assert_int_equal(k.windowsize, 0);
+	assert_int_equal(ub_tftp_parse(P("\0\1f\0octet\0blksize\00065465\0"), &k), 0);
+	assert_int_equal(k.blksize, 65465);
+	/* an empty value is no value; option names ignore case */
+	assert_int_equal(ub_tftp_parse(P("\0\1f\0octet\0blksize\0\0WindowSize\0008\0"), &k), 0);
+	assert_true(k.blksize < 0);
+	assert_int_equal(k.windowsize, 8);
+	/* tsize's value is the client's business (0 in a read request): a
+	 * huge one is still "tsize asked" and nothing overflows */
+	assert_int_equal(ub_tftp_parse(P("\0\1f\0octet\0tsize\000999999999999999999999999\0"), &k), 0);
+	assert_int_equal(k.tsize_asked, 1);
+	/* an unknown option between known ones does not hide them */
+	assert_int_equal(ub_tftp_parse(P("\0\1f\0octet\0multicast\0\0blksize\000512\0"), &k), 0);
+	assert_int_equal(k.blksize, 512);
 }
 
 static void parse_bad(void **state)
@@ -60,6 +82,20 @@ static void parse_bad(void **state)
 	assert_int_equal(ub_tftp_parse(P("\0\5\0\1no such file"), &k), 0);   /* message without NUL */
 	assert_int_equal(k.error_code, 1);
 	assert_string_equal(k.error_msg, "");
+	assert_int_equal(ub_tftp_parse(P("\0\5\0\3disk full\0"), &k), 0);
+	assert_int_equal(k.error_code, 3);
+	assert_string_equal(k.error_msg, "disk full");
+	/* cut short: no block number, no error code, nothing at all */
+	assert_int_equal(ub_tftp_parse(P("\0\4\1"), &k), UB_EFORMAT);
+	assert_int_equal(ub_tftp_parse(P("\0\5\0"), &k), UB_EFORMAT);
+	assert_int_equal(ub_tftp_parse(P("\0\3\0"), &k), UB_EFORMAT);
+	assert_int_equal(ub_tftp_parse(P("\0"), &k), UB_EFORMAT);
+	assert_int_equal(ub_tftp_parse((const uint8_t *)"", 0, &k), UB_EFORMAT);
+	/* a request with an option name but the packet ends inside its value */
+	assert_int_equal(ub_tftp_parse(P("\0\1f\0octet\0blksize\000512"), &k), UB_EFORMAT);
+	/* opcode 0 and one past OACK */
+	assert_int_equal(ub_tftp_parse(P("\0\0f\0octet\0"), &k), UB_EFORMAT);
+	assert_int_equal(ub_tftp_parse(P("\0\7f\0octet\0"), &k), UB_EFORMAT);
 }
 
 struct client {
@@ -158,6 +194,89 @@ static void done(struct server *v)
 	unlink(v->path);
 	ub_src_close(&v->src);
 	free(v->data);
+}
+
+/* The value of option name in an OACK of n bytes, or NULL. */
+static const char *oack_value(const uint8_t *p, long n, const char *name)
+{
+	long at = 2;
+
+	assert_true(n >= 2 && p[n - 1] == 0);
+	while (at < n) {
+		const char *k = (const char *)p + at, *v = k + strlen(k) + 1;
+
+		assert_true(v < (const char *)p + n);
+		if (strcmp(k, name) == 0)
+			return v;
+		at = (long)(v + strlen(v) + 1 - (const char *)p);
+	}
+	return NULL;
+}
+
+/* What the OACK grants: a blksize above the cap gets the cap, tsize the
+ * file's size; a timeout outside 1..255 is left out rather than answered
+ * with another value (RFC 2349 allows only the same). */
+static void oack_grants(void **state)
+{
+	static const uint8_t rrq[] = "\0\1fw.bin\0octet\0blksize\00070000\0timeout\000300\0tsize\0000\0windowsize\000100000\0";
+	static struct server v;
+	struct client c;
+	struct ub_err e;
+	uint8_t buf[2000];
+	long n;
+
+	(void)state;
+	cl_open(&c, serve(&v, 3000));
+	cl_send(&c, rrq, sizeof rrq - 1);
+	n = cl_recv(&c, buf, sizeof buf, 1000);
+	assert_int_equal(buf[1], UB_TFTP_OACK);
+	assert_non_null(oack_value(buf, n, "blksize"));
+	assert_string_equal(oack_value(buf, n, "blksize"), "1468");
+	assert_non_null(oack_value(buf, n, "tsize"));
+	assert_string_equal(oack_value(buf, n, "tsize"), "3000");
+	assert_non_null(oack_value(buf, n, "windowsize"));
+	assert_string_equal(oack_value(buf, n, "windowsize"), "64");
+	assert_null(oack_value(buf, n, "timeout"));
+	cl_ack(&c, 0);
+	n = cl_recv(&c, buf, sizeof buf, 1000);
+	assert_int_equal(n, 4 + 1468);
+	assert_int_equal(buf[1], UB_TFTP_DATA);
+	ub_tftp_server_cancel(v.s);
+	(void)e;
+	close(c.fd);
+	done(&v);
+}
+
+/* Only options we cannot grant: no OACK at all, block 1 of 512 bytes
+ * comes at once (RFC 2347: a server that takes no option answers as in
+ * RFC 1350).  An OACK here would offer a blksize larger than asked. */
+static void no_grantable_option(void **state)
+{
+	static const uint8_t rrq[] = "\0\1fw.bin\0octet\0blksize\0004\0timeout\0000\0windowsize\0000\0";
+	static struct server v;
+	struct client c;
+	struct ub_tftp_stats st;
+	struct ub_err e;
+	uint8_t buf[2000];
+	long n;
+
+	(void)state;
+	cl_open(&c, serve(&v, 700));
+	cl_send(&c, rrq, sizeof rrq - 1);
+	n = cl_recv(&c, buf, sizeof buf, 1000);
+	assert_int_equal(buf[1], UB_TFTP_DATA);
+	assert_int_equal(n, 4 + 512);
+	assert_memory_equal(buf + 4, v.data, 512);
+	cl_ack(&c, 1);
+	n = cl_recv(&c, buf, sizeof buf, 1000);
+	assert_int_equal(n, 4 + 700 - 512);
+	assert_int_equal(buf[3], 2);
+	cl_ack(&c, 2);
+	assert_int_equal(ub_tftp_server_finish(v.s, &st, &e), 0);
+	assert_int_equal(st.blksize, 512);
+	assert_int_equal(st.windowsize, 1);
+	close(c.fd);
+	done(&v);
 }
 
 /* Window 4, blksize 512: the first window's ACK is lost (the server must
@@ -336,6 +455,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(parse_requests),
 		cmocka_unit_test(parse_bad),
+		cmocka_unit_test(oack_grants),
+		cmocka_unit_test(no_grantable_option),
 		cmocka_unit_test(lost_and_duplicate_acks),
 		cmocka_unit_test(block_numbers_wrap),
 		cmocka_unit_test(refusals),
