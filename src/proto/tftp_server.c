@@ -187,29 +187,49 @@ static size_t build_oack(uint8_t *pkt, const struct ub_tftp_pkt *rq, unsigned bl
 	return n > 2 ? n : 0;
 }
 
-/* Sends data block k (1-based, 64-bit) of the file. */
+/* Sends data block k (1-based, 64-bit) of the file.  A block the file
+ * cannot give is reported in e, and the client is told, so it does not
+ * wait out its own timeouts. */
 static int send_block(struct ub_tftp_server *s, int fd, const struct sockaddr_in *to, uint64_t k,
-		      unsigned blksize, uint8_t *pkt)
+		      unsigned blksize, uint8_t *pkt, struct ub_err *e)
 {
 	uint64_t off = (k - 1) * blksize;
 	size_t len = off >= s->o.src->size ? 0 :
 		(size_t)(s->o.src->size - off < blksize ? s->o.src->size - off : blksize);
-	struct ub_err e;
+	int rc;
 
 	pkt[0] = 0;
 	pkt[1] = UB_TFTP_DATA;
 	pkt[2] = (uint8_t)(k >> 8);
 	pkt[3] = (uint8_t)k;
-	if (len && ub_src_read(s->o.src, off, pkt + 4, len, &e) != 0)
-		return -1;
-	return sendto(fd, pkt, 4 + len, 0, (const struct sockaddr *)to, sizeof *to) < 0 ? -1 : 0;
+	if (len && (rc = ub_src_read(s->o.src, off, pkt + 4, len, e)) != 0) {
+		send_error(fd, to, 0, "server cannot read the file");
+		return rc;
+	}
+	if (sendto(fd, pkt, 4 + len, 0, (const struct sockaddr *)to, sizeof *to) < 0)
+		return ub_err_errno(e, UB_EIO, "tftp-bind", errno, "TFTP: sending block %llu",
+				    (unsigned long long)k);
+	return 0;
+}
+
+/* Milliseconds left until a deadline, for poll. */
+static int ms_until(double deadline)
+{
+	double left = (deadline - ub_now()) * 1000;
+
+	return left <= 0 ? 0 : (int)left + 1;
 }
 
 /* One transfer, from its own socket: the OACK when options were granted
  * (answered by ACK 0), then windows of blocks; an ACK inside the window
  * slides it to there, a timeout resends from the first block not yet
  * acknowledged.  The last block is the first shorter than blksize (empty
- * when the size is a multiple). */
+ * when the size is a multiple).
+ *
+ * The resend timer runs from the last time something was sent: packets
+ * that change nothing (duplicate ACKs, other TIDs, junk) must not put it
+ * off, or a client repeating its last ACK faster than our timeout would
+ * hold the transfer still for as long as it keeps repeating. */
 static int transfer(struct ub_tftp_server *s, const struct ub_tftp_pkt *rq,
 		    const struct sockaddr_in *peer)
 {
@@ -217,9 +237,10 @@ static int transfer(struct ub_tftp_server *s, const struct ub_tftp_pkt *rq,
 	uint8_t *pkt = malloc(MAX_PKT), *in = malloc(MAX_PKT);
 	unsigned blksize = 512, window = 1, timeout_ms = (unsigned)s->o.timeout_ms, tries = 0;
 	uint64_t size = s->o.src->size, last, base = 1, next = 1;
-	double t0 = ub_now();
+	double t0 = ub_now(), deadline;
+	char addr[INET_ADDRSTRLEN];
 	int fd = -1, rc = 0;
-	size_t n;
+	size_t oack;
 
 	if (!pkt || !in) {
 		free(pkt);
@@ -235,7 +256,8 @@ static int transfer(struct ub_tftp_server *s, const struct ub_tftp_pkt *rq,
 	last = size / blksize + 1;
 	s->st.blksize = blksize;
 	s->st.windowsize = window;
-	snprintf(s->st.client, sizeof s->st.client, "%s:%u", inet_ntoa(peer->sin_addr), ntohs(peer->sin_port));
+	inet_ntop(AF_INET, &peer->sin_addr, addr, sizeof addr);   /* inet_ntoa is not thread-safe */
+	snprintf(s->st.client, sizeof s->st.client, "%s:%u", addr, ntohs(peer->sin_port));
 
 	me.sin_family = AF_INET;
 	inet_pton(AF_INET, s->o.bind_addr, &me.sin_addr);
@@ -244,59 +266,64 @@ static int transfer(struct ub_tftp_server *s, const struct ub_tftp_pkt *rq,
 		rc = ub_err_errno(&s->e, UB_EIO, "tftp-bind", errno, "TFTP: no socket for the transfer");
 		goto out;
 	}
-	if ((n = build_oack(pkt, rq, blksize, window, timeout_ms / 1000, size)) > 0) {
-		for (;;) {   /* the OACK, until ACK 0 */
-			long got;
+	if ((oack = build_oack(pkt, rq, blksize, window, timeout_ms / 1000, size)) > 0) {
+		sendto(fd, pkt, oack, 0, (const struct sockaddr *)peer, sizeof *peer);
+		deadline = ub_now() + timeout_ms / 1000.0;
+		for (;;) {   /* until ACK 0 */
 			struct ub_tftp_pkt a;
+			long got = wait_packet(s, fd, in, MAX_PKT, ms_until(deadline), &from);
 
-			sendto(fd, pkt, n, 0, (const struct sockaddr *)peer, sizeof *peer);
-			got = wait_packet(s, fd, in, MAX_PKT, (int)timeout_ms, &from);
 			if (got < 0) {
 				rc = ub_err_set(&s->e, UB_EFAIL, "tftp-timeout", "TFTP: stopped");
 				goto out;
 			}
 			if (got == 0) {
 				if (++tries > (unsigned)s->o.retries) {
+					send_error(fd, peer, 0, "timed out");
 					rc = ub_err_set(&s->e, UB_ETIMEOUT, "tftp-timeout",
 							"TFTP: %s never acknowledged the options", s->st.client);
 					goto out;
 				}
 				s->st.retransmits++;
+				sendto(fd, pkt, oack, 0, (const struct sockaddr *)peer, sizeof *peer);
+				deadline = ub_now() + timeout_ms / 1000.0;
 				continue;
 			}
 			if (!same_peer(&from, peer)) {
 				send_error(fd, &from, 5, "Unknown transfer ID");
 				continue;
 			}
-			if (ub_tftp_parse(in, (size_t)got, &a) == 0 && a.op == UB_TFTP_ERROR) {
-				rc = ub_err_set(&s->e, UB_EFAIL, "tftp-refused", "TFTP: the client refused the options: %.200s",
-						a.error_msg);
+			if (ub_tftp_parse(in, (size_t)got, &a) != 0)
+				continue;
+			if (a.op == UB_TFTP_ERROR) {
+				rc = ub_err_set(&s->e, UB_EFAIL, "tftp-refused",
+						"TFTP: the client refused the options: %.200s", a.error_msg);
 				goto out;
 			}
-			if (ub_tftp_parse(in, (size_t)got, &a) == 0 && a.op == UB_TFTP_ACK && a.block == 0)
+			if (a.op == UB_TFTP_ACK && a.block == 0)
 				break;
 		}
 	}
 	tries = 0;
+	deadline = 0;
 	while (base <= last) {
 		struct ub_tftp_pkt a;
 		long got;
 
-		while (next < base + window && next <= last) {
-			if (send_block(s, fd, peer, next, blksize, pkt) != 0) {
-				rc = ub_err_errno(&s->e, UB_EIO, "io", errno, "TFTP: sending block %llu",
-						  (unsigned long long)next);
-				goto out;
-			}
-			next++;
+		if (next < base + window && next <= last) {
+			for (; next < base + window && next <= last; next++)
+				if ((rc = send_block(s, fd, peer, next, blksize, pkt, &s->e)) != 0)
+					goto out;
+			deadline = ub_now() + timeout_ms / 1000.0;
 		}
-		got = wait_packet(s, fd, in, MAX_PKT, (int)timeout_ms, &from);
+		got = wait_packet(s, fd, in, MAX_PKT, ms_until(deadline), &from);
 		if (got < 0) {
 			rc = ub_err_set(&s->e, UB_EFAIL, "tftp-timeout", "TFTP: stopped");
 			goto out;
 		}
 		if (got == 0) {
 			if (++tries > (unsigned)s->o.retries) {
+				send_error(fd, peer, 0, "timed out");
 				rc = ub_err_set(&s->e, UB_ETIMEOUT, "tftp-timeout",
 						"TFTP: %s stopped acknowledging at block %llu of %llu",
 						s->st.client, (unsigned long long)base, (unsigned long long)last);

@@ -279,6 +279,123 @@ static void no_grantable_option(void **state)
 	done(&v);
 }
 
+/* The transfer comes from a port of its own (a new TID), and a packet
+ * from any other port gets ERROR 5 there without disturbing the
+ * transfer. */
+static void other_tid(void **state)
+{
+	static const uint8_t rrq[] = "\0\1fw.bin\0octet\0";
+	static struct server v;
+	struct client c, stray;
+	struct ub_tftp_stats st;
+	struct ub_err e;
+	uint8_t buf[600];
+	unsigned port;
+	long n;
+
+	(void)state;
+	port = serve(&v, 600);
+	cl_open(&c, port);
+	cl_send(&c, rrq, sizeof rrq - 1);
+	n = cl_recv(&c, buf, sizeof buf, 1000);
+	assert_int_equal(n, 4 + 512);
+	assert_int_not_equal(ntohs(c.tid.sin_port), port);
+	cl_open(&stray, port);
+	stray.tid = c.tid;
+	stray.have_tid = 1;
+	cl_ack(&stray, 1);   /* the right block, the wrong sender */
+	n = cl_recv(&stray, buf, sizeof buf, 1000);
+	assert_true(n >= 5);
+	assert_int_equal(buf[1], UB_TFTP_ERROR);
+	assert_int_equal(buf[3], 5);
+	/* block 1 is still unacknowledged: it comes again */
+	n = cl_recv(&c, buf, sizeof buf, 1000);
+	assert_int_equal(n, 4 + 512);
+	assert_int_equal(buf[3], 1);
+	cl_ack(&c, 1);
+	n = cl_recv(&c, buf, sizeof buf, 1000);
+	assert_int_equal(n, 4 + 600 - 512);
+	cl_ack(&c, 2);
+	assert_int_equal(ub_tftp_server_finish(v.s, &st, &e), 0);
+	assert_int_equal(st.bytes, 600);
+	assert_int_equal(st.retransmits, 1);
+	close(stray.fd);
+	close(c.fd);
+	done(&v);
+}
+
+/* A client that keeps repeating an old ACK faster than the server's
+ * timeout (150 ms here) must not hold back the resend of a lost block:
+ * the timer runs from the send, not from the last packet. */
+static void old_acks_do_not_postpone_resend(void **state)
+{
+	static const uint8_t rrq[] = "\0\1fw.bin\0octet\0";
+	static struct server v;
+	struct client c;
+	struct ub_tftp_stats st;
+	struct ub_err e;
+	uint8_t buf[600];
+	double t0;
+	long n = 0;
+	int i;
+
+	(void)state;
+	cl_open(&c, serve(&v, 600));
+	cl_send(&c, rrq, sizeof rrq - 1);
+	assert_int_equal(cl_recv(&c, buf, sizeof buf, 1000), 4 + 512);
+	t0 = ub_now();
+	for (i = 0; i < 40 && n == 0; i++) {   /* up to 2 s of ACK 0 every 50 ms */
+		cl_ack(&c, 0);
+		n = cl_recv(&c, buf, sizeof buf, 50);
+	}
+	assert_int_equal(n, 4 + 512);
+	assert_int_equal(buf[3], 1);
+	assert_true(ub_now() - t0 < 0.5);
+	cl_ack(&c, 1);
+	assert_int_equal(cl_recv(&c, buf, sizeof buf, 1000), 4 + 600 - 512);
+	cl_ack(&c, 2);
+	assert_int_equal(ub_tftp_server_finish(v.s, &st, &e), 0);
+	assert_int_equal(st.retransmits, 1);
+	close(c.fd);
+	done(&v);
+}
+
+/* Same while the OACK waits for ACK 0: packets that are not ACK 0 get
+ * no OACK each (that would double the traffic with every stray packet),
+ * only the timeout resends it. */
+static void junk_does_not_repeat_oack(void **state)
+{
+	static const uint8_t rrq[] = "\0\1fw.bin\0octet\0blksize\0001024\0";
+	static struct server v;
+	struct client c;
+	struct ub_err e;
+	uint8_t buf[2000];
+	unsigned oacks = 0;
+	double t0;
+	long n;
+
+	(void)state;
+	cl_open(&c, serve(&v, 600));
+	cl_send(&c, rrq, sizeof rrq - 1);
+	assert_true(cl_recv(&c, buf, sizeof buf, 1000) > 2);
+	assert_int_equal(buf[1], UB_TFTP_OACK);
+	t0 = ub_now();
+	while (ub_now() - t0 < 0.4) {   /* 150 ms timeout: about 2 resends */
+		cl_ack(&c, 7);
+		if ((n = cl_recv(&c, buf, sizeof buf, 25)) > 0 && buf[1] == UB_TFTP_OACK)
+			oacks++;
+	}
+	assert_in_range(oacks, 1, 4);
+	cl_ack(&c, 0);
+	n = cl_recv(&c, buf, sizeof buf, 1000);
+	assert_int_equal(n, 4 + 600);
+	assert_int_equal(buf[1], UB_TFTP_DATA);
+	cl_ack(&c, 1);
+	assert_int_equal(ub_tftp_server_finish(v.s, NULL, &e), 0);
+	close(c.fd);
+	done(&v);
+}
+
 /* Window 4, blksize 512: the first window's ACK is lost (the server must
  * resend the window after its timeout), a duplicate ACK arrives later
  * (the server must not send twice), and a gap is reported by an ACK
@@ -438,6 +555,8 @@ static void client_gone(void **state)
 	struct client c;
 	struct ub_err e;
 	uint8_t buf[600];
+	unsigned resends = 0;
+	long n;
 
 	(void)state;
 	cl_open(&c, serve(&v, 5000));
@@ -446,6 +565,14 @@ static void client_gone(void **state)
 	assert_int_equal(ub_tftp_server_finish(v.s, NULL, &e), UB_ETIMEOUT);
 	assert_string_equal(e.advice_id, "tftp-timeout");
 	assert_non_null(strstr(e.msg, "block 1"));
+	/* the resends of block 1, then an ERROR so a client still there
+	 * stops waiting */
+	while ((n = cl_recv(&c, buf, sizeof buf, 200)) > 0 && buf[1] == UB_TFTP_DATA)
+		resends++;
+	assert_int_equal(resends, 5);   /* the retries */
+	assert_true(n >= 5);
+	assert_int_equal(buf[1], UB_TFTP_ERROR);
+	assert_int_equal(buf[3], 0);
 	close(c.fd);
 	done(&v);
 }
@@ -457,6 +584,9 @@ int main(void)
 		cmocka_unit_test(parse_bad),
 		cmocka_unit_test(oack_grants),
 		cmocka_unit_test(no_grantable_option),
+		cmocka_unit_test(other_tid),
+		cmocka_unit_test(old_acks_do_not_postpone_resend),
+		cmocka_unit_test(junk_does_not_repeat_oack),
 		cmocka_unit_test(lost_and_duplicate_acks),
 		cmocka_unit_test(block_numbers_wrap),
 		cmocka_unit_test(refusals),
