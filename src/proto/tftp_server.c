@@ -207,7 +207,7 @@ static int send_block(struct ub_tftp_server *s, int fd, const struct sockaddr_in
 		return rc;
 	}
 	if (sendto(fd, pkt, 4 + len, 0, (const struct sockaddr *)to, sizeof *to) < 0)
-		return ub_err_errno(e, UB_EIO, "tftp-bind", errno, "TFTP: sending block %llu",
+		return ub_err_errno(e, UB_EIO, "tftp-send", errno, "TFTP: sending block %llu",
 				    (unsigned long long)k);
 	return 0;
 }
@@ -274,7 +274,7 @@ static int transfer(struct ub_tftp_server *s, const struct ub_tftp_pkt *rq,
 			long got = wait_packet(s, fd, in, MAX_PKT, ms_until(deadline), &from);
 
 			if (got < 0) {
-				rc = ub_err_set(&s->e, UB_EFAIL, "tftp-timeout", "TFTP: stopped");
+				rc = ub_err_set(&s->e, UB_EFAIL, NULL, "TFTP: stopped");
 				goto out;
 			}
 			if (got == 0) {
@@ -318,7 +318,7 @@ static int transfer(struct ub_tftp_server *s, const struct ub_tftp_pkt *rq,
 		}
 		got = wait_packet(s, fd, in, MAX_PKT, ms_until(deadline), &from);
 		if (got < 0) {
-			rc = ub_err_set(&s->e, UB_EFAIL, "tftp-timeout", "TFTP: stopped");
+			rc = ub_err_set(&s->e, UB_EFAIL, NULL, "TFTP: stopped");
 			goto out;
 		}
 		if (got == 0) {
@@ -390,7 +390,7 @@ static void *serve(void *arg)
 	uint8_t buf[1024];
 	double until = ub_now() + s->o.wait_ms / 1000.0;
 
-	s->rc = ub_err_set(&s->e, UB_ETIMEOUT, "tftp-timeout", "TFTP: no request for %s came in %d s",
+	s->rc = ub_err_set(&s->e, UB_ETIMEOUT, "tftp-no-request", "TFTP: no request for %s came in %d s",
 			   s->o.name, s->o.wait_ms / 1000);
 	while (ub_now() < until) {
 		struct sockaddr_in from;
@@ -398,7 +398,7 @@ static void *serve(void *arg)
 		long n = wait_packet(s, s->listen_fd, buf, sizeof buf - 1, (int)((until - ub_now()) * 1000) + 1, &from);
 
 		if (n < 0) {
-			s->rc = ub_err_set(&s->e, UB_EFAIL, "tftp-timeout", "TFTP: stopped before a request came");
+			s->rc = ub_err_set(&s->e, UB_EFAIL, NULL, "TFTP: stopped before a request came");
 			break;
 		}
 		if (n == 0 || ub_tftp_parse(buf, (size_t)n, &rq) != 0)

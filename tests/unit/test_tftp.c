@@ -577,6 +577,66 @@ static void client_gone(void **state)
 	done(&v);
 }
 
+/* Nobody asks: the server gives up after wait_ms with the advice for a
+ * board that never reached us, not the one for a transfer that stalled. */
+static void nobody_asks(void **state)
+{
+	struct ub_tftp_opts o = { 0 };
+	struct ub_tftp_server *s;
+	struct ub_src src;
+	struct ub_err e;
+	double t0 = ub_now();
+	char path[64];
+	FILE *f;
+
+	(void)state;
+	snprintf(path, sizeof path, "/tmp/ub-tftp-test-%d-idle", (int)getpid());
+	f = fopen(path, "wb");
+	assert_non_null(f);
+	fclose(f);
+	assert_int_equal(ub_src_open(&src, path, &e), 0);
+	o.bind_addr = "127.0.0.1";
+	o.port = UB_TFTP_ANY_PORT;
+	o.name = "fw.bin";
+	o.src = &src;
+	o.wait_ms = 300;
+	assert_int_equal(ub_tftp_server_start(&s, &o, NULL, &e), 0);
+	assert_int_equal(ub_tftp_server_finish(s, NULL, &e), UB_ETIMEOUT);
+	assert_true(ub_now() - t0 >= 0.29);
+	assert_string_equal(e.advice_id, "tftp-no-request");
+	o.port = 70000;
+	assert_int_equal(ub_tftp_server_start(&s, &o, NULL, &e), UB_EUSAGE);
+	ub_src_close(&src);
+	unlink(path);
+}
+
+/* The file shrinks under the server: the client gets an ERROR, and the
+ * caller the file's own error (not a network one). */
+static void file_shrinks(void **state)
+{
+	static const uint8_t rrq[] = "\0\1fw.bin\0octet\0";
+	static struct server v;
+	struct client c;
+	struct ub_err e;
+	uint8_t buf[600];
+	long n;
+
+	(void)state;
+	cl_open(&c, serve(&v, 2000));
+	assert_int_equal(truncate(v.path, 600), 0);
+	cl_send(&c, rrq, sizeof rrq - 1);
+	n = cl_recv(&c, buf, sizeof buf, 1000);
+	assert_int_equal(n, 4 + 512);   /* block 1 is still whole... */
+	cl_ack(&c, 1);
+	n = cl_recv(&c, buf, sizeof buf, 1000);   /* ...block 2 is not */
+	assert_true(n >= 5);
+	assert_int_equal(buf[1], UB_TFTP_ERROR);
+	assert_int_equal(ub_tftp_server_finish(v.s, NULL, &e), UB_EFORMAT);
+	assert_string_equal(e.advice_id, "image-truncated");
+	close(c.fd);
+	done(&v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -591,6 +651,8 @@ int main(void)
 		cmocka_unit_test(block_numbers_wrap),
 		cmocka_unit_test(refusals),
 		cmocka_unit_test(client_gone),
+		cmocka_unit_test(nobody_asks),
+		cmocka_unit_test(file_shrinks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
