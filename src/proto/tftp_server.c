@@ -148,7 +148,27 @@ static int same_peer(const struct sockaddr_in *a, const struct sockaddr_in *b)
 	return a->sin_addr.s_addr == b->sin_addr.s_addr && a->sin_port == b->sin_port;
 }
 
-/* The options a request asked for, as we grant them, in an OACK. */
+/* Which of the request's options we take: a value outside its RFC's range
+ * is left out of the OACK, as if never asked (RFC 2347 lets a server
+ * ignore an option; answering with another blksize than asked, or any
+ * other timeout, is not allowed). */
+static int want_blksize(const struct ub_tftp_pkt *rq)
+{
+	return rq->blksize >= 8;   /* above 65464 we answer with our cap */
+}
+
+static int want_window(const struct ub_tftp_pkt *rq)
+{
+	return rq->windowsize >= 1;
+}
+
+static int want_timeout(const struct ub_tftp_pkt *rq)
+{
+	return rq->timeout >= 1 && rq->timeout <= 255;
+}
+
+/* The options granted, in an OACK; 0 when there is none to acknowledge
+ * (the transfer then starts with block 1, as in RFC 1350). */
 static size_t build_oack(uint8_t *pkt, const struct ub_tftp_pkt *rq, unsigned blksize,
 			 unsigned window, unsigned timeout_s, uint64_t size)
 {
@@ -156,40 +176,60 @@ static size_t build_oack(uint8_t *pkt, const struct ub_tftp_pkt *rq, unsigned bl
 
 	pkt[0] = 0;
 	pkt[1] = UB_TFTP_OACK;
-	if (rq->blksize > 0)
+	if (want_blksize(rq))
 		n += (size_t)sprintf((char *)pkt + n, "blksize%c%u%c", 0, blksize, 0);
-	if (rq->windowsize > 0)
+	if (want_window(rq))
 		n += (size_t)sprintf((char *)pkt + n, "windowsize%c%u%c", 0, window, 0);
-	if (rq->timeout > 0)
+	if (want_timeout(rq))
 		n += (size_t)sprintf((char *)pkt + n, "timeout%c%u%c", 0, timeout_s, 0);
 	if (rq->tsize_asked)
 		n += (size_t)sprintf((char *)pkt + n, "tsize%c%llu%c", 0, (unsigned long long)size, 0);
-	return n;
+	return n > 2 ? n : 0;
 }
 
-/* Sends data block k (1-based, 64-bit) of the file. */
+/* Sends data block k (1-based, 64-bit) of the file.  A block the file
+ * cannot give is reported in e, and the client is told, so it does not
+ * wait out its own timeouts. */
 static int send_block(struct ub_tftp_server *s, int fd, const struct sockaddr_in *to, uint64_t k,
-		      unsigned blksize, uint8_t *pkt)
+		      unsigned blksize, uint8_t *pkt, struct ub_err *e)
 {
 	uint64_t off = (k - 1) * blksize;
 	size_t len = off >= s->o.src->size ? 0 :
 		(size_t)(s->o.src->size - off < blksize ? s->o.src->size - off : blksize);
-	struct ub_err e;
+	int rc;
 
 	pkt[0] = 0;
 	pkt[1] = UB_TFTP_DATA;
 	pkt[2] = (uint8_t)(k >> 8);
 	pkt[3] = (uint8_t)k;
-	if (len && ub_src_read(s->o.src, off, pkt + 4, len, &e) != 0)
-		return -1;
-	return sendto(fd, pkt, 4 + len, 0, (const struct sockaddr *)to, sizeof *to) < 0 ? -1 : 0;
+	if (len && (rc = ub_src_read(s->o.src, off, pkt + 4, len, e)) != 0) {
+		send_error(fd, to, 0, "server cannot read the file");
+		return rc;
+	}
+	if (sendto(fd, pkt, 4 + len, 0, (const struct sockaddr *)to, sizeof *to) < 0)
+		return ub_err_errno(e, UB_EIO, "tftp-send", errno, "TFTP: sending block %llu",
+				    (unsigned long long)k);
+	return 0;
 }
 
-/* One transfer, from its own socket: the OACK when options were asked
+/* Milliseconds left until a deadline, for poll. */
+static int ms_until(double deadline)
+{
+	double left = (deadline - ub_now()) * 1000;
+
+	return left <= 0 ? 0 : (int)left + 1;
+}
+
+/* One transfer, from its own socket: the OACK when options were granted
  * (answered by ACK 0), then windows of blocks; an ACK inside the window
  * slides it to there, a timeout resends from the first block not yet
  * acknowledged.  The last block is the first shorter than blksize (empty
- * when the size is a multiple). */
+ * when the size is a multiple).
+ *
+ * The resend timer runs from the last time something was sent: packets
+ * that change nothing (duplicate ACKs, other TIDs, junk) must not put it
+ * off, or a client repeating its last ACK faster than our timeout would
+ * hold the transfer still for as long as it keeps repeating. */
 static int transfer(struct ub_tftp_server *s, const struct ub_tftp_pkt *rq,
 		    const struct sockaddr_in *peer)
 {
@@ -197,25 +237,27 @@ static int transfer(struct ub_tftp_server *s, const struct ub_tftp_pkt *rq,
 	uint8_t *pkt = malloc(MAX_PKT), *in = malloc(MAX_PKT);
 	unsigned blksize = 512, window = 1, timeout_ms = (unsigned)s->o.timeout_ms, tries = 0;
 	uint64_t size = s->o.src->size, last, base = 1, next = 1, nacked = 0;
-	double deadline = 0;
-	double t0 = ub_now();
-	int fd = -1, rc = 0, oack = rq->blksize > 0 || rq->windowsize > 0 || rq->timeout > 0 || rq->tsize_asked;
+	double t0 = ub_now(), deadline;
+	char addr[INET_ADDRSTRLEN];
+	int fd = -1, rc = 0;
+	size_t oack;
 
 	if (!pkt || !in) {
 		free(pkt);
 		free(in);
 		return ub_err_set(&s->e, UB_ENOMEM, NULL, "out of memory");
 	}
-	if (rq->blksize >= 8)
+	if (want_blksize(rq))
 		blksize = (unsigned)(rq->blksize < (long)s->o.max_blksize ? rq->blksize : (long)s->o.max_blksize);
-	if (rq->windowsize >= 1)
+	if (want_window(rq))
 		window = (unsigned)(rq->windowsize < (long)s->o.max_window ? rq->windowsize : (long)s->o.max_window);
-	if (rq->timeout >= 1 && rq->timeout <= 255)
+	if (want_timeout(rq))
 		timeout_ms = (unsigned)rq->timeout * 1000;
 	last = size / blksize + 1;
 	s->st.blksize = blksize;
 	s->st.windowsize = window;
-	snprintf(s->st.client, sizeof s->st.client, "%s:%u", inet_ntoa(peer->sin_addr), ntohs(peer->sin_port));
+	inet_ntop(AF_INET, &peer->sin_addr, addr, sizeof addr);   /* inet_ntoa is not thread-safe */
+	snprintf(s->st.client, sizeof s->st.client, "%s:%u", addr, ntohs(peer->sin_port));
 
 	me.sin_family = AF_INET;
 	inet_pton(AF_INET, s->o.bind_addr, &me.sin_addr);
@@ -224,70 +266,66 @@ static int transfer(struct ub_tftp_server *s, const struct ub_tftp_pkt *rq,
 		rc = ub_err_errno(&s->e, UB_EIO, "tftp-bind", errno, "TFTP: no socket for the transfer");
 		goto out;
 	}
-	if (oack) {
-		size_t n = build_oack(pkt, rq, blksize, window, timeout_ms / 1000, size);
-
-		for (;;) {   /* the OACK, until ACK 0 */
-			long got;
+	if ((oack = build_oack(pkt, rq, blksize, window, timeout_ms / 1000, size)) > 0) {
+		sendto(fd, pkt, oack, 0, (const struct sockaddr *)peer, sizeof *peer);
+		deadline = ub_now() + timeout_ms / 1000.0;
+		for (;;) {   /* until ACK 0 */
 			struct ub_tftp_pkt a;
+			long got = wait_packet(s, fd, in, MAX_PKT, ms_until(deadline), &from);
 
-			sendto(fd, pkt, n, 0, (const struct sockaddr *)peer, sizeof *peer);
-			got = wait_packet(s, fd, in, MAX_PKT, (int)timeout_ms, &from);
 			if (got < 0) {
-				rc = ub_err_set(&s->e, UB_EFAIL, "tftp-timeout", "TFTP: stopped");
+				rc = ub_err_set(&s->e, UB_EFAIL, NULL, "TFTP: stopped");
 				goto out;
 			}
 			if (got == 0) {
 				if (++tries > (unsigned)s->o.retries) {
+					send_error(fd, peer, 0, "timed out");
 					rc = ub_err_set(&s->e, UB_ETIMEOUT, "tftp-timeout",
 							"TFTP: %s never acknowledged the options", s->st.client);
 					goto out;
 				}
 				s->st.retransmits++;
+				sendto(fd, pkt, oack, 0, (const struct sockaddr *)peer, sizeof *peer);
+				deadline = ub_now() + timeout_ms / 1000.0;
 				continue;
 			}
 			if (!same_peer(&from, peer)) {
 				send_error(fd, &from, 5, "Unknown transfer ID");
 				continue;
 			}
-			if (ub_tftp_parse(in, (size_t)got, &a) == 0 && a.op == UB_TFTP_ERROR) {
-				rc = ub_err_set(&s->e, UB_EFAIL, "tftp-refused", "TFTP: the client refused the options: %.200s",
-						a.error_msg);
+			if (ub_tftp_parse(in, (size_t)got, &a) != 0)
+				continue;
+			if (a.op == UB_TFTP_ERROR) {
+				rc = ub_err_set(&s->e, UB_EFAIL, "tftp-refused",
+						"TFTP: the client refused the options: %.200s", a.error_msg);
 				goto out;
 			}
-			if (ub_tftp_parse(in, (size_t)got, &a) == 0 && a.op == UB_TFTP_ACK && a.block == 0)
+			if (a.op == UB_TFTP_ACK && a.block == 0)
 				break;
 		}
 	}
 	tries = 0;
+	deadline = 0;
 	while (base <= last) {
 		struct ub_tftp_pkt a;
-		double now;
 		long got;
 
 		if (next < base + window && next <= last) {
-			while (next < base + window && next <= last) {
-				if (send_block(s, fd, peer, next, blksize, pkt) != 0) {
-					rc = ub_err_errno(&s->e, UB_EIO, "io", errno, "TFTP: sending block %llu",
-							  (unsigned long long)next);
+			for (; next < base + window && next <= last; next++)
+				if ((rc = send_block(s, fd, peer, next, blksize, pkt, &s->e)) != 0)
 					goto out;
-				}
-				next++;
-			}
-			/* the resend clock runs from the last send: packets that
-			 * change nothing (duplicates) must not hold it back */
 			deadline = ub_now() + timeout_ms / 1000.0;
 		}
-		now = ub_now();
-		got = now < deadline ? wait_packet(s, fd, in, MAX_PKT, (int)((deadline - now) * 1000) + 1, &from) : 0;
+		got = wait_packet(s, fd, in, MAX_PKT, ms_until(deadline), &from);
 		if (got < 0) {
-			rc = ub_err_set(&s->e, UB_EFAIL, "tftp-timeout", "TFTP: stopped");
+			rc = ub_err_set(&s->e, UB_EFAIL, NULL, "TFTP: stopped");
 			goto out;
 		}
 		if (got == 0) {
 			if (ub_now() < deadline)
 				continue;
 			if (++tries > (unsigned)s->o.retries) {
+				send_error(fd, peer, 0, "timed out");
 				rc = ub_err_set(&s->e, UB_ETIMEOUT, "tftp-timeout",
 						"TFTP: %s stopped acknowledging at block %llu of %llu",
 						s->st.client, (unsigned long long)base, (unsigned long long)last);
@@ -365,7 +403,7 @@ static void *serve(void *arg)
 	uint8_t buf[1024];
 	double until = ub_now() + s->o.wait_ms / 1000.0;
 
-	s->rc = ub_err_set(&s->e, UB_ETIMEOUT, "tftp-timeout", "TFTP: no request for %s came in %d s",
+	s->rc = ub_err_set(&s->e, UB_ETIMEOUT, "tftp-no-request", "TFTP: no request for %s came in %d s",
 			   s->o.name, s->o.wait_ms / 1000);
 	while (ub_now() < until) {
 		struct sockaddr_in from;
@@ -373,7 +411,7 @@ static void *serve(void *arg)
 		long n = wait_packet(s, s->listen_fd, buf, sizeof buf - 1, (int)((until - ub_now()) * 1000) + 1, &from);
 
 		if (n < 0) {
-			s->rc = ub_err_set(&s->e, UB_EFAIL, "tftp-timeout", "TFTP: stopped before a request came");
+			s->rc = ub_err_set(&s->e, UB_EFAIL, NULL, "TFTP: stopped before a request came");
 			break;
 		}
 		if (n == 0 || ub_tftp_parse(buf, (size_t)n, &rq) != 0)
@@ -428,7 +466,11 @@ int ub_tftp_server_start(struct ub_tftp_server **out, const struct ub_tftp_opts 
 	s->listen_fd = -1;
 	s->stop_fd[0] = s->stop_fd[1] = -1;
 	a.sin_family = AF_INET;
-	a.sin_port = htons((uint16_t)(o->port ? o->port : 69));
+	if (o->port > 65535 && o->port != UB_TFTP_ANY_PORT) {
+		free(s);
+		return ub_err_set(e, UB_EUSAGE, "usage", "TFTP: port %u does not exist", o->port);
+	}
+	a.sin_port = htons((uint16_t)(o->port == UB_TFTP_ANY_PORT ? 0 : o->port ? o->port : 69));
 	if (!o->bind_addr || inet_pton(AF_INET, o->bind_addr, &a.sin_addr) != 1) {
 		free(s);
 		return ub_err_set(e, UB_EUSAGE, "usage", "TFTP: '%s' is not an IPv4 address",

@@ -34,9 +34,13 @@ struct ub_tftp_pkt {
  * a value).  Unknown options are ignored, as RFC 2347 says. */
 int ub_tftp_parse(const uint8_t *p, size_t n, struct ub_tftp_pkt *out);
 
+/* A port number no one can ask for, meaning "let the system choose" (0
+ * already means the standard port 69). */
+#define UB_TFTP_ANY_PORT 0x10000u
+
 struct ub_tftp_opts {
 	const char *bind_addr;     /* IPv4 address to listen on */
-	unsigned port;             /* 69 unless given */
+	unsigned port;             /* 69 unless given; UB_TFTP_ANY_PORT: a free one */
 	const char *name;          /* the only file name served */
 	const struct ub_src *src;  /* its contents */
 	unsigned max_blksize;      /* cap on what a client may ask (default 1468) */
@@ -62,7 +66,7 @@ struct ub_tftp_server;
 int ub_tftp_server_start(struct ub_tftp_server **out, const struct ub_tftp_opts *o,
 			 struct ub_progress *p, struct ub_err *e);
 
-/* The port actually bound (port 0 in the options picks a free one). */
+/* The port actually bound (the one the system chose for UB_TFTP_ANY_PORT). */
 unsigned ub_tftp_server_port(const struct ub_tftp_server *s);
 
 /* Waits for the transfer to end and frees the server.  Returns the

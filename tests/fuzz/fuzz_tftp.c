@@ -17,5 +17,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		(void)n;
 	}
+	if (ub_tftp_parse(data, size, &k) == 0 && k.op == UB_TFTP_ERROR) {
+		/* the message is shown to the user: it too must end inside */
+		volatile size_t n = strlen(k.error_msg);
+
+		(void)n;
+	}
 	return 0;
 }

@@ -42,6 +42,28 @@ static void parse_requests(void **state)
 	assert_true(k.blksize < 0);
 	assert_int_equal(ub_tftp_parse(P("\0\2up.bin\0octet\0"), &k), 0);
 	assert_int_equal(k.op, UB_TFTP_WRQ);
+	/* the mode is the client's string; the server compares it without case */
+	assert_int_equal(ub_tftp_parse(P("\0\1f\0NetASCII\0"), &k), 0);
+	assert_string_equal(k.mode, "NetASCII");
+	/* values outside the RFCs' ranges are parsed as they are: what to
+	 * grant is the server's decision (tested with the OACK below) */
+	assert_int_equal(ub_tftp_parse(P("\0\1f\0octet\0blksize\0007\0timeout\000256\0windowsize\0000\0"), &k), 0);
+	assert_int_equal(k.blksize, 7);
+	assert_int_equal(k.timeout, 256);
+	assert_int_equal(k.windowsize, 0);
+	assert_int_equal(ub_tftp_parse(P("\0\1f\0octet\0blksize\00065465\0"), &k), 0);
+	assert_int_equal(k.blksize, 65465);
+	/* an empty value is no value; option names ignore case */
+	assert_int_equal(ub_tftp_parse(P("\0\1f\0octet\0blksize\0\0WindowSize\0008\0"), &k), 0);
+	assert_true(k.blksize < 0);
+	assert_int_equal(k.windowsize, 8);
+	/* tsize's value is the client's business (0 in a read request): a
+	 * huge one is still "tsize asked" and nothing overflows */
+	assert_int_equal(ub_tftp_parse(P("\0\1f\0octet\0tsize\000999999999999999999999999\0"), &k), 0);
+	assert_int_equal(k.tsize_asked, 1);
+	/* an unknown option between known ones does not hide them */
+	assert_int_equal(ub_tftp_parse(P("\0\1f\0octet\0multicast\0\0blksize\000512\0"), &k), 0);
+	assert_int_equal(k.blksize, 512);
 }
 
 static void parse_bad(void **state)
@@ -60,6 +82,20 @@ static void parse_bad(void **state)
 	assert_int_equal(ub_tftp_parse(P("\0\5\0\1no such file"), &k), 0);   /* message without NUL */
 	assert_int_equal(k.error_code, 1);
 	assert_string_equal(k.error_msg, "");
+	assert_int_equal(ub_tftp_parse(P("\0\5\0\3disk full\0"), &k), 0);
+	assert_int_equal(k.error_code, 3);
+	assert_string_equal(k.error_msg, "disk full");
+	/* cut short: no block number, no error code, nothing at all */
+	assert_int_equal(ub_tftp_parse(P("\0\4\1"), &k), UB_EFORMAT);
+	assert_int_equal(ub_tftp_parse(P("\0\5\0"), &k), UB_EFORMAT);
+	assert_int_equal(ub_tftp_parse(P("\0\3\0"), &k), UB_EFORMAT);
+	assert_int_equal(ub_tftp_parse(P("\0"), &k), UB_EFORMAT);
+	assert_int_equal(ub_tftp_parse((const uint8_t *)"", 0, &k), UB_EFORMAT);
+	/* a request with an option name but the packet ends inside its value */
+	assert_int_equal(ub_tftp_parse(P("\0\1f\0octet\0blksize\000512"), &k), UB_EFORMAT);
+	/* opcode 0 and one past OACK */
+	assert_int_equal(ub_tftp_parse(P("\0\0f\0octet\0"), &k), UB_EFORMAT);
+	assert_int_equal(ub_tftp_parse(P("\0\7f\0octet\0"), &k), UB_EFORMAT);
 }
 
 struct client {
@@ -118,7 +154,11 @@ struct server {
 	char path[64];
 };
 
-static unsigned next_port = 27069;
+/* Tests keep their struct server in a static: when an assertion fails
+ * the test returns at once, and the server's thread may still read the
+ * file name and source it was given.  One file per server for the same
+ * reason. */
+static unsigned files;
 
 static int long_timeout;   /* the server's resend timer: 10 s instead of 150 ms */
 
@@ -133,21 +173,22 @@ static unsigned serve(struct server *v, size_t size)
 	v->data = malloc(size + 1);
 	for (i = 0; i < size; i++)
 		v->data[i] = (uint8_t)(i * 31 + i / 512);
-	snprintf(v->path, sizeof v->path, "/tmp/ub-tftp-test-%d", (int)getpid());
+	snprintf(v->path, sizeof v->path, "/tmp/ub-tftp-test-%d-%u", (int)getpid(), files++);
 	f = fopen(v->path, "wb");
 	assert_non_null(f);
 	assert_int_equal(fwrite(v->data, 1, size, f), size);
 	fclose(f);
 	assert_int_equal(ub_src_open(&v->src, v->path, &e), 0);
 	o.bind_addr = "127.0.0.1";
-	o.port = next_port++;
+	o.port = UB_TFTP_ANY_PORT;   /* runs of this test in other builds do not collide */
 	o.name = "fw.bin";
 	o.src = &v->src;
 	o.timeout_ms = long_timeout ? 10000 : 150;
 	o.retries = 5;
 	o.wait_ms = 5000;
 	assert_int_equal(ub_tftp_server_start(&v->s, &o, NULL, &e), 0);
-	return o.port;
+	assert_int_not_equal(ub_tftp_server_port(v->s), 0);
+	return ub_tftp_server_port(v->s);
 }
 
 static void done(struct server *v)
@@ -157,6 +198,206 @@ static void done(struct server *v)
 	free(v->data);
 }
 
+/* The value of option name in an OACK of n bytes, or NULL. */
+static const char *oack_value(const uint8_t *p, long n, const char *name)
+{
+	long at = 2;
+
+	assert_true(n >= 2 && p[n - 1] == 0);
+	while (at < n) {
+		const char *k = (const char *)p + at, *v = k + strlen(k) + 1;
+
+		assert_true(v < (const char *)p + n);
+		if (strcmp(k, name) == 0)
+			return v;
+		at = (long)(v + strlen(v) + 1 - (const char *)p);
+	}
+	return NULL;
+}
+
+/* What the OACK grants: a blksize above the cap gets the cap, tsize the
+ * file's size; a timeout outside 1..255 is left out rather than answered
+ * with another value (RFC 2349 allows only the same). */
+static void oack_grants(void **state)
+{
+	static const uint8_t rrq[] = "\0\1fw.bin\0octet\0blksize\00070000\0timeout\000300\0tsize\0000\0windowsize\000100000\0";
+	static struct server v;
+	struct client c;
+	struct ub_err e;
+	uint8_t buf[2000];
+	long n;
+
+	(void)state;
+	cl_open(&c, serve(&v, 3000));
+	cl_send(&c, rrq, sizeof rrq - 1);
+	n = cl_recv(&c, buf, sizeof buf, 1000);
+	assert_int_equal(buf[1], UB_TFTP_OACK);
+	assert_non_null(oack_value(buf, n, "blksize"));
+	assert_string_equal(oack_value(buf, n, "blksize"), "1468");
+	assert_non_null(oack_value(buf, n, "tsize"));
+	assert_string_equal(oack_value(buf, n, "tsize"), "3000");
+	assert_non_null(oack_value(buf, n, "windowsize"));
+	assert_string_equal(oack_value(buf, n, "windowsize"), "16");   /* the default cap */
+	assert_null(oack_value(buf, n, "timeout"));
+	cl_ack(&c, 0);
+	n = cl_recv(&c, buf, sizeof buf, 1000);
+	assert_int_equal(n, 4 + 1468);
+	assert_int_equal(buf[1], UB_TFTP_DATA);
+	ub_tftp_server_cancel(v.s);
+	(void)e;
+	close(c.fd);
+	done(&v);
+}
+
+/* Only options we cannot grant: no OACK at all, block 1 of 512 bytes
+ * comes at once (RFC 2347: a server that takes no option answers as in
+ * RFC 1350).  An OACK here would offer a blksize larger than asked. */
+static void no_grantable_option(void **state)
+{
+	static const uint8_t rrq[] = "\0\1fw.bin\0octet\0blksize\0004\0timeout\0000\0windowsize\0000\0";
+	static struct server v;
+	struct client c;
+	struct ub_tftp_stats st;
+	struct ub_err e;
+	uint8_t buf[2000];
+	long n;
+
+	(void)state;
+	cl_open(&c, serve(&v, 700));
+	cl_send(&c, rrq, sizeof rrq - 1);
+	n = cl_recv(&c, buf, sizeof buf, 1000);
+	assert_int_equal(buf[1], UB_TFTP_DATA);
+	assert_int_equal(n, 4 + 512);
+	assert_memory_equal(buf + 4, v.data, 512);
+	cl_ack(&c, 1);
+	n = cl_recv(&c, buf, sizeof buf, 1000);
+	assert_int_equal(n, 4 + 700 - 512);
+	assert_int_equal(buf[3], 2);
+	cl_ack(&c, 2);
+	assert_int_equal(ub_tftp_server_finish(v.s, &st, &e), 0);
+	assert_int_equal(st.blksize, 512);
+	assert_int_equal(st.windowsize, 1);
+	close(c.fd);
+	done(&v);
+}
+
+/* The transfer comes from a port of its own (a new TID), and a packet
+ * from any other port gets ERROR 5 there without disturbing the
+ * transfer. */
+static void other_tid(void **state)
+{
+	static const uint8_t rrq[] = "\0\1fw.bin\0octet\0";
+	static struct server v;
+	struct client c, stray;
+	struct ub_tftp_stats st;
+	struct ub_err e;
+	uint8_t buf[600];
+	unsigned port;
+	long n;
+
+	(void)state;
+	port = serve(&v, 600);
+	cl_open(&c, port);
+	cl_send(&c, rrq, sizeof rrq - 1);
+	n = cl_recv(&c, buf, sizeof buf, 1000);
+	assert_int_equal(n, 4 + 512);
+	assert_int_not_equal(ntohs(c.tid.sin_port), port);
+	cl_open(&stray, port);
+	stray.tid = c.tid;
+	stray.have_tid = 1;
+	cl_ack(&stray, 1);   /* the right block, the wrong sender */
+	n = cl_recv(&stray, buf, sizeof buf, 1000);
+	assert_true(n >= 5);
+	assert_int_equal(buf[1], UB_TFTP_ERROR);
+	assert_int_equal(buf[3], 5);
+	/* block 1 is still unacknowledged: it comes again */
+	n = cl_recv(&c, buf, sizeof buf, 1000);
+	assert_int_equal(n, 4 + 512);
+	assert_int_equal(buf[3], 1);
+	cl_ack(&c, 1);
+	n = cl_recv(&c, buf, sizeof buf, 1000);
+	assert_int_equal(n, 4 + 600 - 512);
+	cl_ack(&c, 2);
+	assert_int_equal(ub_tftp_server_finish(v.s, &st, &e), 0);
+	assert_int_equal(st.bytes, 600);
+	assert_int_equal(st.retransmits, 1);
+	close(stray.fd);
+	close(c.fd);
+	done(&v);
+}
+
+/* A client that keeps repeating an old ACK faster than the server's
+ * timeout (150 ms here) must not hold back the resend of a lost block:
+ * the timer runs from the send, not from the last packet. */
+static void old_acks_do_not_postpone_resend(void **state)
+{
+	static const uint8_t rrq[] = "\0\1fw.bin\0octet\0";
+	static struct server v;
+	struct client c;
+	struct ub_tftp_stats st;
+	struct ub_err e;
+	uint8_t buf[600];
+	double t0;
+	long n = 0;
+	int i;
+
+	(void)state;
+	cl_open(&c, serve(&v, 600));
+	cl_send(&c, rrq, sizeof rrq - 1);
+	assert_int_equal(cl_recv(&c, buf, sizeof buf, 1000), 4 + 512);
+	t0 = ub_now();
+	for (i = 0; i < 40 && n == 0; i++) {   /* up to 2 s of ACK 0 every 50 ms */
+		cl_ack(&c, 0);
+		n = cl_recv(&c, buf, sizeof buf, 50);
+	}
+	assert_int_equal(n, 4 + 512);
+	assert_int_equal(buf[3], 1);
+	assert_true(ub_now() - t0 < 0.5);
+	cl_ack(&c, 1);
+	assert_int_equal(cl_recv(&c, buf, sizeof buf, 1000), 4 + 600 - 512);
+	cl_ack(&c, 2);
+	assert_int_equal(ub_tftp_server_finish(v.s, &st, &e), 0);
+	assert_int_equal(st.retransmits, 1);
+	close(c.fd);
+	done(&v);
+}
+
+/* Same while the OACK waits for ACK 0: packets that are not ACK 0 get
+ * no OACK each (that would double the traffic with every stray packet),
+ * only the timeout resends it. */
+static void junk_does_not_repeat_oack(void **state)
+{
+	static const uint8_t rrq[] = "\0\1fw.bin\0octet\0blksize\0001024\0";
+	static struct server v;
+	struct client c;
+	struct ub_err e;
+	uint8_t buf[2000];
+	unsigned oacks = 0;
+	double t0;
+	long n;
+
+	(void)state;
+	cl_open(&c, serve(&v, 600));
+	cl_send(&c, rrq, sizeof rrq - 1);
+	assert_true(cl_recv(&c, buf, sizeof buf, 1000) > 2);
+	assert_int_equal(buf[1], UB_TFTP_OACK);
+	t0 = ub_now();
+	while (ub_now() - t0 < 0.4) {   /* 150 ms timeout: about 2 resends */
+		cl_ack(&c, 7);
+		if ((n = cl_recv(&c, buf, sizeof buf, 25)) > 0 && buf[1] == UB_TFTP_OACK)
+			oacks++;
+	}
+	assert_in_range(oacks, 1, 4);
+	cl_ack(&c, 0);
+	n = cl_recv(&c, buf, sizeof buf, 1000);
+	assert_int_equal(n, 4 + 600);
+	assert_int_equal(buf[1], UB_TFTP_DATA);
+	cl_ack(&c, 1);
+	assert_int_equal(ub_tftp_server_finish(v.s, NULL, &e), 0);
+	close(c.fd);
+	done(&v);
+}
+
 /* Window 4, blksize 512: the first window's ACK is lost (the server must
  * resend the window after its timeout), a duplicate ACK arrives later
  * (the server must not send twice), and a gap is reported by an ACK
@@ -164,7 +405,7 @@ static void done(struct server *v)
 static void lost_and_duplicate_acks(void **state)
 {
 	static const uint8_t rrq[] = "\0\1fw.bin\0octet\0blksize\000512\0windowsize\0004\0";
-	struct server v;
+	static struct server v;
 	struct client c;
 	struct ub_tftp_stats st;
 	struct ub_err e;
@@ -279,7 +520,7 @@ static void nack_for_first_block(void **state)
 static void block_numbers_wrap(void **state)
 {
 	static const uint8_t rrq[] = "\0\1fw.bin\0octet\0blksize\0008\0windowsize\00064\0";
-	struct server v;
+	static struct server v;
 	struct client c;
 	struct ub_tftp_stats st;
 	struct ub_err e;
@@ -329,7 +570,7 @@ static void refusals(void **state)
 {
 	static const uint8_t other[] = "\0\1etc/passwd\0octet\0", put[] = "\0\2fw.bin\0octet\0";
 	static const uint8_t ascii[] = "\0\1fw.bin\0netascii\0";
-	struct server v;
+	static struct server v;
 	struct client c;
 	struct ub_err e;
 	uint8_t buf[600];
@@ -358,10 +599,12 @@ static void refusals(void **state)
 static void client_gone(void **state)
 {
 	static const uint8_t rrq[] = "\0\1fw.bin\0octet\0";
-	struct server v;
+	static struct server v;
 	struct client c;
 	struct ub_err e;
 	uint8_t buf[600];
+	unsigned resends = 0;
+	long n;
 
 	(void)state;
 	cl_open(&c, serve(&v, 5000));
@@ -370,6 +613,74 @@ static void client_gone(void **state)
 	assert_int_equal(ub_tftp_server_finish(v.s, NULL, &e), UB_ETIMEOUT);
 	assert_string_equal(e.advice_id, "tftp-timeout");
 	assert_non_null(strstr(e.msg, "block 1"));
+	/* the resends of block 1, then an ERROR so a client still there
+	 * stops waiting */
+	while ((n = cl_recv(&c, buf, sizeof buf, 200)) > 0 && buf[1] == UB_TFTP_DATA)
+		resends++;
+	assert_int_equal(resends, 5);   /* the retries */
+	assert_true(n >= 5);
+	assert_int_equal(buf[1], UB_TFTP_ERROR);
+	assert_int_equal(buf[3], 0);
+	close(c.fd);
+	done(&v);
+}
+
+/* Nobody asks: the server gives up after wait_ms with the advice for a
+ * board that never reached us, not the one for a transfer that stalled. */
+static void nobody_asks(void **state)
+{
+	struct ub_tftp_opts o = { 0 };
+	struct ub_tftp_server *s;
+	struct ub_src src;
+	struct ub_err e;
+	double t0 = ub_now();
+	char path[64];
+	FILE *f;
+
+	(void)state;
+	snprintf(path, sizeof path, "/tmp/ub-tftp-test-%d-idle", (int)getpid());
+	f = fopen(path, "wb");
+	assert_non_null(f);
+	fclose(f);
+	assert_int_equal(ub_src_open(&src, path, &e), 0);
+	o.bind_addr = "127.0.0.1";
+	o.port = UB_TFTP_ANY_PORT;
+	o.name = "fw.bin";
+	o.src = &src;
+	o.wait_ms = 300;
+	assert_int_equal(ub_tftp_server_start(&s, &o, NULL, &e), 0);
+	assert_int_equal(ub_tftp_server_finish(s, NULL, &e), UB_ETIMEOUT);
+	assert_true(ub_now() - t0 >= 0.29);
+	assert_string_equal(e.advice_id, "tftp-no-request");
+	o.port = 70000;
+	assert_int_equal(ub_tftp_server_start(&s, &o, NULL, &e), UB_EUSAGE);
+	ub_src_close(&src);
+	unlink(path);
+}
+
+/* The file shrinks under the server: the client gets an ERROR, and the
+ * caller the file's own error (not a network one). */
+static void file_shrinks(void **state)
+{
+	static const uint8_t rrq[] = "\0\1fw.bin\0octet\0";
+	static struct server v;
+	struct client c;
+	struct ub_err e;
+	uint8_t buf[600];
+	long n;
+
+	(void)state;
+	cl_open(&c, serve(&v, 2000));
+	assert_int_equal(truncate(v.path, 600), 0);
+	cl_send(&c, rrq, sizeof rrq - 1);
+	n = cl_recv(&c, buf, sizeof buf, 1000);
+	assert_int_equal(n, 4 + 512);   /* block 1 is still whole... */
+	cl_ack(&c, 1);
+	n = cl_recv(&c, buf, sizeof buf, 1000);   /* ...block 2 is not */
+	assert_true(n >= 5);
+	assert_int_equal(buf[1], UB_TFTP_ERROR);
+	assert_int_equal(ub_tftp_server_finish(v.s, NULL, &e), UB_EFORMAT);
+	assert_string_equal(e.advice_id, "image-truncated");
 	close(c.fd);
 	done(&v);
 }
@@ -379,11 +690,18 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(parse_requests),
 		cmocka_unit_test(parse_bad),
+		cmocka_unit_test(oack_grants),
+		cmocka_unit_test(no_grantable_option),
+		cmocka_unit_test(other_tid),
+		cmocka_unit_test(old_acks_do_not_postpone_resend),
+		cmocka_unit_test(junk_does_not_repeat_oack),
 		cmocka_unit_test(lost_and_duplicate_acks),
 		cmocka_unit_test(nack_for_first_block),
 		cmocka_unit_test(block_numbers_wrap),
 		cmocka_unit_test(refusals),
 		cmocka_unit_test(client_gone),
+		cmocka_unit_test(nobody_asks),
+		cmocka_unit_test(file_shrinks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
