@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -150,6 +151,29 @@ static int open_serial(struct ub_stream *s, const char *dev, const char *params,
 	return 0;
 }
 
+/* A pseudo-terminal (QEMU's -serial pty, socat, a terminal server's
+ * device): a tty without a UART behind it, so no baud rate, only raw mode
+ * so that no byte is translated or held back for a line. */
+static int open_pty(struct ub_stream *s, const char *path, struct ub_err *e)
+{
+	struct termios t;
+
+	s->fd = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
+	if (s->fd < 0)
+		return ub_err_errno(e, UB_ENODEV, errno == ENOENT ? "serial-missing" : "serial-busy",
+				    errno, "cannot open %s", path);
+	if (!isatty(s->fd))
+		return ub_err_set(e, UB_EUSAGE, "usage", "%s is not a terminal device", path);
+	if (tcgetattr(s->fd, &t) != 0)
+		return ub_err_errno(e, UB_ENODEV, "serial-busy", errno, "%s", path);
+	cfmakeraw(&t);
+	t.c_cc[VMIN] = 0;
+	t.c_cc[VTIME] = 0;
+	if (tcsetattr(s->fd, TCSANOW, &t) != 0)
+		return ub_err_errno(e, UB_ENODEV, "serial-busy", errno, "%s", path);
+	return 0;
+}
+
 int ub_stream_open(struct ub_stream **out, const char *transport,
 		   const char *address, const char *params, struct ub_err *e)
 {
@@ -168,6 +192,8 @@ int ub_stream_open(struct ub_stream **out, const char *transport,
 		rc = open_tcp(s, address, e);
 	} else if (strcmp(transport, "serial") == 0) {
 		rc = open_serial(s, address, params, e);
+	} else if (strcmp(transport, "pty") == 0) {
+		rc = open_pty(s, address, e);
 	} else if (strcmp(transport, "fd") == 0) {
 		char *end;
 		long fd = strtol(address, &end, 10);
@@ -179,7 +205,7 @@ int ub_stream_open(struct ub_stream **out, const char *transport,
 			s->fd = (int)fd;
 	} else {
 		rc = ub_err_set(e, UB_EUSAGE, "usage",
-				"unknown transport '%s' (use serial, unix, tcp)", transport);
+				"unknown transport '%s' (use serial, pty, unix, tcp)", transport);
 	}
 	if (!rc && set_nonblock(s->fd) != 0)
 		rc = ub_err_errno(e, UB_EIO, "io", errno, "%s", s->what);

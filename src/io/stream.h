@@ -11,7 +11,8 @@
 struct ub_stream;
 
 /* transport: "unix" (address = socket path), "tcp" (host:port), "serial"
- * (device path; params "baud=115200,dtr=on,rts=off"), "fd" (address = an
+ * (device path; params "baud=115200,dtr=on,rts=off"), "pty" (a terminal
+ * device without a UART: /dev/pts/N), "fd" (address = an
  * already open descriptor number; the stream owns it).  params may be NULL.
  * Fails with UB_ENODEV and advice naming what to check. */
 int ub_stream_open(struct ub_stream **out, const char *transport,

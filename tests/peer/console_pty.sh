@@ -1,0 +1,21 @@
+#!/bin/sh
+# The U-Boot console on a pseudo-terminal (QEMU's -serial pty): identify
+# and a verified backup of one region through it.
+. "$(dirname "$0")/lib.sh"
+need qemu-system-arm mkimage mformat sfdisk python3
+[ -f /usr/lib/u-boot/qemu_arm/u-boot.bin ] || { echo "SKIP: u-boot-qemu not installed"; exit 77; }
+BOARD="$SRCDIR/tests/board/qemu-board"
+B="$T/board"
+trap '"$BOARD" stop "$B"; rm -rf "$T"' EXIT
+CONSOLE=pty "$BOARD" start "$B"
+PTY=$(cat "$B/console.pty")
+[ -c "$PTY" ] && echo "ok: the board's console is $PTY" || { echo "FAIL: no pty from QEMU"; cat "$B/qemu.err"; exit 1; }
+
+expect_exit 0 "identify over a pty" -- "$UNBRICK" identify --device "uboot:pty:$PTY" --profile qemu-virt-arm --json
+expect_json 'j["identity"]["model"] == "qemu-arm" and j["identity"]["bootloader"].startswith("U-Boot 2023")' "the board answers through the pty"
+expect_exit 0 "backup of the environment over a pty" -- "$UNBRICK" backup --device "uboot:pty:$PTY" --profile qemu-virt-arm --region env -o "$T/bk" --json
+python3 -c 'import sys; sys.exit(open(sys.argv[1],"rb").read() != open(sys.argv[2],"rb").read()[:0x40000])' "$T/bk/env.bin" "$B/flash1.img" &&
+	echo "ok: the backup equals the flash" || { echo "FAIL: backup differs"; FAILS=$((FAILS + 1)); }
+expect_exit 2 "a file that is not a terminal" -- "$UNBRICK" identify --device "uboot:pty:$B/flash0.img" --profile qemu-virt-arm
+expect_grep "not a terminal" "$T/err" "says so"
+finish
