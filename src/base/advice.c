@@ -97,6 +97,7 @@ static const struct advice table[] = {
 
 	{ "diagnosis-hardware", "Do not flash: the boot log shows a hardware fault (memory, flash chip). Take the device to a repair shop with the case's bundle (unbrick bundle CASE); --force-attempt overrides if you know better." },
 	{ "diagnosis-programmer", "Recover the chip with a programmer clip instead: unbrick recover IMAGE --device spi:flashrom:PROGRAMMER --profile P (board power off)." },
+	{ "soak-failed", "The new firmware booted but did not stay up; the soak log in the case shows what happened. Check the power supply, then run 'unbrick diagnose --console-log' on the log." },
 	{ "attempts-exhausted", "Stop trying: take the device and the support bundle named above to a repair shop. Only if you changed something that matters (power supply, cable, clip) pass --force-attempt." },
 
 	/* workspace and journal */

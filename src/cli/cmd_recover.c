@@ -53,6 +53,8 @@ static const char common_help[] =
 	"      --force-attempt    try again although the case already failed the profile's\n"
 	"                         number of attempts (default 3); recorded in the journal\n"
 	"  -y, --yes              do not ask before writing (for scripts and stations)\n"
+	"      --soak SECONDS     after the boot, watch the console this long; a restart,\n"
+	"                         a panic or an error fails the repair (log kept)\n"
 	"  -n, --dry-run          print the plan (steps, bytes, estimated times, gates that\n"
 	"                         would refuse) from the profile and the image; the device\n"
 	"                         is not opened and no case is made\n"
@@ -71,7 +73,7 @@ enum {
 	OPT_UNLOCK = 256, OPT_VIA, OPT_BACKUP, OPT_NO_BACKUP, OPT_RESUME, OPT_SHA256,
 	OPT_SUMS, OPT_SIG, OPT_KEY, OPT_MODEL, OPT_REVISION, OPT_REGION_CODE,
 	OPT_INSTALLED, OPT_ALLOW_OLDER, OPT_JSON, OPT_JSON_PROGRESS, OPT_FROM,
-	OPT_FULL_VERIFY, OPT_TRUST_BACKUP, OPT_FORCE_ATTEMPT, OPT_SERVER_IP, OPT_DEVICE_IP,
+	OPT_FULL_VERIFY, OPT_TRUST_BACKUP, OPT_FORCE_ATTEMPT, OPT_SERVER_IP, OPT_DEVICE_IP, OPT_SOAK,
 };
 
 static const struct option longopts[] = {
@@ -81,6 +83,7 @@ static const struct option longopts[] = {
 	{ "unlock", required_argument, NULL, OPT_UNLOCK },
 	{ "via", required_argument, NULL, OPT_VIA },
 	{ "server-ip", required_argument, NULL, OPT_SERVER_IP },
+	{ "soak", required_argument, NULL, OPT_SOAK },
 	{ "device-ip", required_argument, NULL, OPT_DEVICE_IP },
 	{ "backup", required_argument, NULL, OPT_BACKUP },
 	{ "no-backup", no_argument, NULL, OPT_NO_BACKUP },
@@ -151,6 +154,11 @@ static int run(int argc, char **argv, const char *name, int boot)
 		case OPT_UNLOCK: o.unlock = optarg; break;
 		case OPT_VIA: via = optarg; break;
 		case OPT_SERVER_IP: server_ip = optarg; break;
+		case OPT_SOAK:
+			o.soak = atoi(optarg);
+			if (o.soak < 1 || o.soak > 86400)
+				return cli_usage_error(name, "--soak takes 1 to 86400 seconds");
+			break;
 		case OPT_DEVICE_IP: device_ip = optarg; break;
 		case OPT_BACKUP: o.backup_dir = optarg; break;
 		case OPT_NO_BACKUP: o.no_backup = 1; break;

@@ -521,6 +521,56 @@ static int do_restore(struct run *r, struct ub_progress *p, json_t *d, struct ub
 	return rc;
 }
 
+/* --soak: after a good boot, listen for a while; a restart, a panic or
+ * any finding that points somewhere fails the repair, the log kept. */
+static int soak(struct run *r, json_t *d, struct ub_err *e)
+{
+	struct ub_diagnosis dg;
+	struct ub_err ignore;
+	char *log = NULL, path[4200], sha[65];
+	const char *p, *nl = NULL;
+	size_t len = 0, i;
+	int rc;
+
+	if (!r->s.fam->watch) {
+		ub_say("  no soak: this family cannot listen to the device\n");
+		return 0;
+	}
+	ub_say("  soak: watching the console for %d s...\n", r->o->soak);
+	if ((rc = r->s.fam->watch(r->s.dev, r->o->soak, &log, &len, e)))
+		return rc;
+	ub_err_clear(&ignore);
+	snprintf(path, sizeof path, "%s/logs/soak-%ld.log", r->c.folder, (long)time(NULL));
+	if (ub_write_file_atomic(path, log ? log : "", len, sha, &ignore) == 0 && r->j)
+		ub_artifact_add(r->j, r->c.id, 0, "log", path, sha, len, NULL);
+	if ((rc = ub_diagnose(log ? log : "", len, r->s.profile.doc, NULL, 0, &dg, e))) {
+		free(log);
+		return rc;
+	}
+	json_object_set_new(d, "soak", json_pack("{s:i, s:I, s:o}", "seconds", r->o->soak,
+						  "bytes", (json_int_t)len, "diagnosis", ub_diagnosis_json(&dg)));
+	/* one bootloader banner is a restart: a boot loop needs two in a
+	 * boot log, but after a good boot there should be none */
+	for (p = log; p && p < log + len; p = nl ? nl + 1 : log + len) {
+		nl = memchr(p, '\n', (size_t)(log + len - p));
+		if (strncmp(p, "U-Boot 20", 9) == 0 || strncmp(p, "U-Boot SPL 20", 13) == 0) {
+			rc = ub_err_set(e, UB_EFAIL, "soak-failed", "the device restarted during the soak (%.*s)",
+					(int)((nl ? nl : log + len) - p < 60 ? (nl ? nl : log + len) - p : 60), p);
+			break;
+		}
+	}
+	for (i = 0; i < dg.n && !rc; i++)
+		if (dg.v[i].path != UB_PATH_UNKNOWN || strcmp(dg.v[i].id, "kernel-oops") == 0)
+			rc = ub_err_set(e, UB_EFAIL, "soak-failed",
+					"the soak failed after the boot: %.200s (%.120s)", dg.v[i].finding,
+					dg.v[i].evidence);
+	if (!rc)
+		ub_say("  soak: %d s without a restart, panic or error\n", r->o->soak);
+	ub_diagnosis_free(&dg);
+	free(log);
+	return rc;
+}
+
 /* A failed boot: keep what the console said and diagnose it, so the
  * technician reads why, not only that. */
 static void explain_boot(struct run *r, const struct ub_boot_report *br, json_t *d,
@@ -577,6 +627,8 @@ static int do_boot(struct run *r, struct ub_progress *p, json_t *d, struct ub_er
 						    "version", br.version, "seconds", br.seconds));
 	if (!rc)
 		ub_say("  booted version %s in %.1f s\n", br.version, br.seconds);
+	if (!rc && r->o->soak > 0)
+		rc = soak(r, d, e);
 	return rc;
 }
 

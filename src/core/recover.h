@@ -26,6 +26,7 @@ struct ub_recover_opts {
 	int trust_backup;           /* the device still holds what backup_dir says */
 	int no_backup;
 	int boot;                   /* reset and watch the first boot (recover) */
+	int soak;                   /* seconds to watch after the boot; 0: none */
 	long long resume_case;      /* 0: a new case */
 	int force_attempt;          /* go on after the profile's failed attempts */
 	int dry_run;                /* print the plan; touch nothing */

@@ -119,6 +119,10 @@ struct ub_family {
 	 * trips of a harmless command, its echo intact.  *rtt_ms gets the
 	 * slowest round trip; a garbled or missing echo is an error. */
 	int (*link_check)(struct ub_device *dev, double *rtt_ms, struct ub_err *e);
+	/* Optional: what the device prints for the next seconds (after a
+	 * boot, for a soak test); *log is the caller's to free. */
+	int (*watch)(struct ub_device *dev, int seconds, char **log, size_t *len,
+		     struct ub_err *e);
 	/* Console output goes to this descriptor too (the case's log); -1: none. */
 	void (*set_log)(struct ub_device *dev, int fd);
 	void (*write_stats)(const struct ub_device *dev, struct ub_write_stats *out);

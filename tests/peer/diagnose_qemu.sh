@@ -56,4 +56,15 @@ expect_exit 1 "a firmware that resets the board fails its boot check" -- "$UNBRI
 	--device "uboot:unix:$B/console.sock" --profile "$T/quick.json" --no-backup --yes --json
 expect_grep "the boot log says: .*restarts again and again" "$T/err" "the failure names the boot loop"
 expect_json '"boot-loop" in [f["id"] for f in j["steps"]["boot"]["diagnosis"]["findings"]]' "the diagnosis is in the result"
+
+# One that boots and falls over seconds later: only a soak sees it.
+"$SRCDIR/tests/board/make-firmware" fw 1.4.0 $FW_SIZE "$T/late.bin" late-reset
+expect_exit 1 "a soak catches a restart after a good boot" -- "$UNBRICK" recover "$T/late.bin" \
+	--device "uboot:unix:$B/console.sock" --profile "$T/quick.json" --no-backup --yes --soak 12 --json
+expect_grep "restarted during the soak \(U-Boot 20" "$T/err" "the soak names the restart"
+expect_json 'j["steps"]["boot"]["outcome"] == "failed" and j["boot"]["booted"]' "it had booted first"
+"$SRCDIR/tests/board/make-firmware" fw 1.4.1 $FW_SIZE "$T/good.bin"
+expect_exit 0 "a firmware that stays up passes the soak" -- "$UNBRICK" recover "$T/good.bin" \
+	--device "uboot:unix:$B/console.sock" --profile "$T/quick.json" --no-backup --yes --soak 8 --json
+expect_json 'j["steps"]["boot"]["soak"]["seconds"] == 8' "the soak is recorded"
 finish
