@@ -2,11 +2,7 @@
 # The U-Boot console on a pseudo-terminal (QEMU's -serial pty): identify
 # and a verified backup of one region through it.
 . "$(dirname "$0")/lib.sh"
-need qemu-system-arm mkimage mformat sfdisk python3
-[ -f /usr/lib/u-boot/qemu_arm/u-boot.bin ] || { echo "SKIP: u-boot-qemu not installed"; exit 77; }
-BOARD="$SRCDIR/tests/board/qemu-board"
-B="$T/board"
-trap '"$BOARD" stop "$B"; rm -rf "$T"' EXIT
+use_board
 CONSOLE=pty "$BOARD" start "$B"
 PTY=$(cat "$B/console.pty")
 [ -c "$PTY" ] && echo "ok: the board's console is $PTY" || { echo "FAIL: no pty from QEMU"; cat "$B/qemu.err"; exit 1; }

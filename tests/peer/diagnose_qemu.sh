@@ -4,11 +4,7 @@
 # that resets the board (a boot loop).  The board is held at power-on until
 # unbrick listens, so the log is the whole boot.
 . "$(dirname "$0")/lib.sh"
-need qemu-system-arm mkimage mformat sfdisk python3
-[ -f /usr/lib/u-boot/qemu_arm/u-boot.bin ] || { echo "SKIP: u-boot-qemu not installed"; exit 77; }
-BOARD="$SRCDIR/tests/board/qemu-board"
-B="$T/board"
-trap '"$BOARD" stop "$B"; rm -rf "$T"' EXIT
+use_board
 
 # listen SECONDS: powers the board on under unbrick's ear; JSON to $T/out.
 listen() {

@@ -65,6 +65,17 @@ with open(p, 'r+b') as f:
 PY
 }
 
+# The QEMU board (tests/board/qemu-board): skips without QEMU or Debian's
+# U-Boot, sets BOARD and B (the board's folder), and stops the board on exit
+# (EXTRA_CLEANUP runs too, for what else a test started).
+use_board() {
+	need qemu-system-arm mkimage mformat sfdisk python3
+	[ -f /usr/lib/u-boot/qemu_arm/u-boot.bin ] || { echo "SKIP: u-boot-qemu not installed"; exit 77; }
+	BOARD="$SRCDIR/tests/board/qemu-board"
+	B="$T/board"
+	trap '"$BOARD" stop "$B"; eval "${EXTRA_CLEANUP:-:}"; rm -rf "$T"' EXIT
+}
+
 finish() {
 	if [ "$FAILS" -ne 0 ]; then
 		echo "$FAILS check(s) failed"

@@ -5,12 +5,9 @@
 # and a wrong image are refused without a write; a repair cut by the board
 # dying mid-write is resumed and completes with the first backup intact.
 . "$(dirname "$0")/lib.sh"
-need qemu-system-arm mkimage mformat sfdisk python3 sqlite3
-[ -f /usr/lib/u-boot/qemu_arm/u-boot.bin ] || { echo "SKIP: u-boot-qemu not installed"; exit 77; }
-BOARD="$SRCDIR/tests/board/qemu-board"
+need sqlite3
+use_board
 MKFW="$SRCDIR/tests/board/make-firmware"
-B="$T/board"
-trap '"$BOARD" stop "$B"; rm -rf "$T"' EXIT
 FW=$((16 << 20))
 
 "$BOARD" install "$B" 1.1.0

@@ -5,14 +5,12 @@
 # the board pulls it with tftpboot.  The board's network settings must be
 # as they were afterwards (nothing saved, nothing left set).
 . "$(dirname "$0")/lib.sh"
-need qemu-system-arm mkimage mformat sfdisk python3 ip
-[ -f /usr/lib/u-boot/qemu_arm/u-boot.bin ] || { echo "SKIP: u-boot-qemu not installed"; exit 77; }
+need ip
 [ "$(id -u)" = 0 ] || { echo "SKIP: a network namespace needs root"; exit 77; }
 [ -c /dev/net/tun ] || { echo "SKIP: no /dev/net/tun"; exit 77; }
-BOARD="$SRCDIR/tests/board/qemu-board"
-B="$T/board"
 NS="ub-tftp-$$"
-trap '"$BOARD" stop "$B"; ip netns del "$NS" 2>/dev/null || true; rm -rf "$T"' EXIT
+EXTRA_CLEANUP='ip netns del "$NS" 2>/dev/null || true'
+use_board
 ip netns add "$NS"
 ip -n "$NS" link set lo up
 ip -n "$NS" tuntap add dev tap0 mode tap

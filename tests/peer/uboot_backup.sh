@@ -3,11 +3,7 @@
 # the backup must equal the board's flash and disk byte for byte, and a
 # board that does not answer must give exit 4 with advice.
 . "$(dirname "$0")/lib.sh"
-need qemu-system-arm mkimage mformat sfdisk python3
-[ -f /usr/lib/u-boot/qemu_arm/u-boot.bin ] || { echo "SKIP: u-boot-qemu not installed"; exit 77; }
-BOARD="$SRCDIR/tests/board/qemu-board"
-B="$T/board"
-trap '"$BOARD" stop "$B"; rm -rf "$T"' EXIT
+use_board
 "$BOARD" install "$B" 1.1.0
 "$BOARD" start "$B"
 DEV="uboot:unix:$B/console.sock"
