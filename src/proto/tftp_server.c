@@ -322,7 +322,15 @@ static int transfer(struct ub_tftp_server *s, const struct ub_tftp_pkt *rq,
 			goto out;
 		}
 		if (got == 0) {
-			if (++tries > (unsigned)s->o.retries) {
+			if (++tries > (unsigned)s->o.retries && next > last) {
+				send_error(fd, peer, 0, "timed out");
+				s->st.unconfirmed = 1;
+				rc = ub_err_set(&s->e, UB_ETIMEOUT, "tftp-unconfirmed",
+						"TFTP: %s never acknowledged the end of the file (blocks %llu to %llu, sent %u times)",
+						s->st.client, (unsigned long long)base, (unsigned long long)last, tries);
+				goto out;
+			}
+			if (tries > (unsigned)s->o.retries) {
 				send_error(fd, peer, 0, "timed out");
 				rc = ub_err_set(&s->e, UB_ETIMEOUT, "tftp-timeout",
 						"TFTP: %s stopped acknowledging at block %llu of %llu",

@@ -57,6 +57,11 @@ struct ub_tftp_stats {
 	unsigned blksize, windowsize;
 	char client[64];           /* address:port of the transfer's peer */
 	double seconds;
+	/* The transfer timed out with its last block sent: the client may have
+	 * every byte and only its final ACK was lost (a client need not linger
+	 * after it, and U-Boot does not).  A caller that can check what
+	 * arrived, as unbrick does with the board's crc32, may go on. */
+	int unconfirmed;
 };
 
 struct ub_tftp_server;
@@ -70,7 +75,8 @@ int ub_tftp_server_start(struct ub_tftp_server **out, const struct ub_tftp_opts 
 unsigned ub_tftp_server_port(const struct ub_tftp_server *s);
 
 /* Waits for the transfer to end and frees the server.  Returns the
- * transfer's outcome. */
+ * transfer's outcome.  The wait is bounded by the options: wait_ms for
+ * the request, then (retries + 1) timeouts at most without progress. */
 int ub_tftp_server_finish(struct ub_tftp_server *s, struct ub_tftp_stats *st,
 			  struct ub_err *e);
 

@@ -555,6 +555,7 @@ static void client_gone(void **state)
 	struct client c;
 	struct ub_err e;
 	uint8_t buf[600];
+	struct ub_tftp_stats st;
 	unsigned resends = 0;
 	long n;
 
@@ -562,9 +563,10 @@ static void client_gone(void **state)
 	cl_open(&c, serve(&v, 5000));
 	cl_send(&c, rrq, sizeof rrq - 1);
 	assert_true(cl_recv(&c, buf, sizeof buf, 1000) > 4);
-	assert_int_equal(ub_tftp_server_finish(v.s, NULL, &e), UB_ETIMEOUT);
+	assert_int_equal(ub_tftp_server_finish(v.s, &st, &e), UB_ETIMEOUT);
 	assert_string_equal(e.advice_id, "tftp-timeout");
 	assert_non_null(strstr(e.msg, "block 1"));
+	assert_int_equal(st.unconfirmed, 0);   /* most of the file never left */
 	/* the resends of block 1, then an ERROR so a client still there
 	 * stops waiting */
 	while ((n = cl_recv(&c, buf, sizeof buf, 200)) > 0 && buf[1] == UB_TFTP_DATA)
@@ -573,6 +575,34 @@ static void client_gone(void **state)
 	assert_true(n >= 5);
 	assert_int_equal(buf[1], UB_TFTP_ERROR);
 	assert_int_equal(buf[3], 0);
+	close(c.fd);
+	done(&v);
+}
+
+/* The client takes the last block and leaves without its final ACK
+ * reaching us (U-Boot does not linger): a timeout still, but one that says
+ * the whole file went out, so a caller that can check may go on. */
+static void final_ack_lost(void **state)
+{
+	static const uint8_t rrq[] = "\0\1fw.bin\0octet\0";
+	static struct server v;
+	struct client c;
+	struct ub_tftp_stats st;
+	struct ub_err e;
+	uint8_t buf[600];
+
+	(void)state;
+	cl_open(&c, serve(&v, 1100));
+	cl_send(&c, rrq, sizeof rrq - 1);
+	assert_int_equal(cl_recv(&c, buf, sizeof buf, 1000), 4 + 512);
+	cl_ack(&c, 1);
+	assert_int_equal(cl_recv(&c, buf, sizeof buf, 1000), 4 + 512);
+	cl_ack(&c, 2);
+	assert_int_equal(cl_recv(&c, buf, sizeof buf, 1000), 4 + 1100 - 1024);
+	assert_int_equal(ub_tftp_server_finish(v.s, &st, &e), UB_ETIMEOUT);
+	assert_string_equal(e.advice_id, "tftp-unconfirmed");
+	assert_int_equal(st.unconfirmed, 1);
+	assert_int_equal(st.bytes, 1024);   /* what was acknowledged */
 	close(c.fd);
 	done(&v);
 }
@@ -651,6 +681,7 @@ int main(void)
 		cmocka_unit_test(block_numbers_wrap),
 		cmocka_unit_test(refusals),
 		cmocka_unit_test(client_gone),
+		cmocka_unit_test(final_ack_lost),
 		cmocka_unit_test(nobody_asks),
 		cmocka_unit_test(file_shrinks),
 	};
