@@ -126,7 +126,8 @@ static void send_error(int fd, const struct sockaddr_in *to, unsigned code, cons
 }
 
 /* Waits for a packet on fd, or the stop pipe; returns its length, 0 on
- * timeout, -1 when stopped or on error. */
+ * timeout or a signal (callers look at the clock), -1 when stopped or on
+ * error. */
 static long wait_packet(struct ub_tftp_server *s, int fd, uint8_t *buf, size_t cap, int ms,
 			struct sockaddr_in *from)
 {
@@ -277,6 +278,8 @@ static int transfer(struct ub_tftp_server *s, const struct ub_tftp_pkt *rq,
 				rc = ub_err_set(&s->e, UB_EFAIL, NULL, "TFTP: stopped");
 				goto out;
 			}
+			if (got == 0 && ub_now() < deadline)
+				continue;   /* a signal, not the timeout */
 			if (got == 0) {
 				if (++tries > (unsigned)s->o.retries) {
 					send_error(fd, peer, 0, "timed out");
@@ -321,6 +324,8 @@ static int transfer(struct ub_tftp_server *s, const struct ub_tftp_pkt *rq,
 			rc = ub_err_set(&s->e, UB_EFAIL, NULL, "TFTP: stopped");
 			goto out;
 		}
+		if (got == 0 && ub_now() < deadline)
+			continue;   /* a signal, not the timeout */
 		if (got == 0) {
 			if (++tries > (unsigned)s->o.retries && next > last) {
 				send_error(fd, peer, 0, "timed out");

@@ -67,7 +67,9 @@ struct ub_tftp_stats {
 struct ub_tftp_server;
 
 /* Binds the listening socket now (so the caller knows the port is ours
- * before telling the board) and serves one transfer in a thread. */
+ * before telling the board) and serves one transfer in a thread.  That
+ * thread updates p: leave p and its parents alone until finish or cancel
+ * returns (struct ub_progress has no lock). */
 int ub_tftp_server_start(struct ub_tftp_server **out, const struct ub_tftp_opts *o,
 			 struct ub_progress *p, struct ub_err *e);
 

@@ -11,6 +11,8 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -607,6 +609,58 @@ static void final_ack_lost(void **state)
 	done(&v);
 }
 
+static void on_usr1(int sig)
+{
+	(void)sig;
+}
+
+/* Signals that interrupt the server's wait are not timeouts: ten of them
+ * within one timeout must not send block 1 ten times (nor use up the five
+ * retries and fail).  The test's own thread blocks the signal, so the
+ * server's thread is the one interrupted. */
+static void signals_are_not_timeouts(void **state)
+{
+	static const uint8_t rrq[] = "\0\1fw.bin\0octet\0";
+	static struct server v;
+	struct sigaction sa = { 0 }, old;
+	sigset_t usr1, was;
+	struct client c;
+	struct ub_tftp_stats st;
+	struct ub_err e;
+	uint8_t buf[600];
+	unsigned copies = 0;
+	long n;
+	int i;
+
+	(void)state;
+	sa.sa_handler = on_usr1;   /* no SA_RESTART: poll returns EINTR */
+	sigemptyset(&sa.sa_mask);
+	assert_int_equal(sigaction(SIGUSR1, &sa, &old), 0);
+	cl_open(&c, serve(&v, 600));
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	assert_int_equal(pthread_sigmask(SIG_BLOCK, &usr1, &was), 0);
+	cl_send(&c, rrq, sizeof rrq - 1);
+	assert_int_equal(cl_recv(&c, buf, sizeof buf, 1000), 4 + 512);
+	for (i = 0; i < 10; i++) {
+		kill(getpid(), SIGUSR1);
+		while (cl_recv(&c, buf, sizeof buf, 5) > 0)
+			copies++;
+	}
+	assert_in_range(copies, 0, 1);   /* the 150 ms timeout may fall in */
+	cl_ack(&c, 1);
+	while ((n = cl_recv(&c, buf, sizeof buf, 1000)) == 4 + 512)
+		;   /* a resend of block 1 still on its way */
+	assert_int_equal(n, 4 + 600 - 512);
+	cl_ack(&c, 2);
+	assert_int_equal(ub_tftp_server_finish(v.s, &st, &e), 0);
+	assert_in_range(st.retransmits, 0, 1);
+	pthread_sigmask(SIG_SETMASK, &was, NULL);
+	sigaction(SIGUSR1, &old, NULL);
+	close(c.fd);
+	done(&v);
+}
+
 /* Nobody asks: the server gives up after wait_ms with the advice for a
  * board that never reached us, not the one for a transfer that stalled. */
 static void nobody_asks(void **state)
@@ -682,6 +736,7 @@ int main(void)
 		cmocka_unit_test(refusals),
 		cmocka_unit_test(client_gone),
 		cmocka_unit_test(final_ack_lost),
+		cmocka_unit_test(signals_are_not_timeouts),
 		cmocka_unit_test(nobody_asks),
 		cmocka_unit_test(file_shrinks),
 	};
