@@ -154,6 +154,7 @@ struct server {
 	uint8_t *data;
 	size_t size;
 	char path[64];
+	struct ub_progress *p;   /* handed to the server when set */
 };
 
 /* Tests keep their struct server in a static: when an assertion fails
@@ -186,7 +187,7 @@ static unsigned serve(struct server *v, size_t size)
 	o.timeout_ms = 150;
 	o.retries = 5;
 	o.wait_ms = 5000;
-	assert_int_equal(ub_tftp_server_start(&v->s, &o, NULL, &e), 0);
+	assert_int_equal(ub_tftp_server_start(&v->s, &o, v->p, &e), 0);
 	assert_int_not_equal(ub_tftp_server_port(v->s), 0);
 	return ub_tftp_server_port(v->s);
 }
@@ -518,6 +519,66 @@ static void block_numbers_wrap(void **state)
 	done(&v);
 }
 
+struct seen {
+	unsigned updates;
+	uint64_t last, total;
+	int backwards;
+};
+
+static void sink(void *ctx, const struct ub_progress_event *ev)
+{
+	struct seen *w = ctx;
+
+	if (ev->kind != UB_PROGRESS_UPDATE || ev->depth != 1)
+		return;
+	if (ev->done < w->last)
+		w->backwards = 1;
+	w->updates++;
+	w->last = ev->done;
+	w->total = ev->total;
+}
+
+/* Progress in bytes acknowledged, never backwards, ending at the size
+ * (window 8: one update per window at most). */
+static void progress_in_bytes(void **state)
+{
+	static const uint8_t rrq[] = "\0\1fw.bin\0octet\0windowsize\0008\0";
+	static struct server v;
+	struct ub_progress root, step;
+	struct seen w = { 0 };
+	struct client c;
+	struct ub_err e;
+	uint8_t buf[600];
+	unsigned blk = 0;
+	long n;
+
+	(void)state;
+	ub_progress_root(&root, "test", sink, &w);
+	ub_progress_set_interval(&root, 0);
+	ub_progress_begin(&step, &root, "tftp", 1, 512 * 40 + 7);
+	v.p = &step;
+	cl_open(&c, serve(&v, 512 * 40 + 7));
+	cl_send(&c, rrq, sizeof rrq - 1);
+	assert_true(cl_recv(&c, buf, sizeof buf, 1000) > 2);   /* the OACK */
+	cl_ack(&c, 0);
+	do {
+		n = cl_recv(&c, buf, sizeof buf, 1000);
+		assert_true(n >= 4);
+		blk = (unsigned)buf[2] << 8 | buf[3];
+		if (blk % 8 == 0 || n < 4 + 512)
+			cl_ack(&c, blk);
+	} while (n == 4 + 512);
+	assert_int_equal(blk, 41);
+	assert_int_equal(ub_tftp_server_finish(v.s, NULL, &e), 0);
+	assert_int_equal(w.last, 512 * 40 + 7);
+	assert_int_equal(w.total, 512 * 40 + 7);
+	assert_in_range(w.updates, 2, 6);
+	assert_false(w.backwards);
+	v.p = NULL;
+	close(c.fd);
+	done(&v);
+}
+
 /* Other names and writes are refused; the server keeps waiting for the
  * request it can serve. */
 static void refusals(void **state)
@@ -733,6 +794,7 @@ int main(void)
 		cmocka_unit_test(junk_does_not_repeat_oack),
 		cmocka_unit_test(lost_and_duplicate_acks),
 		cmocka_unit_test(block_numbers_wrap),
+		cmocka_unit_test(progress_in_bytes),
 		cmocka_unit_test(refusals),
 		cmocka_unit_test(client_gone),
 		cmocka_unit_test(final_ack_lost),
