@@ -81,6 +81,7 @@ static const struct advice table[] = {
 	{ "tftp-bind", "unbrick could not listen for TFTP on that address: it must be an address of this machine on the board's network, UDP port 69 needs root (or CAP_NET_BIND_SERVICE), and no other TFTP server may hold the port." },
 	{ "tftp-no-request", "The board never asked for the file: check the network cable and link lights, that the board's serverip is this machine's address on the board's network and its ipaddr is free on that network, and that no firewall here blocks UDP port 69." },
 	{ "tftp-timeout", "The board stopped asking for blocks: check the network cable and the board's ipaddr/serverip, and that no firewall blocks UDP (the transfer runs on a port of its own, not 69); tftp_window=1 or a smaller tftp_blksize= in the device spec helps on lossy links." },
+	{ "tftp-unconfirmed", "Every block was sent but the board never confirmed the last ones: it may have the whole image and only its final acknowledgement was lost. The board's console ('Bytes transferred') and its crc32 of the load address tell; otherwise run the command again." },
 	{ "tftp-send", "Sending to the board failed: check that this machine has an address on the board's network (ip addr) with the link up, and that no firewall drops outgoing UDP." },
 	{ "tftp-refused", "The board refused the transfer; the message is its own. Check the load address and the free RAM on the board." },
 

@@ -126,7 +126,8 @@ static void send_error(int fd, const struct sockaddr_in *to, unsigned code, cons
 }
 
 /* Waits for a packet on fd, or the stop pipe; returns its length, 0 on
- * timeout, -1 when stopped or on error. */
+ * timeout or a signal (callers look at the clock), -1 when stopped or on
+ * error. */
 static long wait_packet(struct ub_tftp_server *s, int fd, uint8_t *buf, size_t cap, int ms,
 			struct sockaddr_in *from)
 {
@@ -277,6 +278,8 @@ static int transfer(struct ub_tftp_server *s, const struct ub_tftp_pkt *rq,
 				rc = ub_err_set(&s->e, UB_EFAIL, NULL, "TFTP: stopped");
 				goto out;
 			}
+			if (got == 0 && ub_now() < deadline)
+				continue;   /* a signal, not the timeout */
 			if (got == 0) {
 				if (++tries > (unsigned)s->o.retries) {
 					send_error(fd, peer, 0, "timed out");
@@ -321,10 +324,18 @@ static int transfer(struct ub_tftp_server *s, const struct ub_tftp_pkt *rq,
 			rc = ub_err_set(&s->e, UB_EFAIL, NULL, "TFTP: stopped");
 			goto out;
 		}
+		if (got == 0 && ub_now() < deadline)
+			continue;   /* a signal, not the timeout */
 		if (got == 0) {
-			if (ub_now() < deadline)
-				continue;
-			if (++tries > (unsigned)s->o.retries) {
+			if (++tries > (unsigned)s->o.retries && next > last) {
+				send_error(fd, peer, 0, "timed out");
+				s->st.unconfirmed = 1;
+				rc = ub_err_set(&s->e, UB_ETIMEOUT, "tftp-unconfirmed",
+						"TFTP: %s never acknowledged the end of the file (blocks %llu to %llu, sent %u times)",
+						s->st.client, (unsigned long long)base, (unsigned long long)last, tries);
+				goto out;
+			}
+			if (tries > (unsigned)s->o.retries) {
 				send_error(fd, peer, 0, "timed out");
 				rc = ub_err_set(&s->e, UB_ETIMEOUT, "tftp-timeout",
 						"TFTP: %s stopped acknowledging at block %llu of %llu",

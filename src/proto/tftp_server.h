@@ -57,12 +57,19 @@ struct ub_tftp_stats {
 	unsigned blksize, windowsize;
 	char client[64];           /* address:port of the transfer's peer */
 	double seconds;
+	/* The transfer timed out with its last block sent: the client may have
+	 * every byte and only its final ACK was lost (a client need not linger
+	 * after it, and U-Boot does not).  A caller that can check what
+	 * arrived, as unbrick does with the board's crc32, may go on. */
+	int unconfirmed;
 };
 
 struct ub_tftp_server;
 
 /* Binds the listening socket now (so the caller knows the port is ours
- * before telling the board) and serves one transfer in a thread. */
+ * before telling the board) and serves one transfer in a thread.  That
+ * thread updates p: leave p and its parents alone until finish or cancel
+ * returns (struct ub_progress has no lock). */
 int ub_tftp_server_start(struct ub_tftp_server **out, const struct ub_tftp_opts *o,
 			 struct ub_progress *p, struct ub_err *e);
 
@@ -70,7 +77,8 @@ int ub_tftp_server_start(struct ub_tftp_server **out, const struct ub_tftp_opts 
 unsigned ub_tftp_server_port(const struct ub_tftp_server *s);
 
 /* Waits for the transfer to end and frees the server.  Returns the
- * transfer's outcome. */
+ * transfer's outcome.  The wait is bounded by the options: wait_ms for
+ * the request, then (retries + 1) timeouts at most without progress. */
 int ub_tftp_server_finish(struct ub_tftp_server *s, struct ub_tftp_stats *st,
 			  struct ub_err *e);
 

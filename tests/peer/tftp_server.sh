@@ -9,7 +9,10 @@ need tftp curl atftp python3 cmp
 : "${UB_TFTP_SERVE:?}"
 PORT=$((20000 + $$ % 20000))
 SRV_PID=
-trap '[ -n "$SRV_PID" ] && kill $SRV_PID 2>/dev/null; rm -rf "$T"' EXIT
+CL_PID=
+# (each kill may find its process gone: under set -e a failing last
+# command would turn the script's exit status into 1)
+trap 'for p in $SRV_PID $CL_PID; do kill $p 2>/dev/null || true; done; rm -rf "$T"' EXIT
 trap 'exit 1' INT TERM HUP
 
 # serve FILE [MAX_BLKSIZE [MAX_WINDOW]]: starts the server on a fresh port.
@@ -59,6 +62,22 @@ tftp 127.0.0.1 $PORT -m binary -c get fw.bin "$T/got.bin" >"$T/client.log" 2>&1 
 served "$T/wrap.bin" "tftp-hpa gets 65538 blocks of 512 (block numbers wrap)"
 python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); sys.exit(0 if j["blocks"] == 65538 and j["blksize"] == 512 else 1)' "$T/stats.json" &&
 	echo "ok: the server counted every block" || { echo "FAIL: stats"; cat "$T/stats.json"; FAILS=$((FAILS + 1)); }
+
+# A client killed mid-transfer: the server gives up after its retries (8 of
+# 1 s) with the advice for a stalled transfer, and says so in its JSON.
+serve "$T/wrap.bin"
+tftp 127.0.0.1 $PORT -m binary -c get fw.bin "$T/got.bin" >"$T/client.log" 2>&1 &
+CL_PID=$!
+sleep 0.3
+kill $CL_PID 2>/dev/null || true
+wait $CL_PID 2>/dev/null || true
+CL_PID=
+rc=0; wait $SRV_PID || rc=$?; SRV_PID=
+if [ $rc -eq 1 ] && python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); sys.exit(0 if j["advice"] == "tftp-timeout" and "stopped acknowledging" in j["error"] and not j["unconfirmed"] and 0 < j["bytes"] < 512 * 65536 else 1)' "$T/stats.json"; then
+	echo "ok: a vanished client: the server gives up, saying where"
+else
+	echo "FAIL: vanished client (server exit $rc)"; cat "$T/stats.json" "$T/serve.err"; FAILS=$((FAILS + 1))
+fi
 
 serve "$T/odd.bin"
 rm -f "$T/got.bin"

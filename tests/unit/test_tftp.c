@@ -11,6 +11,8 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -152,6 +154,7 @@ struct server {
 	uint8_t *data;
 	size_t size;
 	char path[64];
+	struct ub_progress *p;   /* handed to the server when set */
 };
 
 /* Tests keep their struct server in a static: when an assertion fails
@@ -186,7 +189,7 @@ static unsigned serve(struct server *v, size_t size)
 	o.timeout_ms = long_timeout ? 10000 : 150;
 	o.retries = 5;
 	o.wait_ms = 5000;
-	assert_int_equal(ub_tftp_server_start(&v->s, &o, NULL, &e), 0);
+	assert_int_equal(ub_tftp_server_start(&v->s, &o, v->p, &e), 0);
 	assert_int_not_equal(ub_tftp_server_port(v->s), 0);
 	return ub_tftp_server_port(v->s);
 }
@@ -480,7 +483,7 @@ static void lost_and_duplicate_acks(void **state)
 static void nack_for_first_block(void **state)
 {
 	static const uint8_t rrq[] = "\0\1fw.bin\0octet\0blksize\000512\0windowsize\0004\0";
-	struct server v;
+	static struct server v;   /* outlives a failed assertion; see serve() */
 	struct client c;
 	struct ub_tftp_stats st;
 	struct ub_err e;
@@ -489,6 +492,7 @@ static void nack_for_first_block(void **state)
 	long n;
 
 	(void)state;
+	memset(&v, 0, sizeof v);
 	long_timeout = 1;
 	cl_open(&c, serve(&v, 512 * 8 + 1));
 	long_timeout = 0;
@@ -564,6 +568,66 @@ static void block_numbers_wrap(void **state)
 	done(&v);
 }
 
+struct seen {
+	unsigned updates;
+	uint64_t last, total;
+	int backwards;
+};
+
+static void sink(void *ctx, const struct ub_progress_event *ev)
+{
+	struct seen *w = ctx;
+
+	if (ev->kind != UB_PROGRESS_UPDATE || ev->depth != 1)
+		return;
+	if (ev->done < w->last)
+		w->backwards = 1;
+	w->updates++;
+	w->last = ev->done;
+	w->total = ev->total;
+}
+
+/* Progress in bytes acknowledged, never backwards, ending at the size
+ * (window 8: one update per window at most). */
+static void progress_in_bytes(void **state)
+{
+	static const uint8_t rrq[] = "\0\1fw.bin\0octet\0windowsize\0008\0";
+	static struct server v;
+	struct ub_progress root, step;
+	struct seen w = { 0 };
+	struct client c;
+	struct ub_err e;
+	uint8_t buf[600];
+	unsigned blk = 0;
+	long n;
+
+	(void)state;
+	ub_progress_root(&root, "test", sink, &w);
+	ub_progress_set_interval(&root, 0);
+	ub_progress_begin(&step, &root, "tftp", 1, 512 * 40 + 7);
+	v.p = &step;
+	cl_open(&c, serve(&v, 512 * 40 + 7));
+	cl_send(&c, rrq, sizeof rrq - 1);
+	assert_true(cl_recv(&c, buf, sizeof buf, 1000) > 2);   /* the OACK */
+	cl_ack(&c, 0);
+	do {
+		n = cl_recv(&c, buf, sizeof buf, 1000);
+		assert_true(n >= 4);
+		blk = (unsigned)buf[2] << 8 | buf[3];
+		if (blk % 8 == 0 || n < 4 + 512)
+			cl_ack(&c, blk);
+	} while (n == 4 + 512);
+	assert_int_equal(blk, 41);
+	assert_int_equal(ub_tftp_server_finish(v.s, NULL, &e), 0);
+	assert_int_equal(w.last, 512 * 40 + 7);
+	assert_int_equal(w.total, 512 * 40 + 7);
+	assert_in_range(w.updates, 2, 6);
+	assert_false(w.backwards);
+	v.p = NULL;
+	close(c.fd);
+	done(&v);
+}
+
 /* Other names and writes are refused; the server keeps waiting for the
  * request it can serve. */
 static void refusals(void **state)
@@ -603,6 +667,7 @@ static void client_gone(void **state)
 	struct client c;
 	struct ub_err e;
 	uint8_t buf[600];
+	struct ub_tftp_stats st;
 	unsigned resends = 0;
 	long n;
 
@@ -610,9 +675,10 @@ static void client_gone(void **state)
 	cl_open(&c, serve(&v, 5000));
 	cl_send(&c, rrq, sizeof rrq - 1);
 	assert_true(cl_recv(&c, buf, sizeof buf, 1000) > 4);
-	assert_int_equal(ub_tftp_server_finish(v.s, NULL, &e), UB_ETIMEOUT);
+	assert_int_equal(ub_tftp_server_finish(v.s, &st, &e), UB_ETIMEOUT);
 	assert_string_equal(e.advice_id, "tftp-timeout");
 	assert_non_null(strstr(e.msg, "block 1"));
+	assert_int_equal(st.unconfirmed, 0);   /* most of the file never left */
 	/* the resends of block 1, then an ERROR so a client still there
 	 * stops waiting */
 	while ((n = cl_recv(&c, buf, sizeof buf, 200)) > 0 && buf[1] == UB_TFTP_DATA)
@@ -621,6 +687,86 @@ static void client_gone(void **state)
 	assert_true(n >= 5);
 	assert_int_equal(buf[1], UB_TFTP_ERROR);
 	assert_int_equal(buf[3], 0);
+	close(c.fd);
+	done(&v);
+}
+
+/* The client takes the last block and leaves without its final ACK
+ * reaching us (U-Boot does not linger): a timeout still, but one that says
+ * the whole file went out, so a caller that can check may go on. */
+static void final_ack_lost(void **state)
+{
+	static const uint8_t rrq[] = "\0\1fw.bin\0octet\0";
+	static struct server v;
+	struct client c;
+	struct ub_tftp_stats st;
+	struct ub_err e;
+	uint8_t buf[600];
+
+	(void)state;
+	cl_open(&c, serve(&v, 1100));
+	cl_send(&c, rrq, sizeof rrq - 1);
+	assert_int_equal(cl_recv(&c, buf, sizeof buf, 1000), 4 + 512);
+	cl_ack(&c, 1);
+	assert_int_equal(cl_recv(&c, buf, sizeof buf, 1000), 4 + 512);
+	cl_ack(&c, 2);
+	assert_int_equal(cl_recv(&c, buf, sizeof buf, 1000), 4 + 1100 - 1024);
+	assert_int_equal(ub_tftp_server_finish(v.s, &st, &e), UB_ETIMEOUT);
+	assert_string_equal(e.advice_id, "tftp-unconfirmed");
+	assert_int_equal(st.unconfirmed, 1);
+	assert_int_equal(st.bytes, 1024);   /* what was acknowledged */
+	close(c.fd);
+	done(&v);
+}
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+}
+
+/* Signals that interrupt the server's wait are not timeouts: ten of them
+ * within one timeout must not send block 1 ten times (nor use up the five
+ * retries and fail).  The test's own thread blocks the signal, so the
+ * server's thread is the one interrupted. */
+static void signals_are_not_timeouts(void **state)
+{
+	static const uint8_t rrq[] = "\0\1fw.bin\0octet\0";
+	static struct server v;
+	struct sigaction sa = { 0 }, old;
+	sigset_t usr1, was;
+	struct client c;
+	struct ub_tftp_stats st;
+	struct ub_err e;
+	uint8_t buf[600];
+	unsigned copies = 0;
+	long n;
+	int i;
+
+	(void)state;
+	sa.sa_handler = on_usr1;   /* no SA_RESTART: poll returns EINTR */
+	sigemptyset(&sa.sa_mask);
+	assert_int_equal(sigaction(SIGUSR1, &sa, &old), 0);
+	cl_open(&c, serve(&v, 600));
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	assert_int_equal(pthread_sigmask(SIG_BLOCK, &usr1, &was), 0);
+	cl_send(&c, rrq, sizeof rrq - 1);
+	assert_int_equal(cl_recv(&c, buf, sizeof buf, 1000), 4 + 512);
+	for (i = 0; i < 10; i++) {
+		kill(getpid(), SIGUSR1);
+		while (cl_recv(&c, buf, sizeof buf, 5) > 0)
+			copies++;
+	}
+	assert_in_range(copies, 0, 1);   /* the 150 ms timeout may fall in */
+	cl_ack(&c, 1);
+	while ((n = cl_recv(&c, buf, sizeof buf, 1000)) == 4 + 512)
+		;   /* a resend of block 1 still on its way */
+	assert_int_equal(n, 4 + 600 - 512);
+	cl_ack(&c, 2);
+	assert_int_equal(ub_tftp_server_finish(v.s, &st, &e), 0);
+	assert_in_range(st.retransmits, 0, 1);
+	pthread_sigmask(SIG_SETMASK, &was, NULL);
+	sigaction(SIGUSR1, &old, NULL);
 	close(c.fd);
 	done(&v);
 }
@@ -698,8 +844,11 @@ int main(void)
 		cmocka_unit_test(lost_and_duplicate_acks),
 		cmocka_unit_test(nack_for_first_block),
 		cmocka_unit_test(block_numbers_wrap),
+		cmocka_unit_test(progress_in_bytes),
 		cmocka_unit_test(refusals),
 		cmocka_unit_test(client_gone),
+		cmocka_unit_test(final_ack_lost),
+		cmocka_unit_test(signals_are_not_timeouts),
 		cmocka_unit_test(nobody_asks),
 		cmocka_unit_test(file_shrinks),
 	};
