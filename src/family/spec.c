@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/params.h"
 #include "family/family.h"
 
 static const char shape[] =
@@ -88,22 +89,5 @@ int ub_device_spec_parse(const char *text, struct ub_device_spec *out,
 int ub_device_spec_param(const struct ub_device_spec *spec, const char *key,
 			 char *out, size_t len)
 {
-	size_t klen = strlen(key);
-	const char *p = spec->params;
-
-	while (p && *p) {
-		const char *end = strchr(p, ',');
-		size_t n = end ? (size_t)(end - p) : strlen(p);
-
-		if (n > klen && strncmp(p, key, klen) == 0 && p[klen] == '=') {
-			n -= klen + 1;
-			if (n >= len)
-				n = len - 1;
-			memcpy(out, p + klen + 1, n);
-			out[n] = '\0';
-			return 1;
-		}
-		p = end ? end + 1 : NULL;
-	}
-	return 0;
+	return ub_param_get(spec->params, key, out, len);
 }

@@ -18,6 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/params.h"
+
 struct ub_stream {
 	int fd;
 	int log_fd;
@@ -86,29 +88,6 @@ static int open_tcp(struct ub_stream *s, const char *hostport, struct ub_err *e)
 	return 0;
 }
 
-/* "key=value,key=value": the value of key, copied into out. */
-static int param(const char *params, const char *key, char *out, size_t len)
-{
-	size_t klen = strlen(key);
-	const char *p = params;
-
-	while (p && *p) {
-		const char *end = strchr(p, ',');
-		size_t n = end ? (size_t)(end - p) : strlen(p);
-
-		if (n > klen && strncmp(p, key, klen) == 0 && p[klen] == '=') {
-			n -= klen + 1;
-			if (n >= len)
-				n = len - 1;
-			memcpy(out, p + klen + 1, n);
-			out[n] = '\0';
-			return 1;
-		}
-		p = end ? end + 1 : NULL;
-	}
-	return 0;
-}
-
 static int open_serial(struct ub_stream *s, const char *dev, const char *params,
 		       struct ub_err *e)
 {
@@ -116,7 +95,7 @@ static int open_serial(struct ub_stream *s, const char *dev, const char *params,
 	int baud = 115200;
 	enum sp_return r;
 
-	if (param(params, "baud", v, sizeof v)) {
+	if (ub_param_get(params, "baud", v, sizeof v)) {
 		char *end;
 
 		baud = (int)strtol(v, &end, 10);
@@ -142,9 +121,9 @@ static int open_serial(struct ub_stream *s, const char *dev, const char *params,
 		return ub_err_set(e, UB_ENODEV, "serial-busy",
 				  "cannot set %s to %d 8N1", dev, baud);
 	/* Some adapters wire DTR/RTS to reset or boot-mode pins. */
-	if (param(params, "dtr", v, sizeof v))
+	if (ub_param_get(params, "dtr", v, sizeof v))
 		sp_set_dtr(s->port, strcmp(v, "on") == 0 ? SP_DTR_ON : SP_DTR_OFF);
-	if (param(params, "rts", v, sizeof v))
+	if (ub_param_get(params, "rts", v, sizeof v))
 		sp_set_rts(s->port, strcmp(v, "on") == 0 ? SP_RTS_ON : SP_RTS_OFF);
 	if (sp_get_port_handle(s->port, &s->fd) != SP_OK)
 		return ub_err_set(e, UB_ENODEV, "serial-busy", "no descriptor for %s", dev);
