@@ -61,8 +61,6 @@ static int listen_console(const char *device, int seconds, char **log, size_t *l
 {
 	struct ub_device_spec spec;
 	struct ub_stream *s;
-	double end;
-	char buf[4096];
 	int rc;
 
 	*log = NULL;
@@ -71,29 +69,8 @@ static int listen_console(const char *device, int seconds, char **log, size_t *l
 	    (rc = ub_stream_open(&s, spec.transport, spec.address, spec.params, e)))
 		return rc;
 	fprintf(stderr, "listening on %s for %d s: power-cycle the device now...\n", spec.address, seconds);
-	end = ub_now() + seconds;
-	while (ub_now() < end) {
-		long n = ub_stream_read(s, buf, sizeof buf, (int)((end - ub_now()) * 1000) + 1, e);
-		char *grown;
-
-		if (n < 0) {
-			if (n == UB_ENODEV && *len)   /* the link closed: keep what came */
-				break;
-			rc = (int)n;
-			break;
-		}
-		if (n == 0 || *len + (size_t)n > MAX_LOG)
-			continue;
-		if (!(grown = realloc(*log, *len + (size_t)n + 1))) {
-			rc = ub_err_set(e, UB_ENOMEM, NULL, "out of memory");
-			break;
-		}
-		*log = grown;
-		memcpy(*log + *len, buf, (size_t)n);
-		*len += (size_t)n;
-	}
+	rc = ub_stream_collect(s, seconds, MAX_LOG, log, len, e);
 	ub_stream_close(s);
-	ub_err_clear(e);
 	return rc;
 }
 

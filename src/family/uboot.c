@@ -823,41 +823,7 @@ static int uboot_link_check(struct ub_device *d, double *rtt_ms, struct ub_err *
 static int uboot_watch(struct ub_device *d, int seconds, char **log, size_t *len,
 		       struct ub_err *e)
 {
-	double end = ub_now() + seconds;
-	size_t cap = 0;
-	int rc = 0;
-
-	*log = NULL;
-	*len = 0;
-	while (!rc && ub_now() < end) {
-		char buf[4096];
-		long n = ub_stream_read(d->s, buf, sizeof buf, (int)((end - ub_now()) * 1000) + 1, e);
-
-		if (n < 0) {
-			rc = (int)n;
-			break;
-		}
-		if (n == 0)
-			continue;
-		if (*len + (size_t)n + 1 > cap) {
-			size_t want = (*len + (size_t)n + 1) * 2;
-			char *grown;
-
-			if (want > (8u << 20)) {   /* a console that floods: keep the start */
-				continue;
-			}
-			if (!(grown = realloc(*log, want))) {
-				rc = ub_err_set(e, UB_ENOMEM, NULL, "out of memory");
-				break;
-			}
-			*log = grown;
-			cap = want;
-		}
-		memcpy(*log + *len, buf, (size_t)n);
-		*len += (size_t)n;
-		(*log)[*len] = '\0';
-	}
-	return rc;
+	return ub_stream_collect(d->s, seconds, 8u << 20, log, len, e);
 }
 
 const struct ub_family ub_family_uboot = {

@@ -228,6 +228,46 @@ long ub_stream_read(struct ub_stream *s, void *buf, size_t len, int timeout_ms,
 	}
 }
 
+int ub_stream_collect(struct ub_stream *s, int seconds, size_t max, char **buf,
+		      size_t *len, struct ub_err *e)
+{
+	long long end = now_ms() + (long long)seconds * 1000;
+	char chunk[4096], *grown;
+	int rc = 0;
+
+	*len = 0;
+	if (!(*buf = calloc(1, 1)))
+		return ub_err_set(e, UB_ENOMEM, NULL, "out of memory");
+	while (now_ms() < end) {
+		long n = ub_stream_read(s, chunk, sizeof chunk, (int)(end - now_ms()) + 1, e);
+
+		if (n < 0) {
+			if (n == UB_ENODEV && *len) {   /* the link closed: keep what came */
+				ub_err_clear(e);
+				break;
+			}
+			rc = (int)n;
+			break;
+		}
+		if (n == 0 || *len + (size_t)n > max)
+			continue;   /* a console that floods: the start is what matters */
+		if (!(grown = realloc(*buf, *len + (size_t)n + 1))) {
+			rc = ub_err_set(e, UB_ENOMEM, NULL, "out of memory");
+			break;
+		}
+		*buf = grown;
+		memcpy(*buf + *len, chunk, (size_t)n);
+		*len += (size_t)n;
+		(*buf)[*len] = '\0';
+	}
+	if (rc) {
+		free(*buf);
+		*buf = NULL;
+		*len = 0;
+	}
+	return rc;
+}
+
 int ub_stream_write(struct ub_stream *s, const void *buf, size_t len,
 		    int timeout_ms, struct ub_err *e)
 {

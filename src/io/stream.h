@@ -28,6 +28,13 @@ long ub_stream_read(struct ub_stream *s, void *buf, size_t len,
 int ub_stream_write(struct ub_stream *s, const void *buf, size_t len,
 		    int timeout_ms, struct ub_err *e);
 
+/* Collects what arrives for seconds, sending nothing: a boot log, a
+ * soak.  The first max bytes are kept (NUL-terminated in *buf, which the
+ * caller frees).  A link that closes after some bytes ends the collection
+ * early without error. */
+int ub_stream_collect(struct ub_stream *s, int seconds, size_t max, char **buf,
+		      size_t *len, struct ub_err *e);
+
 /* Discards input already waiting (noise, stale echoes). */
 void ub_stream_drain(struct ub_stream *s);
 
