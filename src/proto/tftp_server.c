@@ -213,6 +213,25 @@ static int send_block(struct ub_tftp_server *s, int fd, const struct sockaddr_in
 	return 0;
 }
 
+/* A packet that came during the transfer, parsed into *a: 1 to look at
+ * it, 0 to ignore it (junk, or another port, which gets ERROR 5 as RFC 1350
+ * says), or a negative code when the client sent an ERROR (it is done). */
+static int from_peer(struct ub_tftp_server *s, int fd, const struct sockaddr_in *peer,
+		     const struct sockaddr_in *from, const uint8_t *in, long got,
+		     struct ub_tftp_pkt *a, const char *what)
+{
+	if (!same_peer(from, peer)) {
+		send_error(fd, from, 5, "Unknown transfer ID");
+		return 0;
+	}
+	if (ub_tftp_parse(in, (size_t)got, a) != 0)
+		return 0;
+	if (a->op == UB_TFTP_ERROR)
+		return ub_err_set(&s->e, UB_EFAIL, "tftp-refused", "TFTP: %s %s: %.200s", s->st.client,
+				  what, a->error_msg);
+	return 1;
+}
+
 /* Milliseconds left until a deadline, for poll. */
 static int ms_until(double deadline)
 {
@@ -240,7 +259,7 @@ static int transfer(struct ub_tftp_server *s, const struct ub_tftp_pkt *rq,
 	uint64_t size = s->o.src->size, last, base = 1, next = 1, nacked = 0;
 	double t0 = ub_now(), deadline;
 	char addr[INET_ADDRSTRLEN];
-	int fd = -1, rc = 0;
+	int fd = -1, rc = 0, use;
 	size_t oack;
 
 	if (!pkt || !in) {
@@ -292,18 +311,11 @@ static int transfer(struct ub_tftp_server *s, const struct ub_tftp_pkt *rq,
 				deadline = ub_now() + timeout_ms / 1000.0;
 				continue;
 			}
-			if (!same_peer(&from, peer)) {
-				send_error(fd, &from, 5, "Unknown transfer ID");
-				continue;
-			}
-			if (ub_tftp_parse(in, (size_t)got, &a) != 0)
-				continue;
-			if (a.op == UB_TFTP_ERROR) {
-				rc = ub_err_set(&s->e, UB_EFAIL, "tftp-refused",
-						"TFTP: the client refused the options: %.200s", a.error_msg);
+			if ((use = from_peer(s, fd, peer, &from, in, got, &a, "refused the options")) < 0) {
+				rc = use;
 				goto out;
 			}
-			if (a.op == UB_TFTP_ACK && a.block == 0)
+			if (use && a.op == UB_TFTP_ACK && a.block == 0)
 				break;
 		}
 	}
@@ -346,18 +358,11 @@ static int transfer(struct ub_tftp_server *s, const struct ub_tftp_pkt *rq,
 			next = base;   /* go back: the whole window again */
 			continue;
 		}
-		if (!same_peer(&from, peer)) {
-			send_error(fd, &from, 5, "Unknown transfer ID");
-			continue;
-		}
-		if (ub_tftp_parse(in, (size_t)got, &a) != 0)
-			continue;
-		if (a.op == UB_TFTP_ERROR) {
-			rc = ub_err_set(&s->e, UB_EFAIL, "tftp-refused", "TFTP: %s gave up: %.200s", s->st.client,
-					a.error_msg);
+		if ((use = from_peer(s, fd, peer, &from, in, got, &a, "gave up")) < 0) {
+			rc = use;
 			goto out;
 		}
-		if (a.op != UB_TFTP_ACK)
+		if (!use || a.op != UB_TFTP_ACK)
 			continue;
 		/* Which block does this 16-bit number acknowledge?  Blocks sent
 		 * and not yet acknowledged (base .. next-1; a window is below
