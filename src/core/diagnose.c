@@ -98,7 +98,8 @@ static int profile_rules(const json_t *profile, struct live **v, size_t *n, stru
 		x = &(*v)[(*n)++];
 		memset(x, 0, sizeof *x);
 		x->r = (struct ub_diag_rule){ id, "profile", pat, mc ? (unsigned)json_integer_value(mc) : 0,
-					      UB_PATH_UNKNOWN, fnd, adv };
+					      UB_PATH_UNKNOWN, fnd, adv,
+					      json_is_true(json_object_get(r, "note")) };
 		if (path_from_name(path, &x->r.path) != 0)
 			return ub_err_set(e, UB_EFORMAT, "profile-invalid",
 					  "profile: diagnose rule %s: path '%.40s' is not one of console, programmer, hardware, unknown",
@@ -118,6 +119,7 @@ static int compile_all(struct live *v, size_t n, struct ub_err *e)
 					  v[i].r.id);
 		v[i].compiled = 1;
 		finding_text(&v[i].f, v[i].r.id, v[i].r.path, v[i].r.finding, v[i].r.advice);
+		v[i].f.note = v[i].r.note;
 	}
 	return 0;
 }
@@ -360,10 +362,10 @@ json_t *ub_diagnosis_json(const struct ub_diagnosis *d)
 
 	for (i = 0; i < d->n; i++) {
 		const struct ub_finding *f = &d->v[i];
-		json_t *o = json_pack("{s:s, s:s, s:i, s:i, s:s, s:s, s:s}", "id", f->id,
+		json_t *o = json_pack("{s:s, s:s, s:i, s:i, s:s, s:s, s:s, s:b}", "id", f->id,
 				      "path", ub_path_name(f->path), "count", (int)f->count,
 				      "line", (int)f->line, "evidence", f->evidence,
-				      "finding", f->finding, "advice", f->advice);
+				      "finding", f->finding, "advice", f->advice, "note", f->note);
 
 		if (o && f->interval >= 0)
 			json_object_set_new(o, "interval_s", json_real(f->interval));

@@ -30,6 +30,7 @@ struct ub_diag_rule {
 	enum ub_path path;
 	const char *finding;   /* one sentence: what it means */
 	const char *advice;    /* what to do */
+	int note;              /* worth saying, not a fault: a soak passes it */
 };
 
 extern const struct ub_diag_rule ub_diag_rules[];   /* ends with id NULL */
@@ -44,6 +45,7 @@ struct ub_finding {
 	char evidence[200];    /* the matching line, or its group 1 */
 	char finding[256];
 	char advice[384];
+	int note;              /* from a rule marked note: not a fault */
 };
 
 struct ub_diagnosis {

@@ -521,8 +521,9 @@ static int do_restore(struct run *r, struct ub_progress *p, json_t *d, struct ub
 	return rc;
 }
 
-/* --soak: after a good boot, listen for a while; a restart, a panic or
- * any finding that points somewhere fails the repair, the log kept. */
+/* --soak: after a good boot, listen for a while; a restart, or any
+ * finding that is not a mere note (a panic, an oops, flash errors), fails
+ * the repair, the log kept. */
 static int soak(struct run *r, json_t *d, struct ub_err *e)
 {
 	struct ub_diagnosis dg;
@@ -560,7 +561,7 @@ static int soak(struct run *r, json_t *d, struct ub_err *e)
 		}
 	}
 	for (i = 0; i < dg.n && !rc; i++)
-		if (dg.v[i].path != UB_PATH_UNKNOWN || strcmp(dg.v[i].id, "kernel-oops") == 0)
+		if (!dg.v[i].note)
 			rc = ub_err_set(e, UB_EFAIL, "soak-failed",
 					"the soak failed after the boot: %.200s (%.120s)", dg.v[i].finding,
 					dg.v[i].evidence);

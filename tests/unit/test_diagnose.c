@@ -97,6 +97,16 @@ static void evidence_and_interval(void **state)
 	assert_string_equal(d.v[1].evidence, "VFS: Unable to mount root fs on unknown-block(31,5)");
 	ub_diagnosis_free(&d);
 
+	/* an erased environment is a note; a kernel oops is a fault */
+	diagnose_file("autoboot-nothing.log", &d);
+	assert_string_equal(d.v[0].id, "env-default");
+	assert_true(d.v[0].note);
+	assert_false(d.v[1].note);
+	ub_diagnosis_free(&d);
+	diagnose_file("kernel-oops.log", &d);
+	assert_false(d.v[0].note);
+	ub_diagnosis_free(&d);
+
 	diagnose_file("uboot-bootloop-stamped.log", &d);
 	assert_int_equal(d.v[0].count, 3);
 	assert_true(d.v[0].interval > 8.17 && d.v[0].interval < 8.19);
