@@ -264,24 +264,32 @@ static int do_preflight(struct run *r, struct ub_progress *p, json_t *d, struct 
 	return 0;
 }
 
-static const struct ub_region *target_region(struct run *r, struct ub_err *e)
+/* The region an image goes to: the one named with --region, else the
+ * profile's firmware region. */
+static const struct ub_region *pick_region(const struct ub_session *s, const char *name,
+					   struct ub_err *e)
 {
 	size_t i;
 
-	if (r->o->region) {
-		const struct ub_region *g = ub_flash_map_find(&r->s.map, r->o->region);
+	if (name) {
+		const struct ub_region *g = ub_flash_map_find(&s->map, name);
 
 		if (!g)
 			ub_err_set(e, UB_EUSAGE, "usage", "profile %s has no region '%s'",
-				   r->s.profile.name, r->o->region);
+				   s->profile.name, name);
 		return g;
 	}
-	for (i = 0; i < r->s.map.n; i++)
-		if (r->s.map.v[i].flags & UB_REGION_FIRMWARE)
-			return &r->s.map.v[i];
+	for (i = 0; i < s->map.n; i++)
+		if (s->map.v[i].flags & UB_REGION_FIRMWARE)
+			return &s->map.v[i];
 	ub_err_set(e, UB_EUSAGE, "profile-invalid",
-		   "profile %s marks no region as firmware; name one with --region", r->s.profile.name);
+		   "profile %s marks no region as firmware; name one with --region", s->profile.name);
 	return NULL;
+}
+
+static const struct ub_region *target_region(struct run *r, struct ub_err *e)
+{
+	return pick_region(&r->s, r->o->region, e);
 }
 
 static int do_check(struct run *r, struct ub_progress *p, json_t *d, struct ub_err *e)
@@ -813,14 +821,8 @@ static int dry_run(const struct ub_recover_opts *o, json_t *res, struct ub_err *
 		}
 	snprintf(what, sizeof what, "%.100s: %.100s, %.1f MiB", o->image, cr.meta.layers, cr.size / 1048576.0);
 	plan_step(plan, "check", what, 1, note[0] ? note : NULL);
-	if (o->region)
-		g = ub_flash_map_find(&s.map, o->region);
-	for (i = 0; !g && !o->region && i < s.map.n; i++)
-		if (s.map.v[i].flags & UB_REGION_FIRMWARE)
-			g = &s.map.v[i];
-	if (!g) {
-		rc = ub_err_set(e, UB_EUSAGE, "usage", "profile %s has no region %s", s.profile.name,
-				o->region ? o->region : "marked firmware");
+	if (!(g = pick_region(&s, o->region, e))) {
+		rc = e->code;
 		ub_check_result_free(&cr);
 		goto out;
 	}
