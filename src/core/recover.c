@@ -15,6 +15,7 @@
 #include "core/bundle.h"
 #include "core/diagnose.h"
 #include "core/journal.h"
+#include "core/plan.h"
 #include "core/report.h"
 #include "core/session.h"
 #include "base/outfile.h"
@@ -264,32 +265,9 @@ static int do_preflight(struct run *r, struct ub_progress *p, json_t *d, struct 
 	return 0;
 }
 
-/* The region an image goes to: the one named with --region, else the
- * profile's firmware region. */
-static const struct ub_region *pick_region(const struct ub_session *s, const char *name,
-					   struct ub_err *e)
-{
-	size_t i;
-
-	if (name) {
-		const struct ub_region *g = ub_flash_map_find(&s->map, name);
-
-		if (!g)
-			ub_err_set(e, UB_EUSAGE, "usage", "profile %s has no region '%s'",
-				   s->profile.name, name);
-		return g;
-	}
-	for (i = 0; i < s->map.n; i++)
-		if (s->map.v[i].flags & UB_REGION_FIRMWARE)
-			return &s->map.v[i];
-	ub_err_set(e, UB_EUSAGE, "profile-invalid",
-		   "profile %s marks no region as firmware; name one with --region", s->profile.name);
-	return NULL;
-}
-
 static const struct ub_region *target_region(struct run *r, struct ub_err *e)
 {
-	return pick_region(&r->s, r->o->region, e);
+	return ub_session_target(&r->s, r->o->region, e);
 }
 
 static int do_check(struct run *r, struct ub_progress *p, json_t *d, struct ub_err *e)
@@ -733,139 +711,6 @@ static int attempts_gate(struct run *r, struct ub_err *e)
 			  r->c.id, n, max, why, bundle);
 }
 
-static double profile_bps(const struct ub_session *s, const char *key, double def)
-{
-	const json_t *v = json_object_get(json_object_get(s->profile.doc, "recovery"), key);
-
-	return json_is_number(v) && json_number_value(v) > 0 ? json_number_value(v) : def;
-}
-
-static void fmt_secs(double secs, char *out, size_t len)
-{
-	if (secs < 90)
-		snprintf(out, len, "~%.0f s", secs < 1 ? 1 : secs);
-	else if (secs < 5400)
-		snprintf(out, len, "~%.0f min", secs / 60);
-	else
-		snprintf(out, len, "~%.1f h", secs / 3600);
-}
-
-static void plan_step(json_t *plan, const char *name, const char *what, double secs,
-		      const char *note)
-{
-	char t[32];
-
-	fmt_secs(secs, t, sizeof t);
-	ub_say("  %zu. %-8s %-62s %s\n", json_array_size(plan) + 1, name, what, secs > 0 ? t : "");
-	if (note)
-		ub_say("     %s\n", note);
-	json_array_append_new(plan, json_pack("{s:s, s:s, s:f, s:s?}", "step", name, "what", what,
-					      "seconds", secs, "note", note));
-}
-
-/* --dry-run: what a run would do, how long it would take, and which gate
- * would stop it, from the profile and the image alone: the device is not
- * even opened, no case is made. */
-static int dry_run(const struct ub_recover_opts *o, json_t *res, struct ub_err *e)
-{
-	struct ub_session s;
-	struct ub_check_opts co = o->check;
-	struct ub_check_result cr;
-	const struct ub_region *g = NULL;
-	json_t *plan = json_array(), *refusals = json_array();
-	const char *advice = "refused";
-	double rbps, wbps;
-	uint64_t backup_bytes = 0;
-	size_t i, nregions = 0;
-	char what[256], note[400];
-	int rc;
-
-	if ((rc = ub_session_plan(&s, o->device, o->profile, e))) {
-		json_decref(plan);
-		json_decref(refusals);
-		return rc;
-	}
-	rbps = profile_bps(&s, "read_bps", s.fam->read_bps > 0 ? s.fam->read_bps : 50e3);
-	wbps = profile_bps(&s, "write_bps", s.fam->write_bps > 0 ? s.fam->write_bps : 10e3);
-	ub_say("plan for %s with profile %s (nothing is touched; times from typical %s speeds):\n",
-		o->device, s.profile.name, s.fam->name);
-	plan_step(plan, "identify", s.fam->reach ? s.fam->reach : "reach the device", 5, NULL);
-	for (i = 0; i < s.map.n; i++)
-		if (!(s.map.v[i].flags & UB_REGION_NOREAD)) {
-			backup_bytes += s.map.v[i].size;
-			nregions++;
-		}
-	if (o->no_backup)
-		plan_step(plan, "backup", "none: --no-backup (recorded; not advised)", 0, NULL);
-	else if (o->backup_dir)
-		plan_step(plan, "backup", "use the backup given with --backup, after checking its hashes", 1, NULL);
-	else {
-		snprintf(what, sizeof what, "read %zu regions, %.1f MiB, each verified, into the case", nregions,
-			 backup_bytes / 1048576.0);
-		plan_step(plan, "backup", what, backup_bytes / rbps, NULL);
-	}
-	if (o->restore_dir) {
-		plan_step(plan, "restore", "put back the config regions from the backup given, only blocks that differ", 0, NULL);
-		goto done;
-	}
-	co.image = o->image;
-	co.target.profile = &s.profile;
-	if ((rc = ub_check_image(&co, &cr, NULL, e)))
-		goto out;
-	note[0] = '\0';
-	for (i = 0; i < cr.checks.n; i++)
-		if (cr.checks.v[i].verdict == UB_FAIL) {
-			snprintf(note + strlen(note), sizeof note - strlen(note), "%s%s", note[0] ? ", " : "would refuse: fails ",
-				 cr.checks.v[i].name);
-			json_array_append_new(refusals, json_string(cr.checks.v[i].name));
-		}
-	snprintf(what, sizeof what, "%.100s: %.100s, %.1f MiB", o->image, cr.meta.layers, cr.size / 1048576.0);
-	plan_step(plan, "check", what, 1, note[0] ? note : NULL);
-	if (!(g = pick_region(&s, o->region, e))) {
-		rc = e->code;
-		ub_check_result_free(&cr);
-		goto out;
-	}
-	note[0] = '\0';
-	if ((g->flags & UB_REGION_PROTECTED) && (!o->unlock || strcmp(o->unlock, g->name))) {
-		snprintf(note, sizeof note, "would refuse: region %s is protected (needs --unlock %s)", g->name, g->name);
-		if (!json_array_size(refusals))
-			advice = "region-protected";
-		json_array_append_new(refusals, json_string("region-protected"));
-	} else if (cr.size > g->size) {
-		snprintf(note, sizeof note, "would refuse: the image is larger than region %s", g->name);
-		if (!json_array_size(refusals))
-			advice = "image-too-big";
-		json_array_append_new(refusals, json_string("image-too-big"));
-	}
-	snprintf(what, sizeof what, "%.1f MiB into %s (%s at 0x%llx); only blocks that differ", cr.size / 1048576.0,
-		 g->name, g->storage, (unsigned long long)g->offset);
-	plan_step(plan, "flash", what, cr.size / wbps, note[0] ? note : "the time is for every block; blocks already right are skipped");
-	ub_check_result_free(&cr);
-	if ((s.fam->caps & UB_CAP_VERIFIED_WRITE) && !o->full_verify)
-		plan_step(plan, "verify", "done by the write (it reads back what it writes)", 0, NULL);
-	else
-		plan_step(plan, "verify", "compare every block with the device's own checksum", 5, NULL);
-	if (o->boot && (s.fam->caps & UB_CAP_BOOT_CHECK)) {
-		const json_t *t = json_object_get(json_object_get(s.profile.doc, "boot"), "timeout");
-
-		plan_step(plan, "boot", "reset and watch for the boot success line and the version",
-			  json_is_integer(t) ? (double)json_integer_value(t) : 60, NULL);
-	}
-done:
-	json_object_set(res, "plan", plan);
-	json_object_set(res, "would_refuse", refusals);
-	if (json_array_size(refusals))
-		rc = ub_err_set(e, UB_EREFUSED, advice, "the plan would be refused (%zu gate%s, first: %.60s); nothing was touched",
-				json_array_size(refusals), json_array_size(refusals) == 1 ? "" : "s",
-				json_string_value(json_array_get(refusals, 0)));
-out:
-	json_decref(plan);
-	json_decref(refusals);
-	ub_session_close(&s);
-	return rc;
-}
-
 static void plan_steps(struct run *r)
 {
 	static const char *const restore[] = { "identify", "restore", NULL };
@@ -935,7 +780,7 @@ int ub_recover_run(const struct ub_recover_opts *o, struct ub_progress *root,
 	r.res = json_pack("{s:o}", "steps", json_object());
 	*result = r.res;
 	if (o->dry_run) {
-		rc = dry_run(o, r.res, e);
+		rc = ub_recover_plan(o, r.res, e);
 		json_object_set_new(r.res, "status", json_string(rc ? "would-refuse" : "planned"));
 		return rc;
 	}

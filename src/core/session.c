@@ -69,3 +69,24 @@ void ub_session_close(struct ub_session *s)
 	ub_profile_free(&s->profile);
 	memset(s, 0, sizeof *s);
 }
+
+const struct ub_region *ub_session_target(const struct ub_session *s, const char *name,
+					  struct ub_err *e)
+{
+	size_t i;
+
+	if (name) {
+		const struct ub_region *g = ub_flash_map_find(&s->map, name);
+
+		if (!g)
+			ub_err_set(e, UB_EUSAGE, "usage", "profile %s has no region '%s'",
+				   s->profile.name, name);
+		return g;
+	}
+	for (i = 0; i < s->map.n; i++)
+		if (s->map.v[i].flags & UB_REGION_FIRMWARE)
+			return &s->map.v[i];
+	ub_err_set(e, UB_EUSAGE, "profile-invalid",
+		   "profile %s marks no region as firmware; name one with --region", s->profile.name);
+	return NULL;
+}

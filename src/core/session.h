@@ -24,4 +24,9 @@ int ub_session_plan(struct ub_session *s, const char *spec,
 		    const char *profile, struct ub_err *e);
 void ub_session_close(struct ub_session *s);
 
+/* The region an image goes to: the one named (--region), else the
+ * profile's firmware region; NULL with the error said otherwise. */
+const struct ub_region *ub_session_target(const struct ub_session *s, const char *name,
+					  struct ub_err *e);
+
 #endif
