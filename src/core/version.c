@@ -109,3 +109,16 @@ int ub_version_comparable(const char *s)
 			return 1;
 	return 0;
 }
+
+int ub_version_same_major(const char *a, const char *b)
+{
+	struct tok ta, tb;
+
+	if (!a || !b)
+		return -1;
+	a = skip_prefix(a);
+	b = skip_prefix(b);
+	if (!next_tok(&a, &ta) || !next_tok(&b, &tb) || !ta.num || !tb.num)
+		return -1;
+	return cmp_num(&ta, &tb) == 0;
+}

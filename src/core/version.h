@@ -10,4 +10,9 @@ int ub_version_cmp(const char *a, const char *b);
 /* 1 when s holds at least one digit (something comparable). */
 int ub_version_comparable(const char *s);
 
+/* 1 when both versions start with the same number (the major version:
+ * "2.1" and "v2.9-rc1"), 0 when they start with different numbers, -1 when
+ * either does not start with a number. */
+int ub_version_same_major(const char *a, const char *b);
+
 #endif

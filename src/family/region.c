@@ -89,6 +89,33 @@ static int parse_flags(json_t *flags, unsigned *out)
 	return 0;
 }
 
+static const char *const restore_rules[] = {
+	[UB_RESTORE_SAME_MAJOR] = "same-major",
+	[UB_RESTORE_ANY] = "any",
+	[UB_RESTORE_SAME_VERSION] = "same-version",
+	[UB_RESTORE_NEVER] = "never",
+};
+
+const char *ub_restore_rule_name(unsigned rule)
+{
+	return rule < sizeof restore_rules / sizeof restore_rules[0] ? restore_rules[rule] : "?";
+}
+
+static int parse_restore(json_t *v, unsigned *out)
+{
+	unsigned k;
+
+	*out = UB_RESTORE_SAME_MAJOR;
+	if (!v)
+		return 0;
+	for (k = 0; json_is_string(v) && k < sizeof restore_rules / sizeof restore_rules[0]; k++)
+		if (strcmp(json_string_value(v), restore_rules[k]) == 0) {
+			*out = k;
+			return 0;
+		}
+	return UB_EFORMAT;
+}
+
 static int parse_one(json_t *o, size_t i, const char *path,
 		     struct ub_region *r, struct ub_err *e)
 {
@@ -126,6 +153,8 @@ static int parse_one(json_t *o, size_t i, const char *path,
 		return bad(e, path, i, r->name, "offset and size must be multiples of erase_block");
 	if (parse_flags(json_object_get(o, "flags"), &r->flags))
 		return bad(e, path, i, r->name, "\"flags\" must be a list of protected, config, firmware, noread");
+	if (parse_restore(json_object_get(o, "restore"), &r->restore))
+		return bad(e, path, i, r->name, "\"restore\" must be one of same-major, any, same-version, never");
 	return 0;
 }
 

@@ -19,6 +19,18 @@ enum ub_region_flags {
 	UB_REGION_NOREAD = 1u << 3,     /* cannot be read back (skip in backup) */
 };
 
+/* When the settings a config region holds may go back after a new firmware
+ * was written (the profile's "restore": "same-major" by default). */
+enum ub_restore_rule {
+	UB_RESTORE_SAME_MAJOR = 0,   /* the backup's firmware and the new one share a major version */
+	UB_RESTORE_ANY,              /* every firmware reads them */
+	UB_RESTORE_SAME_VERSION,     /* only the very firmware that wrote them */
+	UB_RESTORE_NEVER,            /* only by hand (unbrick restore) */
+};
+
+/* The rule's name in profiles. */
+const char *ub_restore_rule_name(unsigned rule);
+
 struct ub_region {
 	char name[32];
 	char storage[16];      /* "nor", "virtio", "mmc", "usb", "sf", "nand", "chip" */
@@ -27,6 +39,7 @@ struct ub_region {
 	uint64_t size;
 	uint64_t erase_block;  /* bytes; also the unit of compare-and-skip */
 	unsigned flags;
+	unsigned restore;      /* enum ub_restore_rule */
 };
 
 struct ub_flash_map {
@@ -37,6 +50,8 @@ struct ub_flash_map {
 /* Parses the profile's "flash" array:
  *   [{"name": "u-boot", "storage": "nor", "offset": "0x0", "size": "0x100000",
  *     "erase_block": "0x40000", "flags": ["protected"]}, ...]
+ * A config region may say when its settings survive a new firmware:
+ *   "restore": "same-major" (the default), "any", "same-version", "never".
  * Numbers may be JSON integers or strings (hex "0x..", or with K/M/G
  * suffixes).  Rejects overlapping regions on the same storage, sizes not a
  * multiple of the erase block, duplicate names.  Errors name the region and

@@ -53,8 +53,13 @@ static void good_map(void **state)
 			       "{\"name\":\"firmware\",\"storage\":\"nor\",\"offset\":\"0x40000\","
 			       "\"size\":\"0x100000\",\"erase_block\":\"0x20000\",\"flags\":[\"firmware\"]},"
 			       "{\"name\":\"rootfs\",\"storage\":\"virtio\",\"dev\":0,\"offset\":0,"
-			       "\"size\":\"1M\",\"erase_block\":512}]", &m, &e), 0);
-	assert_int_equal(m.n, 3);
+			       "\"size\":\"1M\",\"erase_block\":512},"
+			       "{\"name\":\"nvram\",\"storage\":\"nor\",\"offset\":\"0x140000\","
+			       "\"size\":\"128K\",\"erase_block\":\"128K\",\"flags\":[\"config\"],\"restore\":\"any\"}]", &m, &e), 0);
+	assert_int_equal(m.n, 4);
+	assert_int_equal(ub_flash_map_find(&m, "nvram")->restore, UB_RESTORE_ANY);
+	/* Settings survive only a firmware of the same major version unless the profile says more. */
+	assert_int_equal(ub_flash_map_find(&m, "rootfs")->restore, UB_RESTORE_SAME_MAJOR);
 	assert_true(ub_flash_map_find(&m, "u-boot")->flags & UB_REGION_PROTECTED);
 	assert_int_equal(ub_flash_map_find(&m, "firmware")->offset, 0x40000);
 	assert_int_equal(ub_flash_map_find(&m, "rootfs")->erase_block, 512);
@@ -73,6 +78,8 @@ static void bad_maps(void **state)
 		"[{\"name\":\"a\",\"storage\":\"nor\",\"offset\":0,\"size\":0}]",
 		"[{\"name\":\"a\",\"storage\":\"nor\",\"offset\":0,\"size\":100}]",
 		"[{\"name\":\"a\",\"storage\":\"nor\",\"offset\":0,\"size\":4096,\"flags\":[\"bogus\"]}]",
+		"[{\"name\":\"a\",\"storage\":\"nor\",\"offset\":0,\"size\":4096,\"restore\":\"sometimes\"}]",
+		"[{\"name\":\"a\",\"storage\":\"nor\",\"offset\":0,\"size\":4096,\"restore\":1}]",
 		"[{\"name\":\"a\",\"storage\":\"nor\",\"offset\":0,\"size\":8192},"
 		" {\"name\":\"b\",\"storage\":\"nor\",\"offset\":4096,\"size\":4096}]",
 		"[{\"name\":\"a\",\"storage\":\"nor\",\"offset\":0,\"size\":4096},"
