@@ -144,6 +144,12 @@ int ub_backup_verify(const char *dir, struct ub_backup *out, struct ub_err *e)
 	if (!root)
 		return ub_err_set(e, UB_EFAIL, "backup-damaged",
 				  "no usable backup manifest %s: %s", path, je.text);
+	snprintf(out->serial, sizeof out->serial, "%s",
+		 json_is_string(json_object_get(root, "serial")) ?
+		 json_string_value(json_object_get(root, "serial")) : "");
+	snprintf(out->firmware_version, sizeof out->firmware_version, "%s",
+		 json_is_string(json_object_get(root, "firmware_version")) ?
+		 json_string_value(json_object_get(root, "firmware_version")) : "");
 	regions = json_object_get(root, "regions");
 	json_array_foreach(regions, i, r) {
 		struct ub_backup_entry x = { 0 };

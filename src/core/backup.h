@@ -19,6 +19,9 @@ struct ub_backup_entry {
 struct ub_backup {
 	struct ub_backup_entry *v;
 	size_t n;
+	/* Who the backup was read from, as its manifest says ("" when it
+	 * does not): restoring settings checks them. */
+	char serial[64], firmware_version[64];
 };
 
 /* Reads the regions (all readable ones when only is NULL) into dir (made
