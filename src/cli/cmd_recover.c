@@ -49,6 +49,10 @@ static const char common_help[] =
 	"      --no-backup        write without a backup (recorded in the journal; not advised)\n"
 	"      --full-verify      read the whole region back after writing, even when the\n"
 	"                         write already read back every block it wrote (SPI chips)\n"
+	"      --keep-settings    after the write, leave config regions (the owner's settings)\n"
+	"                         as they are; by default a config region the write changed\n"
+	"                         is put back from the backup when the profile's rule says\n"
+	"                         the new firmware reads it\n"
 	"      --resume CASE      continue case CASE; a backup that still verifies is reused\n"
 	"      --force-attempt    try again although the case already failed the profile's\n"
 	"                         number of attempts (default 3); recorded in the journal\n"
@@ -74,6 +78,7 @@ enum {
 	OPT_SUMS, OPT_SIG, OPT_KEY, OPT_MODEL, OPT_REVISION, OPT_REGION_CODE,
 	OPT_INSTALLED, OPT_ALLOW_OLDER, OPT_JSON, OPT_JSON_PROGRESS, OPT_FROM,
 	OPT_FULL_VERIFY, OPT_TRUST_BACKUP, OPT_FORCE_ATTEMPT, OPT_SERVER_IP, OPT_DEVICE_IP, OPT_SOAK,
+	OPT_KEEP_SETTINGS,
 };
 
 static const struct option longopts[] = {
@@ -88,6 +93,7 @@ static const struct option longopts[] = {
 	{ "backup", required_argument, NULL, OPT_BACKUP },
 	{ "no-backup", no_argument, NULL, OPT_NO_BACKUP },
 	{ "full-verify", no_argument, NULL, OPT_FULL_VERIFY },
+	{ "keep-settings", no_argument, NULL, OPT_KEEP_SETTINGS },
 	{ "trust-backup", no_argument, NULL, OPT_TRUST_BACKUP },
 	{ "force-attempt", no_argument, NULL, OPT_FORCE_ATTEMPT },
 	{ "dry-run", no_argument, NULL, 'n' },
@@ -163,6 +169,7 @@ static int run(int argc, char **argv, const char *name, int boot)
 		case OPT_BACKUP: o.backup_dir = optarg; break;
 		case OPT_NO_BACKUP: o.no_backup = 1; break;
 		case OPT_FULL_VERIFY: o.full_verify = 1; break;
+		case OPT_KEEP_SETTINGS: o.keep_settings = 1; break;
 		case OPT_TRUST_BACKUP: o.trust_backup = 1; break;
 		case OPT_FORCE_ATTEMPT: o.force_attempt = 1; break;
 		case 'n': o.dry_run = 1; break;

@@ -120,6 +120,13 @@ int ub_recover_plan(const struct ub_recover_opts *o, json_t *res, struct ub_err 
 		plan_step(plan, "verify", "done by the write (it reads back what it writes)", 0, NULL);
 	else
 		plan_step(plan, "verify", "compare every block with the device's own checksum", 5, NULL);
+	what[0] = '\0';
+	for (i = 0; i < s.map.n; i++)
+		if ((s.map.v[i].flags & UB_REGION_CONFIG) && &s.map.v[i] != g)
+			snprintf(what + strlen(what), sizeof what - strlen(what), "%s%s (rule %s)",
+				 what[0] ? ", " : "compare ", s.map.v[i].name, ub_restore_rule_name(s.map.v[i].restore));
+	if (what[0] && !o->keep_settings && !o->no_backup)
+		plan_step(plan, "settings", what, 1, "a region the write changed goes back from the backup when its rule allows");
 	if (o->boot && (s.fam->caps & UB_CAP_BOOT_CHECK)) {
 		const json_t *t = json_object_get(json_object_get(s.profile.doc, "boot"), "timeout");
 

@@ -17,6 +17,7 @@
 #include "core/journal.h"
 #include "core/plan.h"
 #include "core/report.h"
+#include "core/restore.h"
 #include "core/session.h"
 #include "base/outfile.h"
 #include "base/say.h"
@@ -44,6 +45,7 @@ static const struct {
 	{ "check", "check the image: checksums, signature, model, version" },
 	{ "flash", "write only the blocks that differ (you confirm first)" },
 	{ "verify", "compare what the device holds with the image" },
+	{ "settings", "put the owner's settings back where the write changed them, if the new firmware reads them" },
 	{ "boot", "reset the device and watch it boot the new firmware" },
 	{ "restore", "put regions back from the backup, only blocks that differ" },
 };
@@ -96,7 +98,8 @@ static int step(struct run *r, const char *name, double weight,
 	/* A write, verify or boot that failed after every gate let it through
 	 * is an attempt that counts towards knowing when to stop. */
 	if (rc < 0 && rc != UB_EREFUSED && (strcmp(name, "flash") == 0 || strcmp(name, "verify") == 0 ||
-					     strcmp(name, "boot") == 0 || strcmp(name, "restore") == 0))
+					     strcmp(name, "boot") == 0 || strcmp(name, "restore") == 0 ||
+					     strcmp(name, "settings") == 0))
 		json_object_set_new(detail, "attempt", json_string("failed"));
 	if (r->j && ub_step_end(r->j, id, rc, rc == 1, rc ? e : NULL,
 				(uint64_t)json_integer_value(json_object_get(detail, "bytes")),
@@ -375,43 +378,13 @@ static int do_flash(struct run *r, struct ub_progress *p, json_t *d, struct ub_e
 }
 
 /* Compares the file at path with region g on the device, block by block,
- * with the device's own crc32. */
+ * with the device's own crc32; any difference fails. */
 static int verify_region(struct run *r, const struct ub_region *g, const char *path,
 			 json_t *d, struct ub_err *e)
 {
-	struct ub_src src;
-	uint64_t eb, len, off;
-	unsigned mismatched = 0, blocks = 0;
-	uint8_t *buf;
-	int rc = 0;
+	unsigned blocks, mismatched;
+	int rc = ub_region_compare(&r->s, g, path, &blocks, &mismatched, d, e);
 
-	if (!(r->s.fam->caps & UB_CAP_DIGEST_CRC32))
-		return 1;
-	if ((rc = ub_src_open(&src, path, e)))
-		return rc;
-	eb = g->erase_block ? g->erase_block : 0x10000;
-	buf = malloc(eb);
-	if (!buf) {
-		ub_src_close(&src);
-		return ub_err_set(e, UB_ENOMEM, NULL, "out of memory");
-	}
-	for (off = 0; !rc && off < src.size; off += eb) {
-		uint8_t got[4];
-		uint32_t want, have;
-
-		len = src.size - off < eb ? src.size - off : eb;
-		if ((rc = ub_src_read(&src, off, buf, (size_t)len, e)) ||
-		    (rc = r->s.fam->digest(r->s.dev, g, off, len, UB_CAP_DIGEST_CRC32, got, e)))
-			break;
-		want = (uint32_t)crc32(0L, buf, (uInt)len);
-		have = (uint32_t)got[0] << 24 | (uint32_t)got[1] << 16 | (uint32_t)got[2] << 8 | got[3];
-		mismatched += want != have;
-		blocks++;
-	}
-	free(buf);
-	ub_src_close(&src);
-	json_object_set_new(d, "blocks", json_integer(blocks));
-	json_object_set_new(d, "mismatched", json_integer(mismatched));
 	if (!rc && mismatched)
 		rc = ub_err_set(e, UB_EFAIL, "verify-failed",
 				"%u of %u blocks of region %s differ from %s",
@@ -454,9 +427,7 @@ static int do_restore(struct run *r, struct ub_progress *p, json_t *d, struct ub
 	}
 	for (i = 0; !rc && i < b.n; i++) {
 		const struct ub_region *g = ub_flash_map_find(&r->s.map, b.v[i].region);
-		struct ub_write_stats ws = { 0 };
 		char path[4300], summary[512];
-		struct ub_src src;
 		json_t *v = json_object();
 
 		if (!g || (r->o->region ? strcmp(r->o->region, g->name) != 0 : !(g->flags & UB_REGION_CONFIG))) {
@@ -479,23 +450,13 @@ static int do_restore(struct run *r, struct ub_progress *p, json_t *d, struct ub
 			break;
 		}
 		ub_say("  %s\n", summary);
-		if ((rc = ub_src_open(&src, path, e))) {
-			json_decref(v);
-			break;
-		}
-		rc = r->s.fam->write(r->s.dev, g, 0, &src, p, e);
-		ub_src_close(&src);
-		if (r->s.fam->write_stats)
-			r->s.fam->write_stats(r->s.dev, &ws);
-		if (!rc)
-			rc = verify_region(r, g, path, v, e);
+		rc = ub_restore_region(&r->s, g, path, p, v, e);
 		json_object_set_new(v, "region", json_string(g->name));
-		json_object_set_new(v, "blocks_written", json_integer(ws.blocks_written));
-		json_object_set_new(v, "blocks_skipped", json_integer(ws.blocks_skipped));
 		json_array_append_new(done, v);
 		if (!rc)
-			ub_say("  %u blocks written, %u already right\n", ws.blocks_written,
-				ws.blocks_skipped);
+			ub_say("  %lld blocks written, %lld already right; every block verified\n",
+				json_integer_value(json_object_get(v, "blocks_written")),
+				json_integer_value(json_object_get(v, "blocks_skipped")));
 	}
 	if (!rc && n == 0)
 		rc = ub_err_set(e, UB_EUSAGE, "usage", r->o->region ?
@@ -503,6 +464,91 @@ static int do_restore(struct run *r, struct ub_progress *p, json_t *d, struct ub
 				r->o->region ? r->o->region : "");
 	json_object_set_new(d, "regions", done);
 	json_object_set_new(d, "from", json_string(r->o->restore_dir));
+	ub_backup_free(&b);
+	return rc;
+}
+
+/* After the write and before the first boot, the owner's settings: each
+ * config region the backup holds is compared with the device.  One the
+ * write left alone needs nothing; one that differs (an image that covered
+ * it, a factory reset since the backup) goes back when the profile's rule
+ * says the new firmware reads it, with the same confirmation as a write.
+ * Otherwise the repair still counts and the user is told how to restore
+ * by hand: settings are the owner's to decide, not a reason to fail. */
+static int do_settings(struct run *r, struct ub_progress *p, json_t *d, struct ub_err *e)
+{
+	const char *dir = json_string_value(json_object_get(r->res, "backup"));
+	const struct ub_region *target = target_region(r, e);
+	json_t *regions = json_array();
+	struct ub_backup b;
+	size_t i;
+	int rc;
+
+	if (!target)
+		return e->code;
+	if (r->o->keep_settings || !dir) {
+		ub_say("  skipped: %s\n", r->o->keep_settings ? "--keep-settings was given" :
+			"there is no backup to take settings from");
+		json_object_set_new(d, "skipped_by", json_string(r->o->keep_settings ? "--keep-settings" : "no-backup"));
+		json_decref(regions);
+		return 1;
+	}
+	if ((rc = ub_backup_verify(dir, &b, e))) {
+		json_decref(regions);
+		return rc;
+	}
+	for (i = 0; !rc && i < b.n; i++) {
+		const struct ub_region *g = ub_flash_map_find(&r->s.map, b.v[i].region);
+		struct ub_restore_facts f = {
+			.backup_version = b.firmware_version, .backup_serial = b.serial,
+			.new_version = json_string_value(json_object_get(r->res, "image_version")),
+			.device_serial = r->id.serial,
+		};
+		unsigned blocks, mismatched;
+		char path[4300], why[512], summary[1100];
+		json_t *v;
+
+		if (!g || !(g->flags & UB_REGION_CONFIG) || g == target)
+			continue;
+		v = json_pack("{s:s}", "region", g->name);
+		json_array_append_new(regions, v);
+		snprintf(path, sizeof path, "%s/%s", dir, b.v[i].file);
+		rc = ub_region_compare(&r->s, g, path, &blocks, &mismatched, v, e);
+		if (rc < 0)
+			break;
+		if (rc == 0 && mismatched == 0) {
+			ub_say("  %s: as in the backup (the write left it alone)\n", g->name);
+			json_object_set_new(v, "state", json_string("unchanged"));
+			continue;
+		}
+		rc = 0;
+		f.rule = g->restore;
+		if (!ub_restore_allowed(&f, why, sizeof why)) {
+			ub_say("  %s: differs from the backup; not put back: %s.\n"
+			       "    To put it back anyway: unbrick restore --from %s --region %s --device %s --profile %s\n",
+			       g->name, why, dir, g->name, r->o->device, r->s.profile.name);
+			json_object_set_new(v, "state", json_string("kept"));
+			json_object_set_new(v, "reason", json_string(why));
+			continue;
+		}
+		snprintf(summary, sizeof summary, "put the owner's settings back into region %s from %.400s (%.120s)",
+			 g->name, path, why);
+		if (r->o->confirm && !r->o->confirm(r->o->confirm_ctx, g->name, summary)) {
+			ub_say("  %s: not confirmed; the new firmware keeps what it found\n", g->name);
+			json_object_set_new(v, "state", json_string("declined"));
+			continue;
+		}
+		ub_say("  %s\n", summary);
+		if ((rc = ub_restore_region(&r->s, g, path, p, v, e)))
+			break;
+		json_object_set_new(v, "state", json_string("restored"));
+		json_object_set_new(v, "reason", json_string(why));
+		ub_say("  %s: %lld blocks written, %lld already right; every block verified\n", g->name,
+			json_integer_value(json_object_get(v, "blocks_written")),
+			json_integer_value(json_object_get(v, "blocks_skipped")));
+	}
+	json_object_set_new(d, "regions", regions);
+	json_object_set(r->res, "settings", regions);
 	ub_backup_free(&b);
 	return rc;
 }
@@ -715,7 +761,8 @@ static void plan_steps(struct run *r)
 {
 	static const char *const restore[] = { "identify", "restore", NULL };
 	static const char *const verify[] = { "identify", "verify", NULL };
-	static const char *const full[] = { "identify", "preflight", "backup", "check", "flash", "verify", "boot", NULL };
+	static const char *const full[] = { "identify", "preflight", "backup", "check", "flash", "verify",
+					    "settings", "boot", NULL };
 	const char *const *v = r->o->restore_dir ? restore : r->o->verify_only ? verify : full;
 	size_t i;
 
@@ -820,8 +867,9 @@ int ub_recover_run(const struct ub_recover_opts *o, struct ub_progress *root,
 		 !(rc = step(&r, "backup", 39, do_backup, e)) &&
 		 !(rc = step(&r, "check", 3, do_check, e)) &&
 		 !(rc = step(&r, "flash", 40, do_flash, e)) &&
-		 !(rc = step(&r, "verify", 5, do_verify, e)))
-		rc = step(&r, "boot", 10, do_boot, e);
+		 !(rc = step(&r, "verify", 5, do_verify, e)) &&
+		 !(rc = step(&r, "settings", 2, do_settings, e)))
+		rc = step(&r, "boot", 8, do_boot, e);
 	snprintf(r.c.status, sizeof r.c.status, "%s", rc ? (rc == UB_EREFUSED ? "refused" : "failed") :
 		 o->restore_dir ? "restored" : o->verify_only ? "verified" :
 		 o->boot ? "repaired" : "flashed");

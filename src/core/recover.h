@@ -1,6 +1,7 @@
 /* The recovery workflow: the technician's checklist, enforced.
  *
- *   identify -> backup -> check -> flash -> verify -> boot -> report
+ *   identify -> preflight -> backup -> check -> flash -> verify -> settings
+ *   -> boot -> report
  *
  * Each step is a journal row.  The gates: nothing is written before a
  * verified backup exists (unless the user said --no-backup, which is
@@ -33,6 +34,7 @@ struct ub_recover_opts {
 	int guide;                  /* a person at a terminal: show the checklist */
 	int full_verify;            /* verify the whole region even after a verified write */
 	int verify_only;            /* only compare image and region (verify) */
+	int keep_settings;          /* leave config regions as the write left them */
 	const char *restore_dir;    /* put regions back from this backup (restore) */
 	const char *command;        /* "recover" or "flash", for the journal */
 	/* the image check's own options (digests, signature, versions) */

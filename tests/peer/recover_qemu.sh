@@ -21,6 +21,7 @@ DEV="uboot:unix:$B/console.sock"
 expect_exit 0 "recover a bricked board" -- "$UNBRICK" recover "$T/fw-1.2.0.bin" --device "$DEV" --profile qemu-virt-arm --yes --json
 expect_json 'j["ok"] and j["status"] == "repaired" and j["boot"]["version"] == "1.2.0"' "repaired, and it boots 1.2.0"
 expect_json 'j["blocks"]["written"] == 8 and j["steps"]["backup"]["regions"] == 4' "8 blocks written after a 4-region backup"
+expect_json '[(r["region"], r["state"]) for r in j["settings"]] == [("env", "unchanged")]' "the owner's settings compared after the write: unchanged"
 expect_json 'j["steps"]["preflight"]["link_rtt_ms"] > 0 and j["steps"]["preflight"]["disk_free"] > j["steps"]["preflight"]["backup_bytes"]' "preflight: link echoes and disk space checked"
 case1=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["folder"])' "$T/out")
 python3 - "$case1/backup" "$T" "$B" <<'PY' && echo "ok: backup = the board before the repair; image in place; bootloader untouched" || { echo "FAIL: backing files"; FAILS=$((FAILS+1)); }
@@ -41,7 +42,7 @@ PY
 [ -f "$case1/report.md" ] && grep -q "repaired" "$case1/report.md" && echo "ok: report written" || { echo "FAIL: report"; FAILS=$((FAILS+1)); }
 grep -q "unbrick-demo firmware 1.2.0 booted" "$case1/logs/console.log" && echo "ok: console log kept" || { echo "FAIL: console log"; FAILS=$((FAILS+1)); }
 steps=$(sqlite3 "$UNBRICK_HOME/journal.db" "SELECT group_concat(name || ':' || outcome, ' ') FROM steps WHERE case_id = 1")
-[ "$steps" = "identify:ok preflight:ok backup:ok check:ok flash:ok verify:ok boot:ok" ] && echo "ok: journal has every step" || { echo "FAIL: steps '$steps'"; FAILS=$((FAILS+1)); }
+[ "$steps" = "identify:ok preflight:ok backup:ok check:ok flash:ok verify:ok settings:ok boot:ok" ] && echo "ok: journal has every step" || { echo "FAIL: steps '$steps'"; FAILS=$((FAILS+1)); }
 
 expect_exit 0 "same image again" -- "$UNBRICK" flash "$T/fw-1.2.0.bin" --device "$DEV" --profile qemu-virt-arm --backup "$case1/backup" --yes --json
 expect_json 'j["blocks"]["written"] == 0 and j["blocks"]["skipped"] == 8 and j["steps"]["backup"]["reused"]' "zero blocks written, the backup reused"

@@ -25,7 +25,7 @@ cp "$CHIP" "$T/before.bin"
 
 slice "$CHIP" 0x50000 0x10000 "$T/small.bin"
 expect_exit 0 "a dry run plans without touching anything" -- "$UNBRICK" recover "$T/small.bin" --device "$DEV" --profile $P --dry-run --json
-expect_json '[s["step"] for s in j["plan"]] == ["identify", "backup", "check", "flash", "verify"] and j["status"] == "planned"' "the plan lists the steps (no boot watch for a chip)"
+expect_json '[s["step"] for s in j["plan"]] == ["identify", "backup", "check", "flash", "verify", "settings"] and j["status"] == "planned"' "the plan lists the steps (no boot watch for a chip)"
 [ ! -e "$UNBRICK_HOME/journal.db" ] && echo "ok: no case made" || { echo "FAIL: a dry run opened the journal"; FAILS=$((FAILS + 1)); }
 expect_exit 3 "a dry run names the gate that would refuse" -- "$UNBRICK" flash "$T/small.bin" --device "$DEV" --profile $P --region art --dry-run --json
 expect_json 'j["would_refuse"] == ["region-protected"]' "the protected region is the reason"
@@ -55,6 +55,7 @@ PY
 expect_exit 0 "flash trusting the fresh backup" -- "$UNBRICK" flash "$T/fw.bin" --device "$DEV" --profile $P --backup "$T/bk" --trust-backup --yes --json
 expect_json 'j["blocks"] == {"total": 4000, "written": 40, "skipped": 3960}' "only the 40 changed blocks written"
 expect_json 'j["steps"]["backup"]["trusted"] is True' "the trust is recorded"
+expect_json 'j["settings"] == [{"region": "u-boot-env", "blocks": 16, "mismatched": 0, "state": "unchanged"}]' "the settings compared: the write left them alone"
 expect_json 'j["steps"]["verify"]["outcome"] == "skipped" and j["steps"]["boot"]["outcome"] == "skipped"' "verify left to the write's read-back; no boot watch for a chip"
 flashrom -p "dummy:emulate=W25Q128FV,image=$CHIP" -r "$T/readback.bin" >"$T/flashrom.log" 2>&1 ||
 	{ echo "FAIL: flashrom -r"; cat "$T/flashrom.log"; FAILS=$((FAILS + 1)); }
