@@ -44,6 +44,7 @@ struct live {
 	int compiled;
 	struct ub_finding f;
 	double t_first, t_last;
+	int led;   /* matched against what the user says the lights do, not the log */
 };
 
 static int add_finding(struct ub_diagnosis *d, const struct ub_finding *f)
@@ -68,8 +69,11 @@ static void finding_text(struct ub_finding *f, const char *id, enum ub_path path
 }
 
 /* Profile rules: [{"id", "pattern", "path", "finding", "advice",
- * "min_count"?}].  Every field is checked, so a typo in a profile is named
- * rather than silently matching nothing. */
+ * "min_count"?, "note"?, "on"?}].  "on": "led" makes a rule about the
+ * board's lights, matched (ignoring case) against the text of a led:TEXT
+ * symptom: what a blinking pattern means is the board's own, so only a
+ * profile can say it.  Every field is checked, so a typo in a profile is
+ * named rather than silently matching nothing. */
 static int profile_rules(const json_t *profile, struct live **v, size_t *n, struct ub_err *e)
 {
 	const json_t *arr = json_object_get(profile, "diagnose"), *r;
@@ -86,12 +90,17 @@ static int profile_rules(const json_t *profile, struct live **v, size_t *n, stru
 		const char *fnd = json_string_value(json_object_get(r, "finding"));
 		const char *adv = json_string_value(json_object_get(r, "advice"));
 		const json_t *mc = json_object_get(r, "min_count");
+		const json_t *on = json_object_get(r, "on");
 		struct live *x;
 
 		if (!id || !pat || !path || !fnd || !adv || (mc && !json_is_integer(mc)))
 			return ub_err_set(e, UB_EFORMAT, "profile-invalid",
 					  "profile: diagnose rule %zu needs id, pattern, path, finding and advice (strings) and an optional min_count",
 					  i);
+		if (on && !(json_is_string(on) && (strcmp(json_string_value(on), "log") == 0 ||
+						   strcmp(json_string_value(on), "led") == 0)))
+			return ub_err_set(e, UB_EFORMAT, "profile-invalid",
+					  "profile: diagnose rule %s: \"on\" must be \"log\" (the default) or \"led\"", id);
 		if (!(x = realloc(*v, (*n + 1) * sizeof **v)))
 			return ub_err_set(e, UB_ENOMEM, NULL, "out of memory");
 		*v = x;
@@ -100,6 +109,7 @@ static int profile_rules(const json_t *profile, struct live **v, size_t *n, stru
 		x->r = (struct ub_diag_rule){ id, "profile", pat, mc ? (unsigned)json_integer_value(mc) : 0,
 					      UB_PATH_UNKNOWN, fnd, adv,
 					      json_is_true(json_object_get(r, "note")) };
+		x->led = on && strcmp(json_string_value(on), "led") == 0;
 		if (path_from_name(path, &x->r.path) != 0)
 			return ub_err_set(e, UB_EFORMAT, "profile-invalid",
 					  "profile: diagnose rule %s: path '%.40s' is not one of console, programmer, hardware, unknown",
@@ -113,7 +123,7 @@ static int compile_all(struct live *v, size_t n, struct ub_err *e)
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		if (regcomp(&v[i].re, v[i].r.pattern, REG_EXTENDED) != 0)
+		if (regcomp(&v[i].re, v[i].r.pattern, REG_EXTENDED | (v[i].led ? REG_ICASE : 0)) != 0)
 			return ub_err_set(e, UB_EFORMAT, "profile-invalid",
 					  "diagnose rule %s: the pattern is not a valid regular expression",
 					  v[i].r.id);
@@ -195,7 +205,8 @@ static void scan(struct live *v, size_t n, const char *log, size_t len,
 		d->lines++;
 		t = stamp(line, &skip);
 		for (i = 0; i < n; i++)
-			apply(&v[i], line + skip, t, d->lines);
+			if (!v[i].led)
+				apply(&v[i], line + skip, t, d->lines);
 		if (strstr(line, "Hit any key to stop autoboot") || strstr(line, "autoboot in"))
 			*autoboot = 1;
 		if (strstr(line, "U-Boot ") || strncmp(line + skip, "=> ", 3) == 0)
@@ -211,8 +222,19 @@ static void scan(struct live *v, size_t n, const char *log, size_t len,
 	}
 }
 
-static int symptom_findings(const char *const *sym, size_t n, struct ub_diagnosis *d,
-			    struct ub_err *e)
+/* The profile's LED rule the user's words match, or NULL. */
+static const struct live *led_rule(const struct live *v, size_t n, const char *text)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (v[i].led && regexec(&v[i].re, text, 0, NULL, 0) == 0)
+			return &v[i];
+	return NULL;
+}
+
+static int symptom_findings(const struct live *v, size_t nv, const char *const *sym, size_t n,
+			    struct ub_diagnosis *d, struct ub_err *e)
 {
 	size_t i, k;
 
@@ -227,7 +249,10 @@ static int symptom_findings(const char *const *sym, size_t n, struct ub_diagnosi
 					  "unknown symptom '%.60s' (known: no-boot, boot-loop, corrupt-message, erratic-after-update, stuck-in-recovery, no-output, led:TEXT)",
 					  sym[i]);
 		memset(&f, 0, sizeof f);
-		if (strcmp(sym[i], "boot-loop") == 0 || strcmp(sym[i], "corrupt-message") == 0 ||
+		if (strncmp(sym[i], "led:", 4) == 0 && led_rule(v, nv, sym[i] + 4)) {
+			f = led_rule(v, nv, sym[i] + 4)->f;
+			f.count = 1;
+		} else if (strcmp(sym[i], "boot-loop") == 0 || strcmp(sym[i], "corrupt-message") == 0 ||
 		    strcmp(sym[i], "erratic-after-update") == 0 || strcmp(sym[i], "stuck-in-recovery") == 0)
 			finding_text(&f, sym[i], UB_PATH_CONSOLE, "reported: the device starts but its firmware does not work",
 				     "Connect the serial console: if the bootloader answers, recover through it (unbrick diagnose --device ... listens first).");
@@ -235,8 +260,9 @@ static int symptom_findings(const char *const *sym, size_t n, struct ub_diagnosi
 			finding_text(&f, sym[i], UB_PATH_PROGRAMMER, "reported: nothing at all on the serial console",
 				     "Check the console wiring (TX/RX crossed, GND) and the baud rate first; if the wiring is right and nothing prints, the bootloader is gone: use a programmer on the flash chip.");
 		else
-			finding_text(&f, sym[i], UB_PATH_UNKNOWN, strcmp(sym[i], "no-boot") == 0 ?
-				     "reported: the device does not boot" : "reported: an LED pattern",
+			finding_text(&f, strcmp(sym[i], "no-boot") == 0 ? sym[i] : "led", UB_PATH_UNKNOWN,
+				     strcmp(sym[i], "no-boot") == 0 ? "reported: the device does not boot" :
+				     "reported: an LED pattern the profile does not describe",
 				     "Connect the serial console and run unbrick diagnose --device ... to see where it stops.");
 		snprintf(f.evidence, sizeof f.evidence, "%s", sym[i]);
 		if (add_finding(d, &f))
@@ -290,7 +316,7 @@ int ub_diagnose(const char *log, size_t len, const json_t *profile,
 		v[n++].r = ub_diag_rules[i];
 	}
 	if ((rc = profile_rules(profile, &v, &n, e)) || (rc = compile_all(v, n, e)) ||
-	    (rc = symptom_findings(symptoms, nsymptoms, out, e)))
+	    (rc = symptom_findings(v, n, symptoms, nsymptoms, out, e)))
 		goto done;
 	if (log && garbled(log, len)) {
 		struct ub_finding f = { 0 };

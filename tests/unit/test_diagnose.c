@@ -133,6 +133,50 @@ static void symptoms(void **state)
 	assert_non_null(strstr(e.msg, "exploded"));
 }
 
+/* What the lights mean is the board's own: a profile's LED rules decide,
+ * ignoring case, and never fire on the console log. */
+static void led_rules(void **state)
+{
+	static const char log[] = "U-Boot 2023.01\nsystem LED blinks fast\n";
+	json_t *p = json_loads("{\"diagnose\":[{\"id\":\"led-failsafe\",\"on\":\"led\","
+			       "\"pattern\":\"(power|system) (led )?blinks? fast\",\"path\":\"console\","
+			       "\"finding\":\"the bootloader's recovery mode\",\"advice\":\"connect the console\"},"
+			       "{\"id\":\"led-dark\",\"on\":\"led\",\"pattern\":\"all (leds )?(off|dark)\","
+			       "\"path\":\"hardware\",\"finding\":\"no power reaches the board\",\"advice\":\"check the supply\"}]}",
+			       0, NULL);
+	json_t *bad_on = json_loads("{\"diagnose\":[{\"id\":\"x\",\"on\":\"smell\",\"pattern\":\"x\","
+				    "\"path\":\"console\",\"finding\":\"f\",\"advice\":\"a\"}]}", 0, NULL);
+	const char *fast[] = { "led:Power LED blinks FAST" }, *dark[] = { "led:all LEDs off" };
+	const char *other[] = { "led:green and amber alternate" };
+	struct ub_diagnosis d;
+	struct ub_err e;
+
+	(void)state;
+	assert_int_equal(ub_diagnose(NULL, 0, p, fast, 1, &d, &e), 0);
+	assert_int_equal(d.n, 1);
+	assert_string_equal(d.v[0].id, "led-failsafe");
+	assert_string_equal(d.v[0].evidence, "led:Power LED blinks FAST");
+	assert_int_equal(d.path, UB_PATH_CONSOLE);
+	ub_diagnosis_free(&d);
+	assert_int_equal(ub_diagnose(NULL, 0, p, dark, 1, &d, &e), 0);
+	assert_int_equal(d.path, UB_PATH_HARDWARE);
+	ub_diagnosis_free(&d);
+	/* a pattern the profile does not know is reported, not guessed */
+	assert_int_equal(ub_diagnose(NULL, 0, p, other, 1, &d, &e), 0);
+	assert_string_equal(d.v[0].id, "led");
+	assert_int_equal(d.path, UB_PATH_UNKNOWN);
+	ub_diagnosis_free(&d);
+	/* the log says "blinks fast" too, but LED rules are not log rules */
+	assert_int_equal(ub_diagnose(log, sizeof log - 1, p, NULL, 0, &d, &e), 0);
+	for (size_t i = 0; i < d.n; i++)
+		assert_string_not_equal(d.v[i].id, "led-failsafe");
+	ub_diagnosis_free(&d);
+	assert_int_equal(ub_diagnose(NULL, 0, bad_on, fast, 1, &d, &e), UB_EFORMAT);
+	assert_non_null(strstr(e.msg, "\"on\""));
+	json_decref(p);
+	json_decref(bad_on);
+}
+
 /* A hardware finding outweighs a firmware one in the same log. */
 static void gravest_path_wins(void **state)
 {
@@ -203,6 +247,7 @@ int main(void)
 		cmocka_unit_test(evidence_and_interval),
 		cmocka_unit_test(symptoms),
 		cmocka_unit_test(gravest_path_wins),
+		cmocka_unit_test(led_rules),
 		cmocka_unit_test(profile_rules),
 		cmocka_unit_test(awkward_bytes),
 	};
