@@ -77,7 +77,7 @@ int cmd_backup(int argc, char **argv)
 		return cli_usage_error("backup", "--device SPEC and -o DIR are needed");
 	if ((rc = ub_session_open(&s, device, profile, &e)))
 		return cli_fail(&e);
-	fprintf(stderr, "%s: %s...\n", s.spec.address, s.fam->reach ? s.fam->reach : "reaching the device");
+	ub_session_say_reach(&s);
 	rc = s.fam->enter_recovery(s.dev, &e);
 	if (!rc)
 		rc = s.fam->identify(s.dev, &id, &e);

@@ -63,7 +63,13 @@ int ub_recover_plan(const struct ub_recover_opts *o, json_t *res, struct ub_err 
 	wbps = profile_bps(&s, "write_bps", s.fam->write_bps > 0 ? s.fam->write_bps : 10e3);
 	ub_say("plan for %s with profile %s (nothing is touched; times from typical %s speeds):\n",
 		o->device, s.profile.name, s.fam->name);
-	plan_step(plan, "identify", s.fam->reach ? s.fam->reach : "reach the device", 5, NULL);
+	note[0] = '\0';
+	if (ub_profile_guide(&s.profile, "connect"))
+		snprintf(note, sizeof note, "connect: %.180s", ub_profile_guide(&s.profile, "connect"));
+	if (ub_profile_guide(&s.profile, "enter_recovery"))
+		snprintf(note + strlen(note), sizeof note - strlen(note), "%sthen: %.180s", note[0] ? "; " : "",
+			 ub_profile_guide(&s.profile, "enter_recovery"));
+	plan_step(plan, "identify", s.fam->reach ? s.fam->reach : "reach the device", 5, note[0] ? note : NULL);
 	for (i = 0; i < s.map.n; i++)
 		if (!(s.map.v[i].flags & UB_REGION_NOREAD)) {
 			backup_bytes += s.map.v[i].size;

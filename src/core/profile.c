@@ -55,6 +55,37 @@ static int take_list(json_t *match, const char *key, struct ub_strlist *out,
 	return 0;
 }
 
+/* What the person at the bench must do, in the profile's words: which
+ * header to wire, how to make the board enter its recovery mode, what they
+ * will see when it does.  Only these keys, so a typo is named. */
+static const char *const guide_keys[] = { "connect", "enter_recovery", "wait_for", NULL };
+
+static int check_guide(const json_t *g, const char *path, struct ub_err *e)
+{
+	const char *key;
+	const json_t *v;
+	size_t k;
+
+	if (!g)
+		return 0;
+	if (!json_is_object(g))
+		return invalid(e, path, "\"guide\" must be an object of sentences (connect, enter_recovery, wait_for)");
+	json_object_foreach((json_t *)g, key, v) {
+		for (k = 0; guide_keys[k] && strcmp(guide_keys[k], key) != 0; k++)
+			;
+		if (!guide_keys[k] || !json_is_string(v))
+			return ub_err_set(e, UB_EFORMAT, "profile-invalid",
+					  "profile %s: guide.%.40s: the guide has connect, enter_recovery and wait_for, each a sentence",
+					  path, key);
+	}
+	return 0;
+}
+
+const char *ub_profile_guide(const struct ub_profile *p, const char *key)
+{
+	return json_string_value(json_object_get(json_object_get(p->doc, "guide"), key));
+}
+
 int ub_profile_parse(const char *buf, size_t len, const char *path,
 		     struct ub_profile *p, struct ub_err *e)
 {
@@ -94,6 +125,8 @@ int ub_profile_parse(const char *buf, size_t len, const char *path,
 		rc = invalid(e, path, "\"match.models\" must name at least one model");
 		goto fail;
 	}
+	if ((rc = check_guide(json_object_get(p->doc, "guide"), path, e)))
+		goto fail;
 	return 0;
 fail:
 	ub_profile_free(p);

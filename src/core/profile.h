@@ -23,6 +23,10 @@ struct ub_profile {
 	json_t *doc;                  /* the whole document */
 };
 
+/* The profile's words for the person at the bench ("connect",
+ * "enter_recovery", "wait_for"), or NULL when it has none. */
+const char *ub_profile_guide(const struct ub_profile *p, const char *key);
+
 /* Loads a profile by path (anything with a '/' or ending in .json) or by
  * name, searched in HOME/profiles (home may be NULL), the source tree's
  * profiles/ and the installed profiles folder.  Errors: "profile-missing"

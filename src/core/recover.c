@@ -116,8 +116,7 @@ static int do_identify(struct run *r, struct ub_progress *p, json_t *d, struct u
 	int rc;
 
 	(void)p;
-	ub_say("%s: %s...\n", r->s.spec.address,
-		r->s.fam->reach ? r->s.fam->reach : "reaching the device");
+	ub_session_say_reach(&r->s);
 	if ((rc = r->s.fam->enter_recovery(r->s.dev, e)) ||
 	    (rc = r->s.fam->identify(r->s.dev, &r->id, e)))
 		return rc;

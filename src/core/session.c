@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/say.h"
+
 static int prepare(struct ub_session *s, const char *spec, const char *profile,
 		   int open_device, struct ub_err *e);
 
@@ -89,4 +91,17 @@ const struct ub_region *ub_session_target(const struct ub_session *s, const char
 	ub_err_set(e, UB_EUSAGE, "profile-invalid",
 		   "profile %s marks no region as firmware; name one with --region", s->profile.name);
 	return NULL;
+}
+
+void ub_session_say_reach(const struct ub_session *s)
+{
+	const char *g;
+
+	if ((g = ub_profile_guide(&s->profile, "connect")))
+		ub_say("  connect: %s\n", g);
+	if ((g = ub_profile_guide(&s->profile, "enter_recovery")))
+		ub_say("  then: %s\n", g);
+	ub_say("%s: %s...\n", s->spec.address, s->fam->reach ? s->fam->reach : "reaching the device");
+	if ((g = ub_profile_guide(&s->profile, "wait_for")))
+		ub_say("  waiting to see: %s\n", g);
 }

@@ -29,4 +29,9 @@ void ub_session_close(struct ub_session *s);
 const struct ub_region *ub_session_target(const struct ub_session *s, const char *name,
 					  struct ub_err *e);
 
+/* Tells the person at the bench what to do before the device can answer
+ * (the profile's guide: what to wire, how to enter recovery) and what
+ * unbrick is waiting for. */
+void ub_session_say_reach(const struct ub_session *s);
+
 #endif

@@ -22,6 +22,7 @@ expect_exit 0 "recover a bricked board" -- "$UNBRICK" recover "$T/fw-1.2.0.bin" 
 expect_json 'j["ok"] and j["status"] == "repaired" and j["boot"]["version"] == "1.2.0"' "repaired, and it boots 1.2.0"
 expect_json 'j["blocks"]["written"] == 8 and j["steps"]["backup"]["regions"] == 4' "8 blocks written after a 4-region backup"
 expect_json '[(r["region"], r["state"]) for r in j["settings"]] == [("env", "unchanged")]' "the owner's settings compared after the write: unchanged"
+expect_grep "waiting to see: U-Boot's banner" "$T/err" "says what it waits to see (the profile's guide)"
 expect_json 'j["steps"]["preflight"]["link_rtt_ms"] > 0 and j["steps"]["preflight"]["disk_free"] > j["steps"]["preflight"]["backup_bytes"]' "preflight: link echoes and disk space checked"
 case1=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["folder"])' "$T/out")
 python3 - "$case1/backup" "$T" "$B" <<'PY' && echo "ok: backup = the board before the repair; image in place; bootloader untouched" || { echo "FAIL: backing files"; FAILS=$((FAILS+1)); }

@@ -27,6 +27,11 @@ slice "$CHIP" 0x50000 0x10000 "$T/small.bin"
 expect_exit 0 "a dry run plans without touching anything" -- "$UNBRICK" recover "$T/small.bin" --device "$DEV" --profile $P --dry-run --json
 expect_json '[s["step"] for s in j["plan"]] == ["identify", "backup", "check", "flash", "verify", "settings"] and j["status"] == "planned"' "the plan lists the steps (no boot watch for a chip)"
 [ ! -e "$UNBRICK_HOME/journal.db" ] && echo "ok: no case made" || { echo "FAIL: a dry run opened the journal"; FAILS=$((FAILS + 1)); }
+expect_json '"SOIC-8 clip" in j["plan"][0]["note"] and "unpowered" in j["plan"][0]["note"]' "the plan says what to wire, from the profile's guide"
+expect_exit 0 "the lights, in the user's words, read with the profile's LED rules" -- "$UNBRICK" diagnose --profile $P --symptom "led:All LEDs stay on" --json
+expect_json 'j["diagnosis"]["path"] == "programmer" and j["diagnosis"]["findings"][0]["id"] == "led-all-stuck-on"' "every light stuck on: the programmer path"
+expect_exit 0 "an LED pattern the profile does not know" -- "$UNBRICK" diagnose --profile $P --symptom "led:green and amber alternate" --json
+expect_json 'j["diagnosis"]["path"] == "unknown" and j["diagnosis"]["findings"][0]["id"] == "led"' "reported, not guessed"
 expect_exit 3 "a dry run names the gate that would refuse" -- "$UNBRICK" flash "$T/small.bin" --device "$DEV" --profile $P --region art --dry-run --json
 expect_json 'j["would_refuse"] == ["region-protected"]' "the protected region is the reason"
 expect_grep "Pass --unlock" "$T/err" "with the region's own advice"
