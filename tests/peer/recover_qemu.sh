@@ -63,7 +63,10 @@ cmp -s "$B/disk.img" "$T/disk.mid" && echo "ok: nothing was written by the refus
 "$UNBRICK" recover "$T/fw-1.3.0.bin" --device "$DEV" --profile qemu-virt-arm --yes --json >"$T/cut.json" 2>"$T/cut.err" &
 pid=$!
 i=0
-while ! grep -q "== flash" "$T/cut.err" && [ $i -lt 600 ]; do sleep 0.2; i=$((i + 1)); done
+# The backup before the write takes minutes on a loaded machine (or under
+# ASan): wait for the write itself, however long, so the cut lands in it.
+while ! grep -q "== flash" "$T/cut.err" && kill -0 $pid 2>/dev/null && [ $i -lt 4500 ]; do sleep 0.2; i=$((i + 1)); done
+grep -q "== flash" "$T/cut.err" && echo "ok: the write started" || { echo "FAIL: the write never started"; cat "$T/cut.err"; FAILS=$((FAILS+1)); }
 sleep 3
 "$BOARD" stop "$B"
 set +e; wait $pid; cut_rc=$?; set -e
