@@ -403,6 +403,19 @@ static int do_verify(struct run *r, struct ub_progress *p, json_t *d, struct ub_
 	(void)p;
 	if (!g)
 		return e->code;
+	const json_t *b = json_object_get(r->res, "blocks");
+
+	/* Nothing written: the write's compare just asked the device for
+	 * every block's digest and each matched the image, which is all a
+	 * verify would do again. */
+	if (!r->o->verify_only && !r->o->full_verify && (r->s.fam->caps & UB_CAP_DIGEST_CRC32) &&
+	    json_integer_value(json_object_get(b, "written")) == 0 &&
+	    json_integer_value(json_object_get(b, "total")) > 0 &&
+	    json_integer_value(json_object_get(b, "skipped")) == json_integer_value(json_object_get(b, "total"))) {
+		ub_say("  every block already matched the image on the device's own crc32 just now; nothing was written (--full-verify compares again)\n");
+		json_object_set_new(d, "skipped_by", json_string("nothing-written"));
+		return 1;
+	}
 	if (!r->o->verify_only && !r->o->full_verify && (r->s.fam->caps & UB_CAP_VERIFIED_WRITE)) {
 		ub_say("  the write read back every block it wrote; the others matched contents read twice (--full-verify reads the whole region again)\n");
 		json_object_set_new(d, "skipped_by", json_string("verified-write"));

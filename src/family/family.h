@@ -102,6 +102,13 @@ struct ub_family {
 	int (*digest)(struct ub_device *dev, const struct ub_region *r,
 		      uint64_t off, uint64_t len, unsigned alg, uint8_t *out,
 		      struct ub_err *e);
+	/* Optional: the device-side crc32 of n consecutive blocks of len
+	 * bytes from off, out[i] for block i, in as few exchanges as the
+	 * device allows (a region compared block by block otherwise costs a
+	 * round trip per block). */
+	int (*digest_blocks)(struct ub_device *dev, const struct ub_region *r,
+			     uint64_t off, uint64_t len, unsigned n, uint32_t *out,
+			     struct ub_err *e);
 	/* Writes src (len bytes) at off inside the region; erases as needed. */
 	int (*write)(struct ub_device *dev, const struct ub_region *r,
 		     uint64_t off, const struct ub_src *src, struct ub_progress *p,
