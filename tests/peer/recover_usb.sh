@@ -3,7 +3,8 @@
 # QEMU's virt board with a USB mass-storage disk on EHCI: brick the
 # stick's firmware, recover over the console (YMODEM), and check against
 # the stick's backing file.  Without the stick, unbrick names what is
-# missing instead of U-Boot's "USB is stopped".
+# missing instead of U-Boot's "USB is stopped".  A SATA disk (U-Boot's
+# `scsi`) holding a copy of the stick is read and verified the same way.
 . "$(dirname "$0")/lib.sh"
 use_board
 export USB_DISK=1
@@ -33,9 +34,13 @@ assert after[:fw] == before[:fw] and after[fw + len(img):] == before[fw + len(im
 PY
 grep -q "usb start" "$case1/logs/console.log" && echo "ok: the USB bus was brought up" || { echo "FAIL: no usb start"; FAILS=$((FAILS+1)); }
 
-# The stick pulled out: the board boots without it.
+# The stick pulled out, its copy on a SATA disk: the board boots without it.
 "$BOARD" stop "$B"
-USB_DISK=0 "$BOARD" start "$B"
+cp "$B/usb.img" "$B/sata.img"
+USB_DISK=0 SATA_DISK=1 "$BOARD" start "$B"
 expect_exit 1 "verify without the stick fails" -- "$UNBRICK" verify "$T/fw-1.2.0.bin" --device "$DEV" --profile qemu-virt-arm-usb
 expect_grep "no USB storage device 0 found: is the stick plugged in" "$T/err" "names the missing stick"
+sed 's/"storage": "usb"/"storage": "scsi"/' "$SRCDIR/profiles/qemu-virt-arm-usb.json" > "$T/sata.json"
+expect_exit 0 "verify the copy on the SATA disk" -- "$UNBRICK" verify "$T/fw-1.2.0.bin" --device "$DEV" --profile "$T/sata.json" --json
+expect_json 'j["steps"]["verify"]["mismatched"] == 0 and j["steps"]["verify"]["blocks"] == 8' "8 blocks compared through scsi scan and scsi read"
 finish
