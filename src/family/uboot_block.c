@@ -19,8 +19,9 @@ static const struct block_kind kinds[] = {
 	{ "usb", "usb start", "USB storage device", "is the stick plugged in?" },
 	{ "scsi", "scsi scan", "SCSI/SATA disk", "is the disk connected and powered?" },
 	{ "nvme", "nvme scan", "NVMe disk", "is the drive seated in its slot?" },
-	/* `mmc dev N` initialises the card itself; `mmc rescan` acts on
-	 * the current device only, which is not chosen yet. */
+	/* `mmc dev N` re-initialises the card itself (cmd/mmc.c forces
+	 * init_mmc_device); `mmc rescan` acts on the current device only,
+	 * not chosen yet.  No U-Boot with `mmc` to test against here. */
 	{ "mmc", NULL, "MMC/SD device", "is the card inserted?" },
 };
 
