@@ -59,6 +59,7 @@ static const struct advice table[] = {
 
 	{ "console-silent", "The board stopped answering; check the power and the serial cable, then run the command again (the case can be resumed)." },
 	{ "console-no-prompt", "No U-Boot prompt: check the console wiring (TX/RX crossed, GND connected) and the baud rate, then power-cycle the board while unbrick waits." },
+	{ "storage-missing", "The board's U-Boot does not see the disk or card the region is on: plug it in (or seat it), check the region's \"dev\" number in the profile, and run the command again." },
 	{ "board-command", "The board refused a command; the message above is U-Boot's own. Check the profile's addresses for this board." },
 
 	{ "console-garbled", "The console garbles data; use a shorter cable, a lower baud rate, or another USB-serial adapter." },

@@ -33,7 +33,7 @@ const char *ub_restore_rule_name(unsigned rule);
 
 struct ub_region {
 	char name[32];
-	char storage[16];      /* "nor", "virtio", "mmc", "usb", "sf", "nand", "chip" */
+	char storage[16];      /* "nor", "virtio", "usb", "scsi", "nvme", "mmc", "chip" */
 	unsigned dev;          /* device number on that storage (block devices) */
 	uint64_t offset;       /* bytes: an address for nor, a byte offset otherwise */
 	uint64_t size;

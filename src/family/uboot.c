@@ -7,8 +7,8 @@
  * Read a region: per erase block, ask the board for its crc32; a block whose
  * crc is that of erased flash is proven erased exactly with `cmp.b` against
  * 0xff-filled RAM; any other block is dumped with `md.b` and must hash to
- * the board's crc.  Block storage (virtio, mmc, usb) is first read into
- * scratch RAM.
+ * the board's crc.  Block storage (virtio, usb, scsi, nvme, mmc) is first
+ * read into scratch RAM, its bus brought up once per session.
  * Write a region: compare each erase block's crc on the board with the
  * image's; load only the span of blocks that differ into RAM (TFTP or
  * YMODEM), check its crc there, then per block: protect off, erase, copy in
@@ -24,6 +24,7 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "family/uboot_block.h"
 #include "io/stream.h"
 #include "proto/uboot_console.h"
 #include "proto/uboot_dump.h"
@@ -44,6 +45,7 @@ struct ub_device {
 	int sync_timeout_ms;
 	uint64_t ff_filled;       /* bytes of 0xff already in scratch RAM */
 	uint64_t zero_filled;     /* bytes of 0x00 likewise */
+	unsigned buses_up;        /* block storage kinds brought up since the last reset */
 	struct ub_uboot_loader loader;
 	struct ub_write_stats stats;
 };
@@ -192,6 +194,7 @@ static void uboot_set_log(struct ub_device *d, int fd)
 
 static int uboot_enter_recovery(struct ub_device *d, struct ub_err *e)
 {
+	d->buses_up = 0;   /* the board may have been power-cycled since */
 	return ub_console_sync(&d->con, d->stop_keys, d->sync_timeout_ms, e);
 }
 
@@ -402,15 +405,11 @@ static int stage(struct ub_device *d, const struct ub_region *r, uint64_t off,
 		*addr = r->offset + off;
 		return 0;
 	}
-	if (strcmp(r->storage, "virtio") && strcmp(r->storage, "mmc") && strcmp(r->storage, "usb"))
-		return ub_err_set(e, UB_EUSAGE, "profile-invalid",
-				  "region %s: storage '%s' is not supported through U-Boot yet",
-				  r->name, r->storage);
-	if ((r->offset + off) % 512 || len % 512)
+	if (ub_uboot_block_kind(r->storage) &&
+	    ((r->offset + off) % 512 || len % 512))
 		return ub_err_set(e, UB_EUSAGE, "profile-invalid",
 				  "region %s: block storage needs 512-byte aligned offsets and sizes", r->name);
-	snprintf(cmd, sizeof cmd, "%s dev %u", r->storage, r->dev);
-	if ((rc = run(d, cmd, IDLE_MS, e)))
+	if ((rc = ub_uboot_block_select(&d->con, r, &d->buses_up, e)))
 		return rc;
 	snprintf(cmd, sizeof cmd, "%s read %llx %llx %llx", r->storage,
 		 (unsigned long long)d->scratch_addr,
@@ -594,8 +593,7 @@ static int write_block(struct ub_device *d, const struct ub_region *r,
 	} else {
 		uint64_t sectors = (len + 511) / 512;
 
-		snprintf(cmd, sizeof cmd, "%s dev %u", r->storage, r->dev);
-		if ((rc = run(d, cmd, IDLE_MS, e)))
+		if ((rc = ub_uboot_block_select(&d->con, r, &d->buses_up, e)))
 			return rc;
 		snprintf(cmd, sizeof cmd, "%s write %llx %llx %llx", r->storage,
 			 (unsigned long long)ram, (unsigned long long)((r->offset + off) / 512),
@@ -803,6 +801,7 @@ int ub_uboot_use(struct ub_device *dev, const char *via, struct ub_err *e)
 
 static int uboot_reboot(struct ub_device *d, struct ub_err *e)
 {
+	d->buses_up = 0;
 	ub_stream_drain(d->s);
 	return ub_stream_write(d->s, "reset\n", 6, 2000, e);
 }
