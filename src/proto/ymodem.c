@@ -12,6 +12,7 @@
 #define CPMEOF 0x1a
 #define RETRIES 10
 #define REPLY_MS 10000
+#define DATA_ASK_MS 300   /* how long to wait for the 'C' after block 0 */
 
 uint16_t ub_crc16_xmodem(const uint8_t *buf, size_t len)
 {
@@ -107,9 +108,16 @@ int ub_ymodem_send(struct ub_stream *s, const char *name,
 	snprintf((char *)block + n + 1, 128 - (size_t)n - 1, "%llu", (unsigned long long)src->size);
 	if ((r = send_block(s, 0, block, 128, &st, e)))
 		return r;
-	if ((r = wait_for(s, "C", REPLY_MS, e)) != 'C')
-		return r < 0 ? r : ub_err_set(e, UB_ETIMEOUT, "transfer-stalled",
-					       "the receiver accepted the file name but asked for no data");
+	/* The receiver asks for the data with another 'C'.  U-Boot's loady
+	 * does not: it waits for block 1 and asks only when its own timeout
+	 * runs out, about 4 s later.  Receivers that ask (lrzsz's rb) ask at
+	 * once, so a short wait and then the data serves both and saves
+	 * those seconds on every transfer into U-Boot. */
+	if ((r = wait_for(s, "C", DATA_ASK_MS, e)) < 0)
+		return r;
+	if (r == CAN)
+		return ub_err_set(e, UB_EFAIL, "transfer-cancelled",
+				  "the receiver cancelled the YMODEM transfer after the file name");
 	while (off < src->size) {
 		size_t len = src->size - off < 1024 ? (size_t)(src->size - off) : 1024;
 		size_t size = len <= 128 ? 128 : 1024;
