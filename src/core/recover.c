@@ -398,13 +398,12 @@ static int verify_region(struct run *r, const struct ub_region *g, const char *p
  * per-block checks the write made. */
 static int do_verify(struct run *r, struct ub_progress *p, json_t *d, struct ub_err *e)
 {
+	const json_t *b = json_object_get(r->res, "blocks");
 	const struct ub_region *g = target_region(r, e);
 
 	(void)p;
 	if (!g)
 		return e->code;
-	const json_t *b = json_object_get(r->res, "blocks");
-
 	/* Nothing written: the write's compare just asked the device for
 	 * every block's digest and each matched the image, which is all a
 	 * verify would do again. */
