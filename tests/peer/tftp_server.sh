@@ -66,9 +66,13 @@ python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); sys.exit(0 if j["bl
 # A client killed mid-transfer: the server gives up after its retries (8 of
 # 1 s) with the advice for a stalled transfer, and says so in its JSON.
 serve "$T/wrap.bin"
+rm -f "$T/got.bin"
 tftp 127.0.0.1 $PORT -m binary -c get fw.bin "$T/got.bin" >"$T/client.log" 2>&1 &
 CL_PID=$!
-sleep 0.3
+# Killed once data flows (a fixed sleep was too short on a loaded machine:
+# the client was gone before it asked, and the server waited for a request).
+i=0
+while [ "$(stat -c %s "$T/got.bin" 2>/dev/null || echo 0)" -lt 4096 ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
 kill $CL_PID 2>/dev/null || true
 wait $CL_PID 2>/dev/null || true
 CL_PID=
