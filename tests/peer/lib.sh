@@ -76,6 +76,24 @@ use_board() {
 	trap '"$BOARD" stop "$B"; eval "${EXTRA_CLEANUP:-:}"; rm -rf "$T"' EXIT
 }
 
+# A network namespace the test owns, NAME-PID, with tap0 at 10.77.0.1/24
+# for the board's NIC: sets NS and IN (the prefix that runs a command
+# inside), skips without root or /dev/net/tun, and deletes it on exit.
+# Call after use_board (whose exit trap runs EXTRA_CLEANUP).
+use_netns() {
+	need ip
+	[ "$(id -u)" = 0 ] || { echo "SKIP: a network namespace needs root"; exit 77; }
+	[ -c /dev/net/tun ] || { echo "SKIP: no /dev/net/tun"; exit 77; }
+	NS="$1-$$"
+	EXTRA_CLEANUP="${EXTRA_CLEANUP:-:}; ip netns del \"\$NS\" 2>/dev/null || true"
+	ip netns add "$NS"
+	ip -n "$NS" link set lo up
+	ip -n "$NS" tuntap add dev tap0 mode tap
+	ip -n "$NS" addr add 10.77.0.1/24 dev tap0
+	ip -n "$NS" link set tap0 up
+	IN="ip netns exec $NS"
+}
+
 finish() {
 	if [ "$FAILS" -ne 0 ]; then
 		echo "$FAILS check(s) failed"

@@ -5,18 +5,8 @@
 # the board pulls it with tftpboot.  The board's network settings must be
 # as they were afterwards (nothing saved, nothing left set).
 . "$(dirname "$0")/lib.sh"
-need ip
-[ "$(id -u)" = 0 ] || { echo "SKIP: a network namespace needs root"; exit 77; }
-[ -c /dev/net/tun ] || { echo "SKIP: no /dev/net/tun"; exit 77; }
-NS="ub-tftp-$$"
-EXTRA_CLEANUP='ip netns del "$NS" 2>/dev/null || true'
 use_board
-ip netns add "$NS"
-ip -n "$NS" link set lo up
-ip -n "$NS" tuntap add dev tap0 mode tap
-ip -n "$NS" addr add 10.77.0.1/24 dev tap0
-ip -n "$NS" link set tap0 up
-IN="ip netns exec $NS"
+use_netns ub-tftp
 
 "$BOARD" install "$B" 1.1.0
 "$BOARD" brick "$B"
