@@ -16,15 +16,19 @@ DELAY=5000   # us each way: well above this machine's scheduling noise
 expect_exit 2 "usage on bad arguments" -- "$UB_DELAY_RELAY" tap0 "$T/r.sock" 5ms
 expect_grep "usage: ub-delay-relay" "$T/err" "says how to call it"
 
-# A UDP echo in the namespace: the frames' far end.
+# A UDP echo in the namespace: the frames' far end.  It says when it is
+# bound: a datagram that beats it gets an ICMP error and never an echo.
 $IN python3 -c '
-import socket
+import socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind(("10.77.0.1", 7777))
+open(sys.argv[1], "w").write("bound")
 while True:
     d, a = s.recvfrom(65536)
     s.sendto(d, a)
-' & EP=$!
+' "$T/echo.ready" & EP=$!
+i=0; while [ ! -s "$T/echo.ready" ] && [ $i -lt 400 ]; do sleep 0.05; i=$((i + 1)); done
+[ -s "$T/echo.ready" ] || { echo "FAIL: the UDP echo did not start"; exit 1; }
 
 # The stand-in for QEMU: one ARP request (the namespace's kernel answers),
 # then 40 UDP datagrams of random sizes and bytes sent back to back; every
@@ -34,7 +38,7 @@ import os, socket, struct, sys, time
 sock, delay = sys.argv[1], int(sys.argv[2]) / 1e6
 s = socket.socket(socket.AF_UNIX)
 s.connect(sock)
-s.settimeout(5)
+s.settimeout(30)   # a loaded machine, not the relay, sets this pace
 mac, ns_ip, me_ip = bytes.fromhex("525400654321"), socket.inet_aton("10.77.0.1"), socket.inet_aton("10.77.0.2")
 buf = b""
 def send(frame):
@@ -144,7 +148,11 @@ expect_grep "host 10.77.0.1 is alive" "$T/ping.txt" "U-Boot's ping crosses the r
 rp=$(cat "$B/relay.pid")
 "$BOARD" stop "$B"
 # Gone, or a zombie its new parent (this machine's init) has not reaped
-# yet: kill -0 cannot tell those from running.
-state=$(sed 's/.*) //' "/proc/$rp/stat" 2>/dev/null | cut -d' ' -f1)
+# yet: kill -0 cannot tell those from running.  The relay removes its pid
+# file as it leaves, so stop may not wait for its last moments (under ASan
+# the leak check, traced, state t): give it 10 s.
+i=0
+while state=$(sed 's/.*) //' "/proc/$rp/stat" 2>/dev/null | cut -d' ' -f1) &&
+	[ -n "$state" ] && [ "$state" != Z ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
 [ -n "$state" ] && [ "$state" != Z ] && { echo "FAIL: the relay outlived the board ($state)"; FAILS=$((FAILS + 1)); } || echo "ok: stop ends the relay too"
 finish
