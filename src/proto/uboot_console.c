@@ -246,7 +246,7 @@ int ub_console_sync(struct ub_console *c, const char *stop_keys,
 	long long deadline = now_ms() + timeout_ms, next_key = 0;
 	struct ub_console_out out;
 	size_t plen = strlen(c->prompt);
-	int rc;
+	int rc, quiet_ms = 20;
 
 	/* Wait for a prompt at the end of what the board sent, poking it
 	 * with the stop keys: during the countdown any key stops autoboot. */
@@ -256,12 +256,28 @@ int ub_console_sync(struct ub_console *c, const char *stop_keys,
 		if (c->in_len >= plen &&
 		    memcmp(c->in + c->in_len - plen, c->prompt, plen) == 0) {
 			/* and nothing more follows for a moment */
-			n = fill(c, 150, e);
+			n = fill(c, quiet_ms, e);
 			if (n < 0)
 				return (int)n;
-			if (n == 0)
-				break;
-			continue;
+			if (n > 0)
+				continue;
+			/* Prove the round trip with a marker: a shell that runs
+			 * `true` and says 0 is ours.  A board still busy (a prompt
+			 * printed mid-boot, our line eaten by a countdown) fails
+			 * this; then wait longer for quiet and try again. */
+			consume(c, c->in_len);
+			rc = ub_console_run(c, "true", 3000, NULL, NULL, &out, e);
+			n = !rc ? out.status : -1;
+			ub_console_out_free(&out);
+			if (rc && rc != UB_ETIMEOUT)
+				return rc;   /* the link itself is gone */
+			if (!rc && n == 0) {
+				consume(c, c->in_len);
+				return 0;
+			}
+			ub_err_clear(e);
+			quiet_ms = 150;
+			next_key = 0;
 		}
 		if (now_ms() >= deadline)
 			return ub_err_set(e, UB_ETIMEOUT, "console-no-prompt",
@@ -282,13 +298,6 @@ int ub_console_sync(struct ub_console *c, const char *stop_keys,
 		if (c->in_len > 65536)
 			consume(c, c->in_len - 1024);   /* keep the tail: the prompt is there */
 	}
-	/* Prove the round trip with a marker. */
-	consume(c, c->in_len);
-	rc = ub_console_run(c, "true", 3000, NULL, NULL, &out, e);
-	if (!rc)
-		consume(c, c->in_len);
-	ub_console_out_free(&out);
-	return rc;
 }
 
 int ub_console_getenv(struct ub_console *c, const char *name, char *val,
