@@ -18,8 +18,9 @@ int ub_region_compare(struct ub_session *s, const struct ub_region *g, const cha
 		      unsigned *blocks, unsigned *mismatched, json_t *d, struct ub_err *e)
 {
 	struct ub_src src;
-	uint64_t eb, len, off;
-	uint8_t *buf;
+	uint64_t eb, nblocks, nfull, i;
+	uint32_t *want = NULL, *have = NULL;
+	uint8_t *buf = NULL;
 	int rc = 0;
 
 	*blocks = *mismatched = 0;
@@ -28,42 +29,38 @@ int ub_region_compare(struct ub_session *s, const struct ub_region *g, const cha
 	if ((rc = ub_src_open(&src, path, e)))
 		return rc;
 	eb = g->erase_block ? g->erase_block : 0x10000;
+	nblocks = (src.size + eb - 1) / eb;
 	buf = malloc(eb);
-	if (!buf) {
-		ub_src_close(&src);
-		return ub_err_set(e, UB_ENOMEM, NULL, "out of memory");
+	want = calloc(nblocks ? nblocks : 1, sizeof *want);
+	have = calloc(nblocks ? nblocks : 1, sizeof *have);
+	if (!buf || !want || !have)
+		rc = ub_err_set(e, UB_ENOMEM, NULL, "out of memory");
+	for (i = 0; !rc && i < nblocks; i++) {
+		size_t n = src.size - i * eb < eb ? (size_t)(src.size - i * eb) : (size_t)eb;
+
+		if (!(rc = ub_src_read(&src, i * eb, buf, n, e)))
+			want[i] = (uint32_t)crc32(0L, buf, (uInt)n);
 	}
-	for (off = 0; !rc && off < src.size; off += len) {
-		uint64_t left = src.size - off;
-		uint32_t want[64], have[64];
-		unsigned n = 1, k;
+	/* Whole blocks in one request when the family can batch (a round
+	 * trip per block is most of the time otherwise), telling it what we
+	 * expect so a match costs one digest; a short last block goes alone. */
+	nfull = s->fam->digest_blocks ? src.size / eb : 0;
+	if (!rc && nfull)
+		rc = s->fam->digest_blocks(s->dev, g, 0, eb, (unsigned)nfull, want, have, e);
+	for (i = nfull; !rc && i < nblocks; i++) {
+		uint64_t n = src.size - i * eb < eb ? src.size - i * eb : eb;
+		uint8_t got[4];
 
-		/* Whole blocks go in batches when the family can batch (a
-		 * round trip per block is most of the time otherwise); a short
-		 * last block goes alone. */
-		if (s->fam->digest_blocks && left >= eb)
-			n = left / eb < 64 ? (unsigned)(left / eb) : 64;
-		len = n > 1 || left >= eb ? n * eb : left;
-		for (k = 0; !rc && k < n; k++) {
-			uint64_t b = n > 1 ? eb : len;
-
-			rc = ub_src_read(&src, off + k * eb, buf, (size_t)b, e);
-			want[k] = (uint32_t)crc32(0L, buf, (uInt)b);
-		}
-		if (!rc && s->fam->digest_blocks && len == n * eb) {
-			rc = s->fam->digest_blocks(s->dev, g, off, eb, n, have, e);
-		} else if (!rc) {
-			uint8_t got[4];
-
-			rc = s->fam->digest(s->dev, g, off, len, UB_CAP_DIGEST_CRC32, got, e);
-			have[0] = (uint32_t)got[0] << 24 | (uint32_t)got[1] << 16 | (uint32_t)got[2] << 8 | got[3];
-		}
-		for (k = 0; !rc && k < n; k++)
-			*mismatched += want[k] != have[k];
-		if (!rc)
-			*blocks += n;
+		rc = s->fam->digest(s->dev, g, i * eb, n, UB_CAP_DIGEST_CRC32, got, e);
+		have[i] = (uint32_t)got[0] << 24 | (uint32_t)got[1] << 16 | (uint32_t)got[2] << 8 | got[3];
 	}
+	for (i = 0; !rc && i < nblocks; i++)
+		*mismatched += want[i] != have[i];
+	if (!rc)
+		*blocks = (unsigned)nblocks;
 	free(buf);
+	free(want);
+	free(have);
 	ub_src_close(&src);
 	if (d) {
 		json_object_set_new(d, "blocks", json_integer(*blocks));

@@ -105,10 +105,14 @@ struct ub_family {
 	/* Optional: the device-side crc32 of n consecutive blocks of len
 	 * bytes from off, out[i] for block i, in as few exchanges as the
 	 * device allows (a region compared block by block otherwise costs a
-	 * round trip per block). */
+	 * round trip per block).  expect, when not NULL, is what the caller
+	 * believes each block holds: the device may confirm a run of blocks
+	 * with one digest of the run (then out[i] = expect[i]) and look block
+	 * by block only where that disagrees.  A verify, or a re-flash of
+	 * what is there, then costs one digest instead of one per block. */
 	int (*digest_blocks)(struct ub_device *dev, const struct ub_region *r,
-			     uint64_t off, uint64_t len, unsigned n, uint32_t *out,
-			     struct ub_err *e);
+			     uint64_t off, uint64_t len, unsigned n, const uint32_t *expect,
+			     uint32_t *out, struct ub_err *e);
 	/* Writes src (len bytes) at off inside the region; erases as needed. */
 	int (*write)(struct ub_device *dev, const struct ub_region *r,
 		     uint64_t off, const struct ub_src *src, struct ub_progress *p,

@@ -46,7 +46,7 @@ struct ub_device {
 	int sync_timeout_ms;
 	uint64_t ff_filled;       /* bytes of 0xff already in scratch RAM */
 	uint64_t zero_filled;     /* bytes of 0x00 likewise */
-	unsigned buses_up;        /* block storage kinds brought up since the last reset */
+	struct ub_block_state blk;   /* block buses up, current devices, since the last reset */
 	struct ub_uboot_loader loader;
 	struct ub_write_stats stats;
 };
@@ -195,7 +195,7 @@ static void uboot_set_log(struct ub_device *d, int fd)
 
 static int uboot_enter_recovery(struct ub_device *d, struct ub_err *e)
 {
-	d->buses_up = 0;   /* the board may have been power-cycled since */
+	ub_uboot_block_forget(&d->blk);   /* the board may have been power-cycled since */
 	return ub_console_sync(&d->con, d->stop_keys, d->sync_timeout_ms, e);
 }
 
@@ -410,14 +410,16 @@ static int stage(struct ub_device *d, const struct ub_region *r, uint64_t off,
 	    ((r->offset + off) % 512 || len % 512))
 		return ub_err_set(e, UB_EUSAGE, "profile-invalid",
 				  "region %s: block storage needs 512-byte aligned offsets and sizes", r->name);
-	if ((rc = ub_uboot_block_select(&d->con, r, &d->buses_up, e)))
+	if ((rc = ub_uboot_block_select(&d->con, r, &d->blk, e)))
 		return rc;
 	snprintf(cmd, sizeof cmd, "%s read %llx %llx %llx", r->storage,
 		 (unsigned long long)d->scratch_addr,
 		 (unsigned long long)((r->offset + off) / 512),
 		 (unsigned long long)(len / 512));
-	if ((rc = run(d, cmd, ERASE_IDLE_MS, e)))
+	if ((rc = run(d, cmd, ERASE_IDLE_MS, e))) {
+		ub_uboot_block_forget(&d->blk);   /* say `dev` again before the next try */
 		return rc;
+	}
 	/* The fill references board_is_filled keeps sit 1 and 2 MiB into
 	 * scratch RAM: a bigger read just overwrote them. */
 	if (len > 0x100000)
@@ -506,24 +508,63 @@ static int uboot_digest(struct ub_device *d, const struct ub_region *r,
 	return 0;
 }
 
+/* The crcs of n blocks of len bytes at addr, when the caller says what
+ * they should be (expect): first one crc32 per group of about sqrt(n)
+ * blocks, then block by block only inside the groups that disagree.  The
+ * board's loop prints a line per crc (at 115200 baud, 256 lines are a
+ * second) and costs a few commands each; 16 MiB in 64 KiB blocks is 16
+ * group lines, plus 16 per group that holds a change. */
+static int board_crcs_expect(struct ub_device *d, uint64_t addr, uint64_t len, unsigned n,
+			     const uint32_t *expect, uint32_t *out, struct ub_err *e)
+{
+	unsigned g = 1, groups, gi, k, m;
+	uint32_t *gcrc;
+	uLong whole;
+	int rc;
+
+	if (!expect || n < 4)
+		return board_crcs(d, addr, len, n, out, e);
+	while (g * g < n)
+		g++;
+	groups = n / g;
+	gcrc = calloc(groups + 1, sizeof *gcrc);
+	if (!gcrc)
+		return ub_err_set(e, UB_ENOMEM, NULL, "out of memory");
+	rc = board_crcs(d, addr, g * len, groups, gcrc, e);
+	if (!rc && n % g)
+		rc = board_crc(d, addr + (uint64_t)groups * g * len, (n % g) * len, &gcrc[groups], e);
+	for (gi = 0; !rc && gi * g < n; gi++) {
+		m = n - gi * g < g ? n - gi * g : g;
+		whole = expect[gi * g];
+		for (k = 1; k < m; k++)
+			whole = crc32_combine(whole, expect[gi * g + k], (z_off_t)len);
+		if (gcrc[gi] == (uint32_t)whole)
+			memcpy(out + gi * g, expect + gi * g, m * sizeof *out);
+		else
+			rc = board_crcs(d, addr + (uint64_t)gi * g * len, len, m, out + gi * g, e);
+	}
+	free(gcrc);
+	return rc;
+}
+
 /* n whole blocks of len bytes from off: NOR in place, block storage staged
  * into scratch RAM as many blocks at a time as recovery.scratch_max holds. */
 static int uboot_digest_blocks(struct ub_device *d, const struct ub_region *r,
-			       uint64_t off, uint64_t len, unsigned n, uint32_t *out,
-			       struct ub_err *e)
+			       uint64_t off, uint64_t len, unsigned n, const uint32_t *expect,
+			       uint32_t *out, struct ub_err *e)
 {
 	unsigned per, k, cnt;
 	uint64_t addr;
 	int rc = 0;
 
 	if (strcmp(r->storage, "nor") == 0)
-		return board_crcs(d, r->offset + off, len, n, out, e);
+		return board_crcs_expect(d, r->offset + off, len, n, expect, out, e);
 	per = d->scratch_max >= len ? (unsigned)(d->scratch_max / len) : 1;
 	for (k = 0; !rc && k < n; k += cnt) {
 		cnt = n - k < per ? n - k : per;
 		rc = stage(d, r, off + k * len, cnt * len, &addr, e);
 		if (!rc)
-			rc = board_crcs(d, addr, len, cnt, out + k, e);
+			rc = board_crcs_expect(d, addr, len, cnt, expect ? expect + k : NULL, out + k, e);
 	}
 	return rc;
 }
@@ -594,13 +635,16 @@ static int write_block(struct ub_device *d, const struct ub_region *r,
 	} else {
 		uint64_t sectors = (len + 511) / 512;
 
-		if ((rc = ub_uboot_block_select(&d->con, r, &d->buses_up, e)))
+		if ((rc = ub_uboot_block_select(&d->con, r, &d->blk, e)))
 			return rc;
 		snprintf(cmd, sizeof cmd, "%s write %llx %llx %llx", r->storage,
 			 (unsigned long long)ram, (unsigned long long)((r->offset + off) / 512),
 			 (unsigned long long)sectors);
-		if ((rc = run(d, cmd, ERASE_IDLE_MS, e)) ||
-		    (rc = stage(d, r, off, span, &addr, e)) ||
+		if ((rc = run(d, cmd, ERASE_IDLE_MS, e))) {
+			ub_uboot_block_forget(&d->blk);
+			return rc;
+		}
+		if ((rc = stage(d, r, off, span, &addr, e)) ||
 		    (rc = board_crc(d, addr, span, &got, e)))
 			return rc;
 	}
@@ -609,6 +653,41 @@ static int write_block(struct ub_device *d, const struct ub_region *r,
 				  "region %s at +0x%llx: crc32 after writing is %08x, expected %08x",
 				  r->name, (unsigned long long)off, got, want);
 	return 0;
+}
+
+/* cnt whole blocks of eb bytes that sit one after another both in RAM and
+ * on block storage: one write command for all of them, one read back, and
+ * their crcs (one crc32 of the run when it is right).  bad[k] says which
+ * block read back wrong; the caller writes those again one by one. */
+static int write_run(struct ub_device *d, const struct ub_region *r, uint64_t off,
+		     uint64_t ram, uint64_t eb, unsigned cnt, const uint32_t *want,
+		     uint8_t *bad, struct ub_err *e)
+{
+	uint32_t *got = calloc(cnt, sizeof *got);
+	char cmd[128];
+	uint64_t addr;
+	unsigned k;
+	int rc;
+
+	if (!got)
+		return ub_err_set(e, UB_ENOMEM, NULL, "out of memory");
+	if ((rc = ub_uboot_block_select(&d->con, r, &d->blk, e)))
+		goto out;
+	snprintf(cmd, sizeof cmd, "%s write %llx %llx %llx", r->storage,
+		 (unsigned long long)ram, (unsigned long long)((r->offset + off) / 512),
+		 (unsigned long long)(cnt * eb / 512));
+	if ((rc = run(d, cmd, ERASE_IDLE_MS, e))) {
+		ub_uboot_block_forget(&d->blk);
+		goto out;
+	}
+	if ((rc = stage(d, r, off, cnt * eb, &addr, e)) ||
+	    (rc = board_crcs_expect(d, addr, eb, cnt, want, got, e)))
+		goto out;
+	for (k = 0; k < cnt; k++)
+		bad[k] = got[k] != want[k];
+out:
+	free(got);
+	return rc;
 }
 
 /* The blocks of src marked in differs (between first and last), one
@@ -652,6 +731,29 @@ static int gather(const struct ub_src *src, const uint8_t *differs, uint64_t fir
 	return ub_src_from_fd(out, fd, src->label, e);
 }
 
+/* A block that failed: a write buffer smaller than the profile says
+ * shows as a buffer timeout, so erase and write it again in halves (the
+ * smaller size sticks); any other failure is retried once, then reported. */
+static int write_again(struct ub_device *d, const struct ub_region *r, uint64_t off,
+		       uint64_t ram, uint64_t n, uint32_t want, struct ub_err *e)
+{
+	uint64_t eb = r->erase_block ? r->erase_block : 0x10000;
+	int nor = strcmp(r->storage, "nor") == 0, rc = UB_EFAIL, tries;
+
+	for (tries = 0; rc == UB_EFAIL && tries < 4; tries++) {
+		int buffer = e->msg[0] && strstr(e->msg, "buffer write timeout") != NULL;
+
+		if (!buffer && tries > 0)
+			break;
+		if (buffer && d->nor_chunk > 0x100)
+			d->nor_chunk /= 2;
+		d->stats.retries++;
+		ub_err_clear(e);
+		rc = write_block(d, r, off, ram, n, nor ? eb : n, want, e);
+	}
+	return rc;
+}
+
 static int uboot_write(struct ub_device *d, const struct ub_region *r,
 		       uint64_t off, const struct ub_src *src,
 		       struct ub_progress *p, struct ub_err *e)
@@ -662,7 +764,7 @@ static int uboot_write(struct ub_device *d, const struct ub_region *r,
 	struct ub_progress step;
 	uint32_t *want = NULL, *have;
 	uint8_t *differs = NULL, *buf = NULL;
-	int rc = 0, tries;
+	int rc = 0;
 
 	memset(&d->stats, 0, sizeof d->stats);
 	snprintf(d->stats.via, sizeof d->stats.via, "%s", d->loader.name ? d->loader.name : "");
@@ -700,7 +802,7 @@ static int uboot_write(struct ub_device *d, const struct ub_region *r,
 	}
 	full = nor || len % eb == 0 ? nblocks : nblocks - 1;
 	if (!rc && full)
-		rc = uboot_digest_blocks(d, r, off, eb, (unsigned)full, have, e);
+		rc = uboot_digest_blocks(d, r, off, eb, (unsigned)full, want, have, e);
 	if (!rc && full < nblocks) {
 		uint8_t got[4];
 
@@ -760,33 +862,40 @@ static int uboot_write(struct ub_device *d, const struct ub_region *r,
 			goto out;
 		glen = 0;   /* from here: where the next block sits in RAM */
 
-		/* Write and verify each differing block. */
+		/* Write and verify each differing block.  On block storage a
+		 * run of them goes in one write and one read back (a command
+		 * pair per block was most of a whole flash's time), as long as
+		 * the run fits the scratch RAM the read back lands in. */
 		ub_progress_begin(&step, p, "write", 45, nblocks);
 		for (i = first; !rc && i <= last; i++) {
 			uint64_t n = len - i * eb < eb ? len - i * eb : eb;
 			uint64_t ram = d->load_addr + glen;
+			unsigned cnt = 1, k;
 
 			if (!differs[i]) {
 				d->stats.blocks_skipped++;
 				continue;
 			}
+			while (!nor && i + cnt <= last && differs[i + cnt] && len - (i + cnt) * eb >= eb &&
+			       n == eb && (cnt + 1) * eb <= d->scratch_max && (cnt + 1) * eb <= d->load_max)
+				cnt++;
+			if (cnt > 1) {
+				rc = write_run(d, r, off + i * eb, ram, eb, cnt, want + i, differs + i, e);
+				for (k = 0; !rc && k < cnt; k++) {
+					if (differs[i + k])   /* read back wrong: once more alone */
+						rc = write_again(d, r, off + (i + k) * eb, ram + k * eb, eb, want[i + k], e);
+					if (!rc)
+						d->stats.blocks_written++;
+				}
+				glen += cnt * eb;
+				i += cnt - 1;
+				ub_progress_update(&step, i + 1);
+				continue;
+			}
 			glen += n;
 			rc = write_block(d, r, off + i * eb, ram, n, nor ? eb : n, want[i], e);
-			/* A write buffer smaller than the profile says shows as a
-			 * buffer timeout: erase and write the block again in halves
-			 * (the smaller size sticks).  Any other failure is retried
-			 * once, then reported. */
-			for (tries = 0; rc == UB_EFAIL && tries < 4; tries++) {
-				int buffer = strstr(e->msg, "buffer write timeout") != NULL;
-
-				if (!buffer && tries > 0)
-					break;
-				if (buffer && d->nor_chunk > 0x100)
-					d->nor_chunk /= 2;
-				d->stats.retries++;
-				ub_err_clear(e);
-				rc = write_block(d, r, off + i * eb, ram, n, nor ? eb : n, want[i], e);
-			}
+			if (rc == UB_EFAIL)
+				rc = write_again(d, r, off + i * eb, ram, n, want[i], e);
 			if (!rc)
 				d->stats.blocks_written++;
 			ub_progress_update(&step, i + 1);
@@ -839,7 +948,7 @@ int ub_uboot_use(struct ub_device *dev, const char *via, struct ub_err *e)
 
 static int uboot_reboot(struct ub_device *d, struct ub_err *e)
 {
-	d->buses_up = 0;
+	ub_uboot_block_forget(&d->blk);
 	ub_stream_drain(d->s);
 	return ub_stream_write(d->s, "reset\n", 6, 2000, e);
 }

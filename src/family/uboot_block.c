@@ -25,13 +25,13 @@ static const struct block_kind kinds[] = {
 	{ "mmc", NULL, "MMC/SD device", "is the card inserted?" },
 };
 
-static const struct block_kind *find(const char *storage, unsigned *bit)
+static const struct block_kind *find(const char *storage, unsigned *idx)
 {
 	size_t i;
 
 	for (i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
 		if (strcmp(kinds[i].storage, storage) == 0) {
-			*bit = 1u << i;
+			*idx = (unsigned)i;
 			return &kinds[i];
 		}
 	return NULL;
@@ -39,9 +39,9 @@ static const struct block_kind *find(const char *storage, unsigned *bit)
 
 int ub_uboot_block_kind(const char *storage)
 {
-	unsigned bit;
+	unsigned idx;
 
-	return find(storage, &bit) != NULL;
+	return find(storage, &idx) != NULL;
 }
 
 /* The last non-empty line of a command's output: what a scan concluded
@@ -66,19 +66,22 @@ static void last_line(const struct ub_console_out *out, char *buf, size_t len)
 }
 
 int ub_uboot_block_select(struct ub_console *con, const struct ub_region *r,
-			  unsigned *up, struct ub_err *e)
+			  struct ub_block_state *st, struct ub_err *e)
 {
 	struct ub_console_out out;
 	const struct block_kind *k;
 	char cmd[64], scan[128] = "", board[128] = "";
-	unsigned bit;
+	unsigned idx, bit;
 	int rc;
 
-	if (!(k = find(r->storage, &bit)))
+	if (!(k = find(r->storage, &idx)))
 		return ub_err_set(e, UB_EUSAGE, "profile-invalid",
 				  "region %s: storage '%s' is not supported through U-Boot yet",
 				  r->name, r->storage);
-	if (k->bring_up && !(*up & bit)) {
+	bit = 1u << idx;
+	if ((st->up & bit) && st->cur[idx] == r->dev + 1)
+		return 0;
+	if (k->bring_up && !(st->up & bit)) {
 		if ((rc = ub_console_check(con, k->bring_up, SCAN_IDLE_MS, &out, e))) {
 			ub_console_out_free(&out);
 			return rc;
@@ -87,17 +90,21 @@ int ub_uboot_block_select(struct ub_console *con, const struct ub_region *r,
 		if (*board)
 			snprintf(scan, sizeof scan, "%s: %s; ", k->bring_up, board);
 		ub_console_out_free(&out);
-		*up |= bit;
+		st->up |= bit;
 	}
 	snprintf(cmd, sizeof cmd, "%s dev %u", r->storage, r->dev);
 	rc = ub_console_run(con, cmd, SCAN_IDLE_MS, NULL, NULL, &out, e);
 	if (!rc && (out.status != 0 || ub_console_failure(&out, &(size_t){ 0 }))) {
 		/* Scan again next time: the device may be plugged in by then. */
-		*up &= ~bit;
+		st->up &= ~bit;
+		st->cur[idx] = 0;
 		last_line(&out, board, sizeof board);
 		rc = ub_err_set(e, UB_EFAIL, "storage-missing",
 				"region %s: no %s %u found: %s (%s%s: %s)", r->name,
 				k->missing, r->dev, k->check, scan, cmd, board);
+	} else if (!rc) {
+		st->up |= bit;   /* mmc: `mmc dev` is its own bring-up */
+		st->cur[idx] = r->dev + 1;
 	}
 	ub_console_out_free(&out);
 	return rc;

@@ -89,6 +89,16 @@ expect_exit 0 "verify: the board holds 1.3.0" -- "$UNBRICK" verify "$T/fw-1.3.0.
 expect_json 'j["steps"]["verify"]["mismatched"] == 0 and j["steps"]["verify"]["blocks"] == 8' "8 blocks compared on the board"
 expect_exit 1 "verify: it does not hold 1.2.0" -- "$UNBRICK" verify "$T/fw-1.2.0.bin" --device "$DEV" --profile qemu-virt-arm
 expect_grep "differ" "$T/err" "says the blocks differ"
+# A match is confirmed with one crc32 of the whole run of blocks; a miss
+# must still be found block by block, down to the one that differs.
+python3 - "$T/fw-1.3.0.bin" "$T/one-off.bin" <<'PY'
+import sys
+b = bytearray(open(sys.argv[1], "rb").read())
+b[5 * 65536 + 7] ^= 1
+open(sys.argv[2], "wb").write(b)
+PY
+expect_exit 1 "verify: one block off" -- "$UNBRICK" verify "$T/one-off.bin" --device "$DEV" --profile qemu-virt-arm --json
+expect_json 'j["steps"]["verify"]["mismatched"] == 1 and j["steps"]["verify"]["blocks"] == 8' "exactly that block found"
 # The owner's settings (the config region) put back from the first backup:
 # they never changed, so nothing is written, and the result is verified.
 expect_exit 0 "restore the config regions" -- "$UNBRICK" restore --from "$case1/backup" --device "$DEV" --profile qemu-virt-arm --yes --json
