@@ -876,9 +876,10 @@ static int uboot_write(struct ub_device *d, const struct ub_region *r,
 				d->stats.blocks_skipped++;
 				continue;
 			}
-			while (!nor && i + cnt <= last && differs[i + cnt] && len - (i + cnt) * eb >= eb &&
-			       n == eb && (cnt + 1) * eb <= d->scratch_max && (cnt + 1) * eb <= d->load_max)
-				cnt++;
+			if (!nor && n == eb)
+				while (i + cnt <= last && differs[i + cnt] && len - (i + cnt) * eb >= eb &&
+				       (cnt + 1) * eb <= d->scratch_max)
+					cnt++;
 			if (cnt > 1) {
 				rc = write_run(d, r, off + i * eb, ram, eb, cnt, want + i, differs + i, e);
 				for (k = 0; !rc && k < cnt; k++) {
