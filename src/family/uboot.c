@@ -589,10 +589,22 @@ static int image_crc(const struct ub_src *src, uint64_t off, uint64_t len,
 	return 0;
 }
 
+static int all_ff(const uint8_t *p, uint64_t n)
+{
+	while (n > 0 && *p == 0xff) {
+		p++;
+		n--;
+	}
+	return n == 0;
+}
+
 /* Copies in pieces the flash's write buffer takes.  A piece that fails
- * leaves the block half-programmed: the caller erases and starts over. */
+ * leaves the block half-programmed: the caller erases and starts over.
+ * Pieces that are all 0xff are what the erase left (programming only
+ * clears bits), so they are not sent: padded images cost what their data
+ * does.  The crc32 after writing covers them all the same. */
 static int copy_nor(struct ub_device *d, uint64_t ram, uint64_t flash,
-		    uint64_t len, struct ub_err *e)
+		    uint64_t len, const uint8_t *host, struct ub_err *e)
 {
 	uint64_t done = 0, chunk = d->nor_chunk;
 	char cmd[96];
@@ -600,6 +612,11 @@ static int copy_nor(struct ub_device *d, uint64_t ram, uint64_t flash,
 
 	while (done < len) {
 		uint64_t n = len - done < chunk ? len - done : chunk;
+
+		if (host && all_ff(host + done, n)) {
+			done += n;
+			continue;
+		}
 
 		snprintf(cmd, sizeof cmd, "cp.b %llx %llx %llx",
 			 (unsigned long long)(ram + done), (unsigned long long)(flash + done),
@@ -613,7 +630,7 @@ static int copy_nor(struct ub_device *d, uint64_t ram, uint64_t flash,
 
 static int write_block(struct ub_device *d, const struct ub_region *r,
 		       uint64_t off, uint64_t ram, uint64_t len, uint64_t span,
-		       uint32_t want, struct ub_err *e)
+		       uint32_t want, const uint8_t *host, struct ub_err *e)
 {
 	char cmd[128];
 	uint32_t got;
@@ -629,7 +646,7 @@ static int write_block(struct ub_device *d, const struct ub_region *r,
 		snprintf(cmd, sizeof cmd, "erase %llx +%llx",
 			 (unsigned long long)addr, (unsigned long long)span);
 		if ((rc = run(d, cmd, ERASE_IDLE_MS, e)) ||
-		    (rc = copy_nor(d, ram, addr, len, e)) ||
+		    (rc = copy_nor(d, ram, addr, len, host, e)) ||
 		    (rc = board_crc(d, addr, span, &got, e)))
 			return rc;
 	} else {
@@ -735,7 +752,8 @@ static int gather(const struct ub_src *src, const uint8_t *differs, uint64_t fir
  * shows as a buffer timeout, so erase and write it again in halves (the
  * smaller size sticks); any other failure is retried once, then reported. */
 static int write_again(struct ub_device *d, const struct ub_region *r, uint64_t off,
-		       uint64_t ram, uint64_t n, uint32_t want, struct ub_err *e)
+		       uint64_t ram, uint64_t n, uint32_t want, const uint8_t *host,
+		       struct ub_err *e)
 {
 	uint64_t eb = r->erase_block ? r->erase_block : 0x10000;
 	int nor = strcmp(r->storage, "nor") == 0, rc = UB_EFAIL, tries;
@@ -749,7 +767,7 @@ static int write_again(struct ub_device *d, const struct ub_region *r, uint64_t 
 			d->nor_chunk /= 2;
 		d->stats.retries++;
 		ub_err_clear(e);
-		rc = write_block(d, r, off, ram, n, nor ? eb : n, want, e);
+		rc = write_block(d, r, off, ram, n, nor ? eb : n, want, host, e);
 	}
 	return rc;
 }
@@ -884,7 +902,7 @@ static int uboot_write(struct ub_device *d, const struct ub_region *r,
 				rc = write_run(d, r, off + i * eb, ram, eb, cnt, want + i, differs + i, e);
 				for (k = 0; !rc && k < cnt; k++) {
 					if (differs[i + k])   /* read back wrong: once more alone */
-						rc = write_again(d, r, off + (i + k) * eb, ram + k * eb, eb, want[i + k], e);
+						rc = write_again(d, r, off + (i + k) * eb, ram + k * eb, eb, want[i + k], NULL, e);
 					if (!rc)
 						d->stats.blocks_written++;
 				}
@@ -894,9 +912,12 @@ static int uboot_write(struct ub_device *d, const struct ub_region *r,
 				continue;
 			}
 			glen += n;
-			rc = write_block(d, r, off + i * eb, ram, n, nor ? eb : n, want[i], e);
+			/* NOR: the block's bytes, so runs of 0xff are not sent */
+			if (nor && (rc = ub_src_read(src, i * eb, buf, (size_t)n, e)))
+				break;
+			rc = write_block(d, r, off + i * eb, ram, n, nor ? eb : n, want[i], nor ? buf : NULL, e);
 			if (rc == UB_EFAIL)
-				rc = write_again(d, r, off + i * eb, ram, n, want[i], e);
+				rc = write_again(d, r, off + i * eb, ram, n, want[i], nor ? buf : NULL, e);
 			if (!rc)
 				d->stats.blocks_written++;
 			ub_progress_update(&step, i + 1);
