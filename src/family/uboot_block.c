@@ -21,7 +21,7 @@ static const struct block_kind kinds[] = {
 	{ "nvme", "nvme scan", "NVMe disk", "is the drive seated in its slot?" },
 	/* `mmc dev N` re-initialises the card itself (cmd/mmc.c forces
 	 * init_mmc_device); `mmc rescan` acts on the current device only,
-	 * not chosen yet.  No U-Boot with `mmc` to test against here. */
+	 * not chosen yet.  Tested on u-boot-sunxi in QEMU's orangepi-pc. */
 	{ "mmc", NULL, "MMC/SD device", "is the card inserted?" },
 };
 
