@@ -142,6 +142,7 @@ int ub_console_run(struct ub_console *c, const char *cmd, int idle_ms,
 {
 	char mark[32], echo_tail[48], line_buf[1100];
 	int echo_seen = 0, rc;
+	long got = 0;
 
 	memset(out, 0, sizeof *out);
 	if (strlen(cmd) > 900)
@@ -190,6 +191,13 @@ int ub_console_run(struct ub_console *c, const char *cmd, int idle_ms,
 			return ub_err_set(e, UB_ETIMEOUT, "console-silent",
 					  "the board said nothing for %d ms while running '%s'",
 					  idle_ms, cmd);
+		/* A long output (a dump) comes a few bytes per read from a UART,
+		 * QEMU's included: a read per handful of bytes cost more CPU
+		 * than the board's own emulation on the same cores.  Once the
+		 * output is long, a short read naps 1 ms to let it gather. */
+		got += n;
+		if (got > 4096 && n < 256)
+			nanosleep(&(struct timespec){ 0, 1000000 }, NULL);
 	}
 }
 
