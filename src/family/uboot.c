@@ -628,6 +628,25 @@ static int copy_nor(struct ub_device *d, uint64_t ram, uint64_t flash,
 	return 0;
 }
 
+/* `<kind> write` of len bytes (whole sectors) from RAM at ram to off
+ * inside block region r.  A failure forgets the current device, so the
+ * next try says `dev` again. */
+static int block_write(struct ub_device *d, const struct ub_region *r, uint64_t off,
+		       uint64_t ram, uint64_t len, struct ub_err *e)
+{
+	char cmd[128];
+	int rc;
+
+	if ((rc = ub_uboot_block_select(&d->con, r, &d->blk, e)))
+		return rc;
+	snprintf(cmd, sizeof cmd, "%s write %llx %llx %llx", r->storage,
+		 (unsigned long long)ram, (unsigned long long)((r->offset + off) / 512),
+		 (unsigned long long)((len + 511) / 512));
+	if ((rc = run(d, cmd, ERASE_IDLE_MS, e)))
+		ub_uboot_block_forget(&d->blk);
+	return rc;
+}
+
 static int write_block(struct ub_device *d, const struct ub_region *r,
 		       uint64_t off, uint64_t ram, uint64_t len, uint64_t span,
 		       uint32_t want, const uint8_t *host, struct ub_err *e)
@@ -649,21 +668,10 @@ static int write_block(struct ub_device *d, const struct ub_region *r,
 		    (rc = copy_nor(d, ram, addr, len, host, e)) ||
 		    (rc = board_crc(d, addr, span, &got, e)))
 			return rc;
-	} else {
-		uint64_t sectors = (len + 511) / 512;
-
-		if ((rc = ub_uboot_block_select(&d->con, r, &d->blk, e)))
-			return rc;
-		snprintf(cmd, sizeof cmd, "%s write %llx %llx %llx", r->storage,
-			 (unsigned long long)ram, (unsigned long long)((r->offset + off) / 512),
-			 (unsigned long long)sectors);
-		if ((rc = run(d, cmd, ERASE_IDLE_MS, e))) {
-			ub_uboot_block_forget(&d->blk);
-			return rc;
-		}
-		if ((rc = stage(d, r, off, span, &addr, e)) ||
-		    (rc = board_crc(d, addr, span, &got, e)))
-			return rc;
+	} else if ((rc = block_write(d, r, off, ram, len, e)) ||
+		   (rc = stage(d, r, off, span, &addr, e)) ||
+		   (rc = board_crc(d, addr, span, &got, e))) {
+		return rc;
 	}
 	if (got != want)
 		return ub_err_set(e, UB_EFAIL, "verify-failed",
@@ -681,28 +689,17 @@ static int write_run(struct ub_device *d, const struct ub_region *r, uint64_t of
 		     uint8_t *bad, struct ub_err *e)
 {
 	uint32_t *got = calloc(cnt, sizeof *got);
-	char cmd[128];
 	uint64_t addr;
 	unsigned k;
 	int rc;
 
 	if (!got)
 		return ub_err_set(e, UB_ENOMEM, NULL, "out of memory");
-	if ((rc = ub_uboot_block_select(&d->con, r, &d->blk, e)))
-		goto out;
-	snprintf(cmd, sizeof cmd, "%s write %llx %llx %llx", r->storage,
-		 (unsigned long long)ram, (unsigned long long)((r->offset + off) / 512),
-		 (unsigned long long)(cnt * eb / 512));
-	if ((rc = run(d, cmd, ERASE_IDLE_MS, e))) {
-		ub_uboot_block_forget(&d->blk);
-		goto out;
-	}
-	if ((rc = stage(d, r, off, cnt * eb, &addr, e)) ||
-	    (rc = board_crcs_expect(d, addr, eb, cnt, want, got, e)))
-		goto out;
-	for (k = 0; k < cnt; k++)
-		bad[k] = got[k] != want[k];
-out:
+	if (!(rc = block_write(d, r, off, ram, cnt * eb, e)) &&
+	    !(rc = stage(d, r, off, cnt * eb, &addr, e)) &&
+	    !(rc = board_crcs_expect(d, addr, eb, cnt, want, got, e)))
+		for (k = 0; k < cnt; k++)
+			bad[k] = got[k] != want[k];
 	free(got);
 	return rc;
 }
@@ -899,6 +896,7 @@ static int uboot_write(struct ub_device *d, const struct ub_region *r,
 				       (cnt + 1) * eb <= d->scratch_max)
 					cnt++;
 			if (cnt > 1) {
+				/* differs[] now says which blocks read back wrong */
 				rc = write_run(d, r, off + i * eb, ram, eb, cnt, want + i, differs + i, e);
 				for (k = 0; !rc && k < cnt; k++) {
 					if (differs[i + k])   /* read back wrong: once more alone */

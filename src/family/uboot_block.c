@@ -25,6 +25,10 @@ static const struct block_kind kinds[] = {
 	{ "mmc", NULL, "MMC/SD device", "is the card inserted?" },
 };
 
+/* struct ub_block_state keeps a bit and a slot per kind */
+_Static_assert(sizeof kinds / sizeof kinds[0] <= sizeof ((struct ub_block_state *)0)->cur /
+	       sizeof ((struct ub_block_state *)0)->cur[0], "ub_block_state.cur is too small");
+
 static const struct block_kind *find(const char *storage, unsigned *idx)
 {
 	size_t i;

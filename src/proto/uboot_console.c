@@ -254,7 +254,7 @@ int ub_console_sync(struct ub_console *c, const char *stop_keys,
 	long long deadline = now_ms() + timeout_ms, next_key = 0;
 	struct ub_console_out out;
 	size_t plen = strlen(c->prompt);
-	int rc, quiet_ms = 20;
+	int rc, proved, quiet_ms = 20;
 
 	/* Wait for a prompt at the end of what the board sent, poking it
 	 * with the stop keys: during the countdown any key stops autoboot. */
@@ -275,11 +275,11 @@ int ub_console_sync(struct ub_console *c, const char *stop_keys,
 			 * this; then wait longer for quiet and try again. */
 			consume(c, c->in_len);
 			rc = ub_console_run(c, "true", 3000, NULL, NULL, &out, e);
-			n = !rc ? out.status : -1;
+			proved = !rc && out.status == 0;
 			ub_console_out_free(&out);
 			if (rc && rc != UB_ETIMEOUT)
 				return rc;   /* the link itself is gone */
-			if (!rc && n == 0) {
+			if (proved) {
 				consume(c, c->in_len);
 				return 0;
 			}

@@ -89,8 +89,8 @@ expect_exit 0 "verify: the board holds 1.3.0" -- "$UNBRICK" verify "$T/fw-1.3.0.
 expect_json 'j["steps"]["verify"]["mismatched"] == 0 and j["steps"]["verify"]["blocks"] == 8' "8 blocks compared on the board"
 expect_exit 1 "verify: it does not hold 1.2.0" -- "$UNBRICK" verify "$T/fw-1.2.0.bin" --device "$DEV" --profile qemu-virt-arm
 expect_grep "differ" "$T/err" "says the blocks differ"
-# A match is confirmed with one crc32 of the whole run of blocks; a miss
-# must still be found block by block, down to the one that differs.
+# A match is confirmed with one crc32 per group of blocks; a miss must
+# still be found block by block, down to the one that differs.
 python3 - "$T/fw-1.3.0.bin" "$T/one-off.bin" <<'PY'
 import sys
 b = bytearray(open(sys.argv[1], "rb").read())
