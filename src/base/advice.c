@@ -60,6 +60,8 @@ static const struct advice table[] = {
 	{ "console-silent", "The board stopped answering; check the power and the serial cable, then run the command again (the case can be resumed)." },
 	{ "console-no-prompt", "No U-Boot prompt: check the console wiring (TX/RX crossed, GND connected) and the baud rate, then power-cycle the board while unbrick waits." },
 	{ "storage-missing", "The board's U-Boot does not see the disk or card the region is on: plug it in (or seat it), check the region's \"dev\" number in the profile, and run the command again." },
+	{ "sf-missing", "The board's U-Boot found no SPI flash at the region's chip select: check the region's \"dev\" (the chip select on the board's default SPI bus) and that the chip is fitted; on some boards a jumper or boot switch cuts it off." },
+	{ "sf-unsupported", "This U-Boot was built without the sf command, so the SPI flash cannot be reached through it: read and write the chip with a programmer clip instead (--device spi:flashrom:PROGRAMMER)." },
 	{ "board-command", "The board refused a command; the message above is U-Boot's own. Check the profile's addresses for this board." },
 
 	{ "console-garbled", "The console garbles data; use a shorter cable, a lower baud rate, or another USB-serial adapter." },

@@ -33,8 +33,8 @@ const char *ub_restore_rule_name(unsigned rule);
 
 struct ub_region {
 	char name[32];
-	char storage[16];      /* "nor", "virtio", "usb", "scsi", "nvme", "mmc", "chip" */
-	unsigned dev;          /* device number on that storage (block devices) */
+	char storage[16];      /* "nor", "sf", "virtio", "usb", "scsi", "nvme", "mmc", "chip" */
+	unsigned dev;          /* device number on that storage (block devices; sf: chip select) */
 	uint64_t offset;       /* bytes: an address for nor, a byte offset otherwise */
 	uint64_t size;
 	uint64_t erase_block;  /* bytes; also the unit of compare-and-skip */

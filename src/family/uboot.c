@@ -7,12 +7,15 @@
  * Read a region: per erase block, ask the board for its crc32; a block whose
  * crc is that of erased flash is proven erased exactly with `cmp.b` against
  * 0xff-filled RAM; any other block is dumped with `md.b` and must hash to
- * the board's crc.  Block storage (virtio, usb, scsi, nvme, mmc) is first
- * read into scratch RAM, its bus brought up once per session.
+ * the board's crc.  Block storage (virtio, usb, scsi, nvme, mmc) and SPI
+ * NOR (sf) are first read into scratch RAM, their bus brought up (or chip
+ * probed) once per session.
  * Write a region: compare each erase block's crc on the board with the
  * image's; load only the span of blocks that differ into RAM (TFTP or
  * YMODEM), check its crc there, then per block: protect off, erase, copy in
- * pieces the flash's write buffer accepts, and read the crc back.
+ * pieces the flash's write buffer accepts, and read the crc back.  SPI NOR
+ * is erased and written with `sf`, block storage with `<kind> write`, each
+ * run of changed blocks in one go, read back and checked the same way.
  * Reboot: `reset`; the boot is good when the profile's success line and
  * the expected version appear on the console in time. */
 #include "uboot.h"
@@ -26,6 +29,7 @@
 #include <zlib.h>
 
 #include "family/uboot_block.h"
+#include "family/uboot_sf.h"
 #include "io/stream.h"
 #include "proto/uboot_console.h"
 #include "proto/uboot_dump.h"
@@ -47,9 +51,45 @@ struct ub_device {
 	uint64_t ff_filled;       /* bytes of 0xff already in scratch RAM */
 	uint64_t zero_filled;     /* bytes of 0x00 likewise */
 	struct ub_block_state blk;   /* block buses up, current devices, since the last reset */
+	struct ub_sf_state sf;       /* the SPI flash probed since the last reset */
 	struct ub_uboot_loader loader;
 	struct ub_write_stats stats;
 };
+
+/* How each storage is reached.  NOR is memory-mapped; the rest is staged
+ * through scratch RAM.  NOR and SPI NOR are erased before they are
+ * written, so what a block's image leaves unwritten reads 0xff; block
+ * storage writes whole 512-byte sectors and needs no erase. */
+static int is_nor(const struct ub_region *r)
+{
+	return strcmp(r->storage, "nor") == 0;
+}
+
+static int is_sf(const struct ub_region *r)
+{
+	return strcmp(r->storage, "sf") == 0;
+}
+
+static int erased_first(const struct ub_region *r)
+{
+	return is_nor(r) || is_sf(r);
+}
+
+/* What the board knows of its buses is lost on a reset; after a failed
+ * command it is not trusted either. */
+static void forget_buses(struct ub_device *d)
+{
+	ub_uboot_block_forget(&d->blk);
+	ub_uboot_sf_forget(&d->sf);
+}
+
+/* Silence allowed while SPI NOR erases or programs len bytes: chips and
+ * controllers range from MiB/s down to about 16 KiB/s (QEMU's SST25VF016B,
+ * bit-banged buses), and the board says nothing until it is done. */
+static int sf_idle_ms(uint64_t len)
+{
+	return ERASE_IDLE_MS + (int)(len / 16);
+}
 
 static const char *jstr(const json_t *obj, const char *section, const char *key)
 {
@@ -195,7 +235,7 @@ static void uboot_set_log(struct ub_device *d, int fd)
 
 static int uboot_enter_recovery(struct ub_device *d, struct ub_err *e)
 {
-	ub_uboot_block_forget(&d->blk);   /* the board may have been power-cycled since */
+	forget_buses(d);   /* the board may have been power-cycled since */
 	return ub_console_sync(&d->con, d->stop_keys, d->sync_timeout_ms, e);
 }
 
@@ -287,13 +327,15 @@ static int board_crcs(struct ub_device *d, uint64_t addr, uint64_t len, unsigned
 		for (i = 0; !rc && i < n; i++) {
 			unsigned long long a;
 
-			p = p ? strstr(p, "crc32 for ") : NULL;
-			if (!p || sscanf(p, "crc32 for %llx ... %*x ==> %8x", &a, &out[i]) != 2 ||
+			/* "crc32 for" (lib/hash.c) or "CRC32 for" (boards
+			 * built without CONFIG_HASH, u-boot-imx's) */
+			p = p ? strstr(p, " for ") : NULL;
+			if (!p || sscanf(p, " for %llx ... %*x ==> %8x", &a, &out[i]) != 2 ||
 			    a != addr + i * len)
 				rc = ub_err_set(e, UB_EFAIL, "board-command",
 						"the board's crc32 loop printed %u checksums of %u", i, n);
 			else
-				p += 10;
+				p += 5;
 		}
 		ub_console_out_free(&o);
 		if (rc != UB_EFAIL)
@@ -395,29 +437,38 @@ static int dump(struct ub_device *d, uint64_t addr, uint8_t *buf, size_t len,
 }
 
 /* Where the bytes of a region are in the board's address space: NOR is
- * memory-mapped; block storage is first copied into scratch RAM. */
+ * memory-mapped; SPI NOR and block storage are first copied into scratch
+ * RAM. */
 static int stage(struct ub_device *d, const struct ub_region *r, uint64_t off,
 		 uint64_t len, uint64_t *addr, struct ub_err *e)
 {
 	char cmd[128];
 	int rc;
 
-	if (strcmp(r->storage, "nor") == 0) {
+	if (is_nor(r)) {
 		*addr = r->offset + off;
 		return 0;
 	}
-	if (ub_uboot_block_kind(r->storage) &&
-	    ((r->offset + off) % 512 || len % 512))
-		return ub_err_set(e, UB_EUSAGE, "profile-invalid",
-				  "region %s: block storage needs 512-byte aligned offsets and sizes", r->name);
-	if ((rc = ub_uboot_block_select(&d->con, r, &d->blk, e)))
-		return rc;
-	snprintf(cmd, sizeof cmd, "%s read %llx %llx %llx", r->storage,
-		 (unsigned long long)d->scratch_addr,
-		 (unsigned long long)((r->offset + off) / 512),
-		 (unsigned long long)(len / 512));
+	if (is_sf(r)) {
+		if ((rc = ub_uboot_sf_select(&d->con, r, &d->sf, e)))
+			return rc;
+		snprintf(cmd, sizeof cmd, "sf read %llx %llx %llx",
+			 (unsigned long long)d->scratch_addr,
+			 (unsigned long long)(r->offset + off), (unsigned long long)len);
+	} else {
+		if (ub_uboot_block_kind(r->storage) &&
+		    ((r->offset + off) % 512 || len % 512))
+			return ub_err_set(e, UB_EUSAGE, "profile-invalid",
+					  "region %s: block storage needs 512-byte aligned offsets and sizes", r->name);
+		if ((rc = ub_uboot_block_select(&d->con, r, &d->blk, e)))
+			return rc;
+		snprintf(cmd, sizeof cmd, "%s read %llx %llx %llx", r->storage,
+			 (unsigned long long)d->scratch_addr,
+			 (unsigned long long)((r->offset + off) / 512),
+			 (unsigned long long)(len / 512));
+	}
 	if ((rc = run(d, cmd, ERASE_IDLE_MS, e))) {
-		ub_uboot_block_forget(&d->blk);   /* say `dev` again before the next try */
+		forget_buses(d);   /* say `dev` or `sf probe` again before the next try */
 		return rc;
 	}
 	/* The fill references board_is_filled keeps sit 1 and 2 MiB into
@@ -471,6 +522,11 @@ static int uboot_read(struct ub_device *d, const struct ub_region *r,
 	uint8_t *buf;
 	int rc = 0;
 
+	/* Pieces of at least 64 KiB: SPI NOR erases in 4 KiB, and a read,
+	 * a crc32 and a proof of erasure per 4 KiB were most of a backup's
+	 * time.  At most 1 MiB: a dump that fails its crc is dumped again. */
+	if (step < 0x10000)
+		step = 0x10000;
 	if (step > 0x100000)
 		step = 0x100000;
 	buf = malloc(step);
@@ -547,8 +603,8 @@ static int board_crcs_expect(struct ub_device *d, uint64_t addr, uint64_t len, u
 	return rc;
 }
 
-/* n whole blocks of len bytes from off: NOR in place, block storage staged
- * into scratch RAM as many blocks at a time as recovery.scratch_max holds. */
+/* n whole blocks of len bytes from off: NOR in place, the rest staged into
+ * scratch RAM as many blocks at a time as recovery.scratch_max holds. */
 static int uboot_digest_blocks(struct ub_device *d, const struct ub_region *r,
 			       uint64_t off, uint64_t len, unsigned n, const uint32_t *expect,
 			       uint32_t *out, struct ub_err *e)
@@ -557,7 +613,7 @@ static int uboot_digest_blocks(struct ub_device *d, const struct ub_region *r,
 	uint64_t addr;
 	int rc = 0;
 
-	if (strcmp(r->storage, "nor") == 0)
+	if (is_nor(r))
 		return board_crcs_expect(d, r->offset + off, len, n, expect, out, e);
 	per = d->scratch_max >= len ? (unsigned)(d->scratch_max / len) : 1;
 	for (k = 0; !rc && k < n; k += cnt) {
@@ -572,7 +628,7 @@ static int uboot_digest_blocks(struct ub_device *d, const struct ub_region *r,
 /* --- writing ------------------------------------------------------------ */
 
 /* crc32 of the image's block, padded with 0xff to pad_to bytes (what
- * erased-then-written NOR holds). */
+ * erased-then-written flash holds). */
 static int image_crc(const struct ub_src *src, uint64_t off, uint64_t len,
 		     uint64_t pad_to, uint8_t *buf, uint32_t *crc,
 		     struct ub_err *e)
@@ -628,22 +684,37 @@ static int copy_nor(struct ub_device *d, uint64_t ram, uint64_t flash,
 	return 0;
 }
 
-/* `<kind> write` of len bytes (whole sectors) from RAM at ram to off
- * inside block region r.  A failure forgets the current device, so the
- * next try says `dev` again. */
-static int block_write(struct ub_device *d, const struct ub_region *r, uint64_t off,
-		       uint64_t ram, uint64_t len, struct ub_err *e)
+/* len bytes from RAM at ram to off inside staged region r: SPI NOR
+ * erases span bytes (whole erase blocks) and writes len of them
+ * (`sf erase`, `sf write`); block storage writes whole sectors
+ * (`<kind> write`).  A failure forgets the bus, so the next try selects
+ * the device again. */
+static int staged_write(struct ub_device *d, const struct ub_region *r, uint64_t off,
+			uint64_t ram, uint64_t len, uint64_t span, struct ub_err *e)
 {
 	char cmd[128];
 	int rc;
 
-	if ((rc = ub_uboot_block_select(&d->con, r, &d->blk, e)))
-		return rc;
-	snprintf(cmd, sizeof cmd, "%s write %llx %llx %llx", r->storage,
-		 (unsigned long long)ram, (unsigned long long)((r->offset + off) / 512),
-		 (unsigned long long)((len + 511) / 512));
-	if ((rc = run(d, cmd, ERASE_IDLE_MS, e)))
-		ub_uboot_block_forget(&d->blk);
+	if (is_sf(r)) {
+		if ((rc = ub_uboot_sf_select(&d->con, r, &d->sf, e)))
+			return rc;
+		snprintf(cmd, sizeof cmd, "sf erase %llx %llx",
+			 (unsigned long long)(r->offset + off), (unsigned long long)span);
+		rc = run(d, cmd, sf_idle_ms(span), e);
+		snprintf(cmd, sizeof cmd, "sf write %llx %llx %llx", (unsigned long long)ram,
+			 (unsigned long long)(r->offset + off), (unsigned long long)len);
+		if (!rc)
+			rc = run(d, cmd, sf_idle_ms(len), e);
+	} else {
+		if ((rc = ub_uboot_block_select(&d->con, r, &d->blk, e)))
+			return rc;
+		snprintf(cmd, sizeof cmd, "%s write %llx %llx %llx", r->storage,
+			 (unsigned long long)ram, (unsigned long long)((r->offset + off) / 512),
+			 (unsigned long long)((len + 511) / 512));
+		rc = run(d, cmd, ERASE_IDLE_MS, e);
+	}
+	if (rc)
+		forget_buses(d);
 	return rc;
 }
 
@@ -656,7 +727,7 @@ static int write_block(struct ub_device *d, const struct ub_region *r,
 	uint64_t addr;
 	int rc;
 
-	if (strcmp(r->storage, "nor") == 0) {
+	if (is_nor(r)) {
 		addr = r->offset + off;
 		snprintf(cmd, sizeof cmd, "protect off %llx +%llx",
 			 (unsigned long long)addr, (unsigned long long)span);
@@ -668,7 +739,7 @@ static int write_block(struct ub_device *d, const struct ub_region *r,
 		    (rc = copy_nor(d, ram, addr, len, host, e)) ||
 		    (rc = board_crc(d, addr, span, &got, e)))
 			return rc;
-	} else if ((rc = block_write(d, r, off, ram, len, e)) ||
+	} else if ((rc = staged_write(d, r, off, ram, len, span, e)) ||
 		   (rc = stage(d, r, off, span, &addr, e)) ||
 		   (rc = board_crc(d, addr, span, &got, e))) {
 		return rc;
@@ -681,8 +752,8 @@ static int write_block(struct ub_device *d, const struct ub_region *r,
 }
 
 /* cnt whole blocks of eb bytes that sit one after another both in RAM and
- * on block storage: one write command for all of them, one read back, and
- * their crcs (one crc32 of the run when it is right).  bad[k] says which
+ * on staged storage: one write (and erase) for all of them, one read back,
+ * and their crcs (one crc32 per group when it is right).  bad[k] says which
  * block read back wrong; the caller writes those again one by one. */
 static int write_run(struct ub_device *d, const struct ub_region *r, uint64_t off,
 		     uint64_t ram, uint64_t eb, unsigned cnt, const uint32_t *want,
@@ -695,7 +766,7 @@ static int write_run(struct ub_device *d, const struct ub_region *r, uint64_t of
 
 	if (!got)
 		return ub_err_set(e, UB_ENOMEM, NULL, "out of memory");
-	if (!(rc = block_write(d, r, off, ram, cnt * eb, e)) &&
+	if (!(rc = staged_write(d, r, off, ram, cnt * eb, cnt * eb, e)) &&
 	    !(rc = stage(d, r, off, cnt * eb, &addr, e)) &&
 	    !(rc = board_crcs_expect(d, addr, eb, cnt, want, got, e)))
 		for (k = 0; k < cnt; k++)
@@ -753,7 +824,7 @@ static int write_again(struct ub_device *d, const struct ub_region *r, uint64_t 
 		       struct ub_err *e)
 {
 	uint64_t eb = r->erase_block ? r->erase_block : 0x10000;
-	int nor = strcmp(r->storage, "nor") == 0, rc = UB_EFAIL, tries;
+	int rc = UB_EFAIL, tries;
 
 	for (tries = 0; rc == UB_EFAIL && tries < 4; tries++) {
 		int buffer = e->msg[0] && strstr(e->msg, "buffer write timeout") != NULL;
@@ -764,7 +835,7 @@ static int write_again(struct ub_device *d, const struct ub_region *r, uint64_t 
 			d->nor_chunk /= 2;
 		d->stats.retries++;
 		ub_err_clear(e);
-		rc = write_block(d, r, off, ram, n, nor ? eb : n, want, host, e);
+		rc = write_block(d, r, off, ram, n, erased_first(r) ? eb : n, want, host, e);
 	}
 	return rc;
 }
@@ -775,7 +846,7 @@ static int uboot_write(struct ub_device *d, const struct ub_region *r,
 {
 	uint64_t eb = r->erase_block ? r->erase_block : 0x10000;
 	uint64_t len = src->size, nblocks, i, first = UINT64_MAX, last = 0, full;
-	int nor = strcmp(r->storage, "nor") == 0;
+	int nor = is_nor(r), erased = erased_first(r);
 	struct ub_progress step;
 	uint32_t *want = NULL, *have;
 	uint8_t *differs = NULL, *buf = NULL;
@@ -788,7 +859,7 @@ static int uboot_write(struct ub_device *d, const struct ub_region *r,
 				  "%llu bytes at +0x%llx do not fit region %s (%llu bytes, erase block 0x%llx)",
 				  (unsigned long long)len, (unsigned long long)off, r->name,
 				  (unsigned long long)r->size, (unsigned long long)eb);
-	if (!nor && len % 512)
+	if (ub_uboot_block_kind(r->storage) && len % 512)
 		return ub_err_set(e, UB_EREFUSED, "image-too-big",
 				  "block storage takes whole 512-byte sectors; the image is %llu bytes",
 				  (unsigned long long)len);
@@ -805,7 +876,8 @@ static int uboot_write(struct ub_device *d, const struct ub_region *r,
 
 	/* Compare: which blocks already hold what the image says?  The
 	 * board's crcs come in batches; a short last block of block storage
-	 * (an image not a whole number of blocks) is asked for alone. */
+	 * (an image not a whole number of blocks) is asked for alone, while
+	 * erased flash compares it whole, its tail as 0xff. */
 	ub_progress_begin(&step, p, "compare", 10, nblocks);
 	have = calloc(nblocks, sizeof *have);
 	if (!have)
@@ -813,9 +885,9 @@ static int uboot_write(struct ub_device *d, const struct ub_region *r,
 	for (i = 0; !rc && i < nblocks; i++) {
 		uint64_t n = len - i * eb < eb ? len - i * eb : eb;
 
-		rc = image_crc(src, i * eb, n, nor ? eb : n, buf, &want[i], e);
+		rc = image_crc(src, i * eb, n, erased ? eb : n, buf, &want[i], e);
 	}
-	full = nor || len % eb == 0 ? nblocks : nblocks - 1;
+	full = erased || len % eb == 0 ? nblocks : nblocks - 1;
 	if (!rc && full)
 		rc = uboot_digest_blocks(d, r, off, eb, (unsigned)full, want, have, e);
 	if (!rc && full < nblocks) {
@@ -877,10 +949,11 @@ static int uboot_write(struct ub_device *d, const struct ub_region *r,
 			goto out;
 		glen = 0;   /* from here: where the next block sits in RAM */
 
-		/* Write and verify each differing block.  On block storage a
-		 * run of them goes in one write and one read back (a command
-		 * pair per block was most of a whole flash's time), as long as
-		 * the run fits the scratch RAM the read back lands in. */
+		/* Write and verify each differing block.  On staged storage
+		 * (block, SPI NOR) a run of them goes in one write and one read
+		 * back (a command pair per block was most of a whole flash's
+		 * time), as long as the run fits the scratch RAM the read back
+		 * lands in. */
 		ub_progress_begin(&step, p, "write", 45, nblocks);
 		for (i = first; !rc && i <= last; i++) {
 			uint64_t n = len - i * eb < eb ? len - i * eb : eb;
@@ -913,7 +986,7 @@ static int uboot_write(struct ub_device *d, const struct ub_region *r,
 			/* NOR: the block's bytes, so runs of 0xff are not sent */
 			if (nor && (rc = ub_src_read(src, i * eb, buf, (size_t)n, e)))
 				break;
-			rc = write_block(d, r, off + i * eb, ram, n, nor ? eb : n, want[i], nor ? buf : NULL, e);
+			rc = write_block(d, r, off + i * eb, ram, n, erased ? eb : n, want[i], nor ? buf : NULL, e);
 			if (rc == UB_EFAIL)
 				rc = write_again(d, r, off + i * eb, ram, n, want[i], nor ? buf : NULL, e);
 			if (!rc)
@@ -968,7 +1041,7 @@ int ub_uboot_use(struct ub_device *dev, const char *via, struct ub_err *e)
 
 static int uboot_reboot(struct ub_device *d, struct ub_err *e)
 {
-	ub_uboot_block_forget(&d->blk);
+	forget_buses(d);
 	ub_stream_drain(d->s);
 	return ub_stream_write(d->s, "reset\n", 6, 2000, e);
 }

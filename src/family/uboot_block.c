@@ -48,27 +48,6 @@ int ub_uboot_block_kind(const char *storage)
 	return find(storage, &idx) != NULL;
 }
 
-/* The last non-empty line of a command's output: what a scan concluded
- * ("0 Storage Device(s) found", "No working controllers found"). */
-static void last_line(const struct ub_console_out *out, char *buf, size_t len)
-{
-	const char *p = out->text ? out->text : "";
-	size_t n = strlen(p);
-
-	while (n > 0 && (p[n - 1] == '\n' || p[n - 1] == ' '))
-		n--;
-	buf[0] = '\0';
-	if (n > 0) {
-		const char *start = p + n;
-
-		while (start > p && start[-1] != '\n')
-			start--;
-		while (*start == ' ')
-			start++;
-		snprintf(buf, len, "%.*s", (int)(p + n - start), start);
-	}
-}
-
 int ub_uboot_block_select(struct ub_console *con, const struct ub_region *r,
 			  struct ub_block_state *st, struct ub_err *e)
 {
@@ -90,7 +69,7 @@ int ub_uboot_block_select(struct ub_console *con, const struct ub_region *r,
 			ub_console_out_free(&out);
 			return rc;
 		}
-		last_line(&out, board, sizeof board);
+		ub_console_last_line(&out, board, sizeof board);
 		if (*board)
 			snprintf(scan, sizeof scan, "%s: %s; ", k->bring_up, board);
 		ub_console_out_free(&out);
@@ -102,7 +81,7 @@ int ub_uboot_block_select(struct ub_console *con, const struct ub_region *r,
 		/* Scan again next time: the device may be plugged in by then. */
 		st->up &= ~bit;
 		st->cur[idx] = 0;
-		last_line(&out, board, sizeof board);
+		ub_console_last_line(&out, board, sizeof board);
 		rc = ub_err_set(e, UB_EFAIL, "storage-missing",
 				"region %s: no %s %u found: %s (%s%s: %s)", r->name,
 				k->missing, r->dev, k->check, scan, cmd, board);

@@ -226,6 +226,25 @@ const char *ub_console_failure(const struct ub_console_out *out,
 	return NULL;
 }
 
+void ub_console_last_line(const struct ub_console_out *out, char *buf, size_t len)
+{
+	const char *p = out->text ? out->text : "";
+	size_t n = strlen(p);
+
+	while (n > 0 && (p[n - 1] == '\n' || p[n - 1] == ' '))
+		n--;
+	buf[0] = '\0';
+	if (n > 0) {
+		const char *start = p + n;
+
+		while (start > p && start[-1] != '\n')
+			start--;
+		while (*start == ' ')
+			start++;
+		snprintf(buf, len, "%.*s", (int)(p + n - start), start);
+	}
+}
+
 int ub_console_check(struct ub_console *c, const char *cmd, int idle_ms,
 		     struct ub_console_out *out, struct ub_err *e)
 {

@@ -58,6 +58,11 @@ int ub_console_check(struct ub_console *c, const char *cmd, int idle_ms,
 const char *ub_console_failure(const struct ub_console_out *out,
 			       size_t *line_len);
 
+/* The last non-empty line of out, leading blanks dropped, into buf: what
+ * a command concluded ("0 Storage Device(s) found", "Failed to initialize
+ * SPI flash at 0:1 (error -19)"). */
+void ub_console_last_line(const struct ub_console_out *out, char *buf, size_t len);
+
 /* Reads an environment variable; returns 0, 1 when it is not defined, or
  * < 0 on console failure. */
 int ub_console_getenv(struct ub_console *c, const char *name, char *val,
