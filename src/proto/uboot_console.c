@@ -87,10 +87,11 @@ static long fill(struct ub_console *c, int timeout_ms, struct ub_err *e)
 
 static void consume(struct ub_console *c, size_t n)
 {
+	if (!c->in)
+		return;
 	memmove(c->in, c->in + n, c->in_len - n);
 	c->in_len -= n;
-	if (c->in)
-		c->in[c->in_len] = '\0';
+	c->in[c->in_len] = '\0';
 }
 
 static int send_str(struct ub_console *c, const char *s, struct ub_err *e)
@@ -136,7 +137,7 @@ static int append(struct ub_console_out *out, const char *line, size_t len,
 	return 0;
 }
 
-int ub_console_run(struct ub_console *c, const char *cmd, int idle_ms,
+static int run_cmd(struct ub_console *c, const char *cmd, int idle_ms,
 		   int (*on_line)(void *ctx, const char *line, size_t len),
 		   void *ctx, struct ub_console_out *out, struct ub_err *e)
 {
@@ -154,7 +155,7 @@ int ub_console_run(struct ub_console *c, const char *cmd, int idle_ms,
 	if ((rc = send_str(c, line_buf, e)))
 		return rc;
 	for (;;) {
-		char *nl = memchr(c->in, '\n', c->in_len);
+		char *nl = c->in_len ? memchr(c->in, '\n', c->in_len) : NULL;
 		long n;
 
 		if (nl) {
@@ -199,6 +200,19 @@ int ub_console_run(struct ub_console *c, const char *cmd, int idle_ms,
 		if (got > 4096 && n < 256)
 			nanosleep(&(struct timespec){ 0, 1000000 }, NULL);
 	}
+}
+
+int ub_console_run(struct ub_console *c, const char *cmd, int idle_ms,
+		   int (*on_line)(void *ctx, const char *line, size_t len),
+		   void *ctx, struct ub_console_out *out, struct ub_err *e)
+{
+	int rc = run_cmd(c, cmd, idle_ms, on_line, ctx, out, e);
+
+	/* what came before the link failed is not an answer: callers that
+	 * return at once must not leak it */
+	if (rc)
+		ub_console_out_free(out);
+	return rc;
 }
 
 const char *ub_console_failure(const struct ub_console_out *out,

@@ -43,7 +43,7 @@ int ub_console_sync(struct ub_console *c, const char *stop_keys,
  * between bytes, not the whole command.  With on_line, each output line is
  * handed over as it arrives (for long dumps) instead of being collected.
  * Returns 0 when the command ran, whatever its status; < 0 when the console
- * failed (timeout, link lost). */
+ * failed (timeout, link lost), and then out is empty. */
 int ub_console_run(struct ub_console *c, const char *cmd, int idle_ms,
 		   int (*on_line)(void *ctx, const char *line, size_t len),
 		   void *ctx, struct ub_console_out *out, struct ub_err *e);

@@ -1,0 +1,89 @@
+/* A U-Boot console is whatever the serial line delivers: a wrong baud
+ * rate, a board that reboots mid-command, lines of any length.  The bytes
+ * are the board's side of a real socket the console reads, then the text
+ * the family's parsers see: `sf probe` lines, md.b dumps, failure lines. */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "io/stream.h"
+#include "proto/uboot_console.h"
+#include "proto/uboot_dump.h"
+#include "proto/uboot_sf.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static int on_line(void *ctx, const char *line, size_t len)
+{
+	ub_dump_line(ctx, line, len);
+	return 0;
+}
+
+/* The console runs a dump and reads a variable from the bytes, sent as
+ * the board would, the link closing after them. */
+static void console(const uint8_t *data, size_t size)
+{
+	struct ub_stream *s;
+	struct ub_console c;
+	struct ub_console_out out;
+	struct ub_err e;
+	uint8_t buf[256];
+	struct ub_dump d = { 0x1000, buf, sizeof buf, 0, 0 };
+	char fd[16], val[64];
+	int sv[2];
+
+	if (size > 65536 || socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0)
+		return;
+	if (write(sv[1], data, size) != (ssize_t)size) {
+		close(sv[0]);
+		close(sv[1]);
+		return;
+	}
+	shutdown(sv[1], SHUT_WR);
+	snprintf(fd, sizeof fd, "%d", sv[0]);
+	if (ub_stream_open(&s, "fd", fd, NULL, &e) != 0) {
+		close(sv[0]);
+		close(sv[1]);
+		return;
+	}
+	ub_console_init(&c, s, "=> ");
+	if (ub_console_run(&c, "md.b 1000 100", 50, on_line, &d, &out, &e) == 0)
+		ub_console_out_free(&out);
+	ub_console_getenv(&c, "board_name", val, sizeof val, &e);
+	ub_console_free(&c);
+	ub_stream_close(s);
+	close(sv[1]);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct ub_console_out out;
+	struct ub_sf_chip chip;
+	uint8_t buf[64];
+	struct ub_dump d = { 0, buf, sizeof buf, 0, 0 };
+	char *text = malloc(size + 1), last[128];
+	const char *p, *nl;
+	size_t len;
+
+	if (!text)
+		return 0;
+	memcpy(text, data, size);
+	text[size] = '\0';
+	ub_sf_parse_probe((const char *)data, size, &chip);
+	out = (struct ub_console_out){ text, strlen(text), 0 };
+	ub_console_failure(&out, &len);
+	ub_console_last_line(&out, last, sizeof last);
+	for (p = (const char *)data; p < (const char *)data + size; p = nl + 1) {
+		nl = memchr(p, '\n', (size_t)((const char *)data + size - p));
+		if (!nl)
+			nl = (const char *)data + size;
+		ub_dump_line(&d, p, (size_t)(nl - p));
+	}
+	free(text);
+	console(data, size);
+	return 0;
+}

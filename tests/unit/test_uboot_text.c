@@ -1,0 +1,137 @@
+/* What U-Boot prints, parsed: the `sf probe` line, `md.b` dumps, failure
+ * lines and a command's conclusion.  Samples are as boards print them
+ * (u-boot-imx on QEMU's sabrelite for sf), with the noise a serial line
+ * adds. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "proto/uboot_console.h"
+#include "proto/uboot_dump.h"
+#include "proto/uboot_sf.h"
+
+static int probe(const char *text, struct ub_sf_chip *c)
+{
+	return ub_sf_parse_probe(text, strlen(text), c);
+}
+
+static void sf_probe_lines(void **state)
+{
+	struct ub_sf_chip c;
+
+	(void)state;
+	assert_int_equal(probe("SF: Detected sst25vf016b with page size 256 Bytes, erase size 4 KiB, total 2 MiB\n", &c), 0);
+	assert_string_equal(c.name, "sst25vf016b");
+	assert_int_equal(c.page, 256);
+	assert_int_equal(c.erase, 4096);
+	assert_int_equal(c.size, 2u << 20);
+
+	/* after other output, without a final newline, 64 KiB sectors */
+	assert_int_equal(probe("mxc_spi: speed 20000000\nSF: Detected w25q128 with page size 256 Bytes, erase size 64 KiB, total 16 MiB", &c), 0);
+	assert_string_equal(c.name, "w25q128");
+	assert_int_equal(c.erase, 65536);
+	assert_int_equal(c.size, 16u << 20);
+
+	/* a rounded size is unknown, not guessed; so is an unknown unit */
+	assert_int_equal(probe("SF: Detected odd with page size 256 Bytes, erase size 4 KiB, total 1.5 MiB\n", &c), 0);
+	assert_int_equal(c.size, 0);
+	assert_int_equal(c.erase, 4096);
+	assert_int_equal(probe("SF: Detected odd with page size 256 Bytes, erase size 4 QiB, total 8 GiB\n", &c), 0);
+	assert_int_equal(c.erase, 0);
+	assert_int_equal(c.size, 8ull << 30);
+
+	/* sizes that overflow are unknown */
+	assert_int_equal(probe("SF: Detected x with page size 256 Bytes, erase size 4 KiB, total 99999999999999999999 EiB\n", &c), 0);
+	assert_int_equal(c.size, 0);
+	assert_int_equal(probe("SF: Detected x with page size 256 Bytes, erase size 4 KiB, total 17179869184 GiB\n", &c), 0);
+	assert_int_equal(c.size, 0);
+
+	/* a line that is cut short keeps what it said */
+	assert_int_equal(probe("SF: Detected n25q256 with page size 256 Bytes, erase si", &c), 0);
+	assert_string_equal(c.name, "n25q256");
+	assert_int_equal(c.page, 256);
+	assert_int_equal(c.erase, 0);
+
+	/* no chip: the failure is not a chip */
+	assert_int_equal(probe("Invalid bus 1 (err=-19)\nFailed to initialize SPI flash at 1:0 (error -19)\n", &c), -1);
+	assert_int_equal(probe("", &c), -1);
+	/* the tag must start the line */
+	assert_int_equal(probe("echo SF: Detected fake with page size 1 Bytes\n", &c), -1);
+}
+
+static void dump_lines(void **state)
+{
+	uint8_t buf[20];
+	struct ub_dump d = { 0x40000, buf, sizeof buf, 0, 0 };
+	const char *l1 = "00040000: 27 05 19 56 9a cc ff 23 00 01 02 03 04 05 06 07    '..V...#........";
+	const char *l2 = "00040010: aa bb cc dd                                        ....";
+
+	(void)state;
+	assert_int_equal(ub_dump_line(&d, "noise without an address", 24), 0);
+	assert_int_equal(d.bad_lines, 1);
+	assert_int_equal(ub_dump_line(&d, l1, strlen(l1)), 0);
+	assert_int_equal(d.got, 16);
+	assert_int_equal(buf[0], 0x27);
+	assert_int_equal(buf[15], 0x07);
+	/* out of sequence: the line of an address already read */
+	assert_int_equal(ub_dump_line(&d, l1, strlen(l1)), -1);
+	assert_int_equal(ub_dump_line(&d, l2, strlen(l2)), 0);
+	assert_int_equal(d.got, 20);
+	assert_int_equal(buf[19], 0xdd);
+	/* nothing more is wanted */
+	assert_int_equal(ub_dump_line(&d, "00040014: 00", 12), -1);
+}
+
+static void bad_dump_bytes(void **state)
+{
+	uint8_t buf[16];
+	struct ub_dump d = { 0x1000, buf, sizeof buf, 0, 0 };
+	const char *l = "00001000: 27 05 1x 56";
+
+	(void)state;
+	assert_int_equal(ub_dump_line(&d, l, strlen(l)), -1);
+}
+
+static void failures_and_conclusions(void **state)
+{
+	struct ub_console_out out = { 0 };
+	char last[64];
+	size_t len = 0;
+	const char *bad;
+
+	(void)state;
+	out.text = (char *)"mxc_spi spi@2008000: Invalid chip select 0:1 (err=-19)\n"
+			   "dev_get_uclass_priv: null device\n"
+			   "Failed to initialize SPI flash at 0:1 (error -19)\n  \n";
+	out.len = strlen(out.text);
+	ub_console_last_line(&out, last, sizeof last);
+	assert_string_equal(last, "Failed to initialize SPI flash at 0:1 (error -19)");
+
+	out.text = (char *)"SF: 4096 bytes @ 0x1001 Erased: ERROR -22\n";
+	bad = ub_console_failure(&out, &len);
+	assert_non_null(bad);
+	assert_int_equal(len, strlen("SF: 4096 bytes @ 0x1001 Erased: ERROR -22"));
+
+	out.text = (char *)"SF: 2097152 bytes @ 0x0 Read: OK\n";
+	assert_null(ub_console_failure(&out, &len));
+	ub_console_last_line(&out, last, sizeof last);
+	assert_string_equal(last, "SF: 2097152 bytes @ 0x0 Read: OK");
+
+	out.text = NULL;
+	ub_console_last_line(&out, last, sizeof last);
+	assert_string_equal(last, "");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(sf_probe_lines),
+		cmocka_unit_test(dump_lines),
+		cmocka_unit_test(bad_dump_bytes),
+		cmocka_unit_test(failures_and_conclusions),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
