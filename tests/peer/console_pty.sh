@@ -1,11 +1,20 @@
 #!/bin/sh
-# The U-Boot console on a pseudo-terminal (QEMU's -serial pty): identify
-# and a verified backup of one region through it.
+# The U-Boot console on a pseudo-terminal (QEMU's -serial pty): diagnose
+# listening to the board's power-on, then identify and a verified backup of
+# one region through it.
 . "$(dirname "$0")/lib.sh"
 use_board
-CONSOLE=pty "$BOARD" start "$B"
+CONSOLE=pty PAUSED=1 "$BOARD" start "$B"
 PTY=$(cat "$B/console.pty")
 [ -c "$PTY" ] && echo "ok: the board's console is $PTY" || { echo "FAIL: no pty from QEMU"; cat "$B/qemu.err"; exit 1; }
+
+"$UNBRICK" diagnose --device "uboot:pty:$PTY" --listen 8 --json >"$T/diag.json" 2>"$T/diag.err" &
+pid=$!
+sleep 1
+"$BOARD" resume "$B"
+if wait $pid; then echo "ok: diagnose listened over a pty"; else echo "FAIL: diagnose exited $?"; cat "$T/diag.err"; FAILS=$((FAILS + 1)); fi
+cp "$T/diag.json" "$T/out"
+expect_json 'j["diagnosis"]["bootloader_seen"] and j["diagnosis"]["path"] == "console"' "it heard the bootloader: recover through the console"
 
 expect_exit 0 "identify over a pty" -- "$UNBRICK" identify --device "uboot:pty:$PTY" --profile qemu-virt-arm --json
 expect_json 'j["identity"]["model"] == "qemu-arm" and j["identity"]["bootloader"].startswith("U-Boot 2023")' "the board answers through the pty"
