@@ -4,10 +4,10 @@
  * prompt, stopping autoboot with the profile's keys.
  * Identify it: board name, serial number and firmware version from the
  * environment; the bootloader's own version line.
- * Read a region: per erase block, ask the board for its crc32; a block whose
- * crc is that of erased flash is proven erased exactly with `cmp.b` against
- * 0xff-filled RAM; any other block is dumped with `md.b` and must hash to
- * the board's crc.  Block storage (virtio, usb, scsi, nvme, mmc) and SPI
+ * Read a region: per piece (an erase block, at least 64 KiB), ask the board
+ * for its crc32; a piece whose crc is that of erased flash is proven erased
+ * exactly with `cmp.b` against 0xff-filled RAM; any other piece is dumped
+ * with `md.b` and must hash to the board's crc.  Block storage (virtio, usb, scsi, nvme, mmc) and SPI
  * NOR (sf) are first read into scratch RAM, their bus brought up (or chip
  * probed) once per session.
  * Write a region: compare each erase block's crc on the board with the
