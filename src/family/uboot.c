@@ -7,9 +7,10 @@
  * Read a region: per piece (an erase block, at least 64 KiB), ask the board
  * for its crc32; a piece whose crc is that of erased flash is proven erased
  * exactly with `cmp.b` against 0xff-filled RAM; any other piece is dumped
- * with `md.b` and must hash to the board's crc.  Block storage (virtio, usb, scsi, nvme, mmc) and SPI
- * NOR (sf) are first read into scratch RAM, their bus brought up (or chip
- * probed) once per session.
+ * with `md.l` (`md.b` when not whole words) and must hash to the board's
+ * crc.  Block storage (virtio, usb, scsi, nvme, mmc) and SPI NOR (sf) are
+ * first read into scratch RAM, their bus brought up (or chip probed) once
+ * per session.
  * Write a region: compare each erase block's crc on the board with the
  * image's; load only the span of blocks that differ into RAM (TFTP or
  * YMODEM), check its crc there, then per block: protect off, erase, copy in
@@ -47,6 +48,7 @@ struct ub_device {
 	uint64_t load_addr, load_max, scratch_addr, nor_chunk;
 	uint64_t scratch_max;     /* bytes of block storage staged in RAM at once */
 	int no_crc_loop;          /* the board lacks itest/setexpr: a crc per command */
+	int words_big;            /* md.l prints this board's words big-endian */
 	int sync_timeout_ms;
 	uint64_t ff_filled;       /* bytes of 0xff already in scratch RAM */
 	uint64_t zero_filled;     /* bytes of 0x00 likewise */
@@ -416,15 +418,27 @@ static int on_dump_line(void *ctx, const char *line, size_t len)
 	return 0;
 }
 
+static int whole_words(uint64_t addr, size_t len)
+{
+	return addr % 4 == 0 && len % 4 == 0;
+}
+
 static int dump(struct ub_device *d, uint64_t addr, uint8_t *buf, size_t len,
 		struct ub_progress *p, uint64_t base_done, struct ub_err *e)
 {
-	struct dump_ctx c = { { addr, buf, len, 0, 0 }, 0, p, base_done };
+	struct dump_ctx c = { { addr, buf, len, 0, 0, 0 }, 0, p, base_done };
 	struct ub_console_out out;
 	char cmd[80];
 	int rc;
 
-	snprintf(cmd, sizeof cmd, "md.b %llx %zx", (unsigned long long)addr, len);
+	/* Whole words go as md.l: 14% fewer characters for the serial line,
+	 * and a quarter of the board's formatting.  Every U-Boot has it. */
+	if (whole_words(addr, len)) {
+		c.dump.width = 4;
+		snprintf(cmd, sizeof cmd, "md.l %llx %zx", (unsigned long long)addr, len / 4);
+	} else {
+		snprintf(cmd, sizeof cmd, "md.b %llx %zx", (unsigned long long)addr, len);
+	}
 	rc = ub_console_run(&d->con, cmd, IDLE_MS, on_dump_line, &c, &out, e);
 	ub_console_out_free(&out);
 	if (rc)
@@ -433,6 +447,8 @@ static int dump(struct ub_device *d, uint64_t addr, uint8_t *buf, size_t len,
 		return ub_err_set(e, UB_EFAIL, "console-garbled",
 				  "the dump of %llx was garbled (%zu of %zu bytes parsed)",
 				  (unsigned long long)addr, c.dump.got, len);
+	if (c.dump.width == 4 && d->words_big)
+		ub_dump_swap32(buf, len);
 	return 0;
 }
 
@@ -506,6 +522,15 @@ static int read_block(struct ub_device *d, const struct ub_region *r,
 			return rc;
 		if (!rc && (uint32_t)crc32(0L, buf, (uInt)len) == want)
 			return 0;
+		/* md.l words in the other byte order: a big-endian board (MIPS
+		 * and PowerPC routers), found once per session */
+		if (!rc && whole_words(addr, len)) {
+			ub_dump_swap32(buf, len);
+			if ((uint32_t)crc32(0L, buf, (uInt)len) == want) {
+				d->words_big = !d->words_big;
+				return 0;
+			}
+		}
 		ub_console_sync(&d->con, NULL, 5000, e);   /* noise: resync and retry */
 	}
 	return ub_err_set(e, UB_EFAIL, "console-garbled",
@@ -1159,7 +1184,7 @@ const struct ub_family ub_family_uboot = {
 	.reach = "waiting for the console (power the board on now if it is off)",
 	.caps = UB_CAP_READ | UB_CAP_DIGEST_CRC32 | UB_CAP_ERASE_BLOCK |
 		UB_CAP_RESUME | UB_CAP_BOOT_CHECK,
-	/* md.b dumps at about 55 KiB/s; YMODEM into loady about 8 KiB/s */
+	/* md.l dumps at about 70 KiB/s (QEMU); YMODEM into loady about 8 KiB/s */
 	.read_bps = 55e3,
 	.write_bps = 8e3,
 	.open = uboot_open,

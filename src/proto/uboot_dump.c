@@ -11,10 +11,58 @@ static int hexval(char c)
 	return -1;
 }
 
+/* n bytes as md.b prints them from line[i] on (" 27 05 ..."): the index
+ * past them, or 0 when one is malformed. */
+static size_t bytes_at(const char *line, size_t len, size_t i, uint8_t *out, size_t n)
+{
+	size_t k;
+
+	for (k = 0; k < n; k++, i += 3) {
+		int hi, lo;
+
+		if (i + 3 > len || line[i] != ' ')
+			return 0;
+		hi = hexval(line[i + 1]);
+		lo = hexval(line[i + 2]);
+		if (hi < 0 || lo < 0)
+			return 0;
+		out[k] = (uint8_t)(hi << 4 | lo);
+	}
+	return i;
+}
+
+/* n bytes (whole words) as md.l prints them (" 56190527 ..."), stored
+ * little-endian: the index past them, or 0. */
+static size_t words_at(const char *line, size_t len, size_t i, uint8_t *out, size_t n)
+{
+	size_t k, j;
+
+	if (n % 4)
+		return 0;
+	for (k = 0; k < n; k += 4, i += 9) {
+		uint32_t v = 0;
+
+		if (i + 9 > len || line[i] != ' ')
+			return 0;
+		for (j = 1; j <= 8; j++) {
+			int h = hexval(line[i + j]);
+
+			if (h < 0)
+				return 0;
+			v = v << 4 | (uint32_t)h;
+		}
+		out[k] = (uint8_t)v;
+		out[k + 1] = (uint8_t)(v >> 8);
+		out[k + 2] = (uint8_t)(v >> 16);
+		out[k + 3] = (uint8_t)(v >> 24);
+	}
+	return i;
+}
+
 int ub_dump_line(struct ub_dump *d, const char *line, size_t len)
 {
 	uint64_t addr = 0;
-	size_t i = 0, n, k;
+	size_t i = 0, n;
 
 	while (i < len && i < 16 && hexval(line[i]) >= 0)
 		addr = addr << 4 | (uint64_t)hexval(line[i++]);
@@ -28,21 +76,27 @@ int ub_dump_line(struct ub_dump *d, const char *line, size_t len)
 	if (n > 16)
 		n = 16;
 	i++;   /* past ':' */
-	for (k = 0; k < n; k++, i += 3) {
-		int hi, lo;
-
-		if (i + 3 > len || line[i] != ' ')
-			return -1;
-		hi = hexval(line[i + 1]);
-		lo = hexval(line[i + 2]);
-		if (hi < 0 || lo < 0)
-			return -1;
-		d->buf[d->got + k] = (uint8_t)(hi << 4 | lo);
-	}
+	i = d->width == 4 ? words_at(line, len, i, d->buf + d->got, n)
+			  : bytes_at(line, len, i, d->buf + d->got, n);
 	/* After the bytes comes the text column, or the end of the line. */
-	if (i < len && line[i] != ' ')
+	if (i == 0 || (i < len && line[i] != ' '))
 		return -1;
 	d->got += n;
 	d->addr += n;
 	return 0;
+}
+
+void ub_dump_swap32(uint8_t *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i + 4 <= len; i += 4) {
+		uint8_t t = buf[i];
+
+		buf[i] = buf[i + 3];
+		buf[i + 3] = t;
+		t = buf[i + 1];
+		buf[i + 1] = buf[i + 2];
+		buf[i + 2] = t;
+	}
 }

@@ -1,6 +1,9 @@
 /* Memory dumps over U-Boot's console: `md.b ADDR LEN` prints
  *     04040000: 27 05 19 56 9a cc ff 23 ...  '..V...#
- * sixteen bytes a line.  The parser is strict (every line must carry the
+ * sixteen bytes a line; `md.l ADDR WORDS` the same sixteen bytes as four
+ * 32-bit words
+ *     04040000: 56190527 23ffcc9a ...  '..V...#
+ * which is 14% fewer characters for the serial line to carry.  The parser is strict (every line must carry the
  * address it should, every byte two hex digits) because a dump is only as
  * good as its worst line; callers cross-check it with the board's crc32. */
 #ifndef UB_UBOOT_DUMP_H
@@ -15,11 +18,17 @@ struct ub_dump {
 	size_t want;      /* bytes expected in all */
 	size_t got;
 	int bad_lines;    /* lines that were not dump lines (noise) */
+	unsigned width;   /* 4: md.l words, stored little-endian (the common
+			   * board; ub_dump_swap32 turns them); else md.b bytes */
 };
 
 /* Parses one line of md.b output into d.  Returns 0 (bytes added, or the
  * line ignored as noise when it does not start with a hex address), or -1
  * when a dump line is malformed or out of sequence. */
 int ub_dump_line(struct ub_dump *d, const char *line, size_t len);
+
+/* Reverses the bytes of each 32-bit word in buf (len a multiple of 4):
+ * an md.l dump of a big-endian board. */
+void ub_dump_swap32(uint8_t *buf, size_t len);
 
 #endif

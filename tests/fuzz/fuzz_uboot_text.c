@@ -1,7 +1,8 @@
 /* A U-Boot console is whatever the serial line delivers: a wrong baud
  * rate, a board that reboots mid-command, lines of any length.  The bytes
  * are the board's side of a real socket the console reads, then the text
- * the family's parsers see: `sf probe` lines, md.b dumps, failure lines. */
+ * the family's parsers see: `sf probe` lines, md.b and md.l dumps, failure
+ * lines. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -32,7 +33,7 @@ static void console(const uint8_t *data, size_t size)
 	struct ub_console_out out;
 	struct ub_err e;
 	uint8_t buf[256];
-	struct ub_dump d = { 0x1000, buf, sizeof buf, 0, 0 };
+	struct ub_dump d = { 0x1000, buf, sizeof buf, 0, 0, size % 2 ? 4 : 1 };
 	char fd[16], val[64];
 	int sv[2];
 
@@ -51,7 +52,7 @@ static void console(const uint8_t *data, size_t size)
 		return;
 	}
 	ub_console_init(&c, s, "=> ");
-	if (ub_console_run(&c, "md.b 1000 100", 50, on_line, &d, &out, &e) == 0)
+	if (ub_console_run(&c, d.width == 4 ? "md.l 1000 40" : "md.b 1000 100", 50, on_line, &d, &out, &e) == 0)
 		ub_console_out_free(&out);
 	ub_console_getenv(&c, "board_name", val, sizeof val, &e);
 	ub_console_free(&c);
@@ -64,7 +65,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct ub_console_out out;
 	struct ub_sf_chip chip;
 	uint8_t buf[64];
-	struct ub_dump d = { 0, buf, sizeof buf, 0, 0 };
+	struct ub_dump d = { 0, buf, sizeof buf, 0, 0, 0 };
+	struct ub_dump w = { 0, buf, sizeof buf, 0, 0, 4 };
 	char *text = malloc(size + 1), last[128];
 	const char *p, *nl;
 	size_t len;
@@ -82,6 +84,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!nl)
 			nl = (const char *)data + size;
 		ub_dump_line(&d, p, (size_t)(nl - p));
+		ub_dump_line(&w, p, (size_t)(nl - p));
 	}
 	free(text);
 	console(data, size);

@@ -134,7 +134,7 @@ static void truncated_everywhere(void **state)
 static void dump_lines(void **state)
 {
 	uint8_t buf[40];
-	struct ub_dump d = { 0x04040000, buf, 20, 0, 0 };
+	struct ub_dump d = { 0x04040000, buf, 20, 0, 0, 1 };
 	static const char l1[] = "04040000: 27 05 19 56 9a cc ff 23 00 01 02 03 04 05 06 07    '..V...#........";
 	static const char l2[] = "04040010: aa bb cc dd                                      ....";
 
@@ -149,7 +149,7 @@ static void dump_lines(void **state)
 	assert_int_equal(d.got, 20);
 	assert_int_equal(buf[19], 0xdd);
 	/* out of sequence, garbled and excess lines are refused */
-	d = (struct ub_dump){ 0x04040000, buf, 20, 0, 0 };
+	d = (struct ub_dump){ 0x04040000, buf, 20, 0, 0, 1 };
 	assert_int_equal(ub_dump_line(&d, l2, strlen(l2)), -1);
 	assert_int_equal(ub_dump_line(&d, "04040000: 27 05 1x 56", 21), -1);
 	assert_int_equal(ub_dump_line(&d, "04040000: 27 05", 15), -1);

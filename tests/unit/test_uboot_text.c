@@ -1,4 +1,4 @@
-/* What U-Boot prints, parsed: the `sf probe` line, `md.b` dumps, failure
+/* What U-Boot prints, parsed: the `sf probe` line, md.b and md.l dumps, failure
  * lines and a command's conclusion.  Samples are as boards print them
  * (u-boot-imx on QEMU's sabrelite for sf), with the noise a serial line
  * adds. */
@@ -65,7 +65,7 @@ static void sf_probe_lines(void **state)
 static void dump_lines(void **state)
 {
 	uint8_t buf[20];
-	struct ub_dump d = { 0x40000, buf, sizeof buf, 0, 0 };
+	struct ub_dump d = { 0x40000, buf, sizeof buf, 0, 0, 1 };
 	const char *l1 = "00040000: 27 05 19 56 9a cc ff 23 00 01 02 03 04 05 06 07    '..V...#........";
 	const char *l2 = "00040010: aa bb cc dd                                        ....";
 
@@ -85,10 +85,48 @@ static void dump_lines(void **state)
 	assert_int_equal(ub_dump_line(&d, "00040014: 00", 12), -1);
 }
 
+static void dump_words(void **state)
+{
+	uint8_t buf[20];
+	struct ub_dump d = { 0x40000, buf, sizeof buf, 0, 0, 4 };
+	const char *l1 = "00040000: 56190527 23ffcc9a 03020100 07060504    '..V...#........";
+	const char *l2 = "00040010: ddccbbaa                               ....";
+	const uint8_t want[20] = { 0x27, 0x05, 0x19, 0x56, 0x9a, 0xcc, 0xff, 0x23, 0, 1, 2, 3, 4, 5, 6, 7,
+				   0xaa, 0xbb, 0xcc, 0xdd };
+
+	(void)state;
+	assert_int_equal(ub_dump_line(&d, l1, strlen(l1)), 0);
+	assert_int_equal(ub_dump_line(&d, l2, strlen(l2)), 0);
+	assert_int_equal(d.got, 20);
+	assert_memory_equal(buf, want, 20);
+	/* a big-endian board printed the same words: the bytes turn */
+	ub_dump_swap32(buf, 20);
+	assert_int_equal(buf[0], 0x56);
+	assert_int_equal(buf[3], 0x27);
+	assert_int_equal(buf[19], 0xaa);
+}
+
+static void bad_dump_words(void **state)
+{
+	uint8_t buf[16];
+	struct ub_dump d = { 0x1000, buf, sizeof buf, 0, 0, 4 };
+	struct ub_dump odd = { 0x1000, buf, 6, 0, 0, 4 };
+	const char *shortw = "00001000: 5619052 23ffcc9a 03020100 07060504";
+	const char *bytes = "00001000: 27 05 19 56 9a cc ff 23 00 01 02 03 04 05 06 07";
+	const char *good = "00001000: 56190527 23ffcc9a";
+
+	(void)state;
+	assert_int_equal(ub_dump_line(&d, shortw, strlen(shortw)), -1);
+	/* bytes where words were asked for */
+	assert_int_equal(ub_dump_line(&d, bytes, strlen(bytes)), -1);
+	/* a length that is not whole words cannot be read as words */
+	assert_int_equal(ub_dump_line(&odd, good, strlen(good)), -1);
+}
+
 static void bad_dump_bytes(void **state)
 {
 	uint8_t buf[16];
-	struct ub_dump d = { 0x1000, buf, sizeof buf, 0, 0 };
+	struct ub_dump d = { 0x1000, buf, sizeof buf, 0, 0, 1 };
 	const char *l = "00001000: 27 05 1x 56";
 
 	(void)state;
@@ -130,6 +168,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(sf_probe_lines),
 		cmocka_unit_test(dump_lines),
+		cmocka_unit_test(dump_words),
+		cmocka_unit_test(bad_dump_words),
 		cmocka_unit_test(bad_dump_bytes),
 		cmocka_unit_test(failures_and_conclusions),
 	};
