@@ -791,6 +791,12 @@ static int staged_write(struct ub_device *d, const struct ub_region *r, uint64_t
 	}
 	if (rc)
 		forget_buses(d);
+	if (rc == UB_EFAIL) {   /* the storage said no: not a profile mistake */
+		char said[UB_ERR_MSG_MAX];
+
+		snprintf(said, sizeof said, "%s", e->msg);
+		rc = ub_err_set(e, UB_EFAIL, "write-refused", "%s", said);
+	}
 	return rc;
 }
 
@@ -1047,6 +1053,11 @@ static int uboot_write(struct ub_device *d, const struct ub_region *r,
 			if (cnt > 1) {
 				/* differs[] now says which blocks read back wrong */
 				rc = write_run(d, r, off + i * eb, ram, eb, cnt, want + i, differs + i, e);
+				/* A refused write or read back (a bus hiccup, one bad
+				 * sector) left differs[] marking the whole run: each
+				 * block is tried alone, as a single block would be. */
+				if (rc == UB_EFAIL)
+					rc = 0;
 				for (k = 0; !rc && k < cnt; k++) {
 					if (differs[i + k])   /* read back wrong: once more alone */
 						rc = write_again(d, r, off + (i + k) * eb, ram + k * eb, eb, want[i + k], NULL, e);
