@@ -62,7 +62,7 @@ static const struct advice table[] = {
 	{ "storage-missing", "The board's U-Boot does not see the disk or card the region is on: plug it in (or seat it), check the region's \"dev\" number in the profile, and run the command again." },
 	{ "sf-missing", "The board's U-Boot found no SPI flash at the region's chip select: check the region's \"dev\" (the chip select on the board's default SPI bus) and that the chip is fitted; on some boards a jumper or boot switch cuts it off." },
 	{ "sf-unsupported", "This U-Boot was built without the sf command, so the SPI flash cannot be reached through it: read and write the chip with a programmer clip instead (--device spi:flashrom:PROGRAMMER)." },
-	{ "write-refused", "The board's storage refused the write (U-Boot's words are above): an SD card's lock switch, a write-protected or worn-out card, disk or flash chip. Nothing was counted as written; the backup is intact. Check the switch or replace the medium, then run the command again." },
+	{ "write-refused", "The board's storage refused the write (U-Boot's words are above): an SD card's lock switch, a write-protected or worn-out card, disk or flash chip. Check the switch or replace the medium, then run the command again: blocks already right are skipped." },
 	{ "board-command", "The board refused a command; the message above is U-Boot's own. Check the profile's addresses for this board." },
 
 	{ "console-garbled", "The console garbles data; use a shorter cable, a lower baud rate, or another USB-serial adapter." },
