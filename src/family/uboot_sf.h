@@ -29,7 +29,7 @@ static inline void ub_uboot_sf_forget(struct ub_sf_state *st)
  * against what the chip reported: a region past the chip's end, or erase
  * blocks that are not whole multiples of the chip's, fail before anything
  * is read or erased (UB_EUSAGE, "profile-invalid").  No chip answering is
- * UB_EFAIL ("storage-missing"); a U-Boot without `sf` says so. */
+ * UB_EFAIL ("sf-missing"); a U-Boot without `sf` says so ("sf-unsupported"). */
 int ub_uboot_sf_select(struct ub_console *con, const struct ub_region *r,
 		       struct ub_sf_state *st, struct ub_err *e);
 

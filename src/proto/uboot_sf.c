@@ -3,9 +3,8 @@
 #include <string.h>
 
 /* "<n> Bytes", "<n> KiB", ... "<n>.<d> MiB" at p (within end): the size in
- * bytes, 0 when it has a fraction, an unknown unit or overflows.  *next
- * is past what was read. */
-static uint64_t size_at(const char *p, const char *end, const char **next)
+ * bytes, 0 when it has a fraction, an unknown unit or overflows. */
+static uint64_t size_at(const char *p, const char *end)
 {
 	static const char units[] = "KMGTPE";
 	uint64_t n = 0;
@@ -25,18 +24,13 @@ static uint64_t size_at(const char *p, const char *end, const char **next)
 	}
 	if (p < end && *p == ' ')
 		p++;
-	*next = p;
 	if (!digits)
 		return 0;
-	if (end - p >= 5 && memcmp(p, "Bytes", 5) == 0) {
-		*next = p + 5;
-	} else if (end - p >= 3 && p[1] == 'i' && p[2] == 'B' && p[0] &&
-		   (u = strchr(units, p[0])) != NULL) {
+	if (end - p >= 3 && p[1] == 'i' && p[2] == 'B' && p[0] &&
+	    (u = strchr(units, p[0])) != NULL)
 		shift = 10 * (int)(u - units + 1);
-		*next = p + 3;
-	} else {
+	else if (end - p < 5 || memcmp(p, "Bytes", 5) != 0)
 		return 0;
-	}
 	if (!exact || (shift && n > (UINT64_MAX >> shift)))
 		return 0;
 	return n << shift;
@@ -46,11 +40,11 @@ static uint64_t size_at(const char *p, const char *end, const char **next)
 static uint64_t field(const char *line, const char *end, const char *label)
 {
 	size_t ll = strlen(label);
-	const char *p, *next;
+	const char *p;
 
 	for (p = line; p <= end && (size_t)(end - p) >= ll; p++)
 		if (memcmp(p, label, ll) == 0)
-			return size_at(p + ll, end, &next);
+			return size_at(p + ll, end);
 	return 0;
 }
 
