@@ -495,13 +495,25 @@ static int stage(struct ub_device *d, const struct ub_region *r, uint64_t off,
 	return 0;
 }
 
+/* The crcs of len bytes of 0xff and of 0x00, kept for the next piece of
+ * the same length. */
+struct fill_crcs {
+	uint64_t len;
+	uint32_t ff, zero;
+};
+
 /* 0xff or 0x00 when crc is that of len bytes of it (erased flash, an
  * empty disk), else -1: only a hint, which board_is_filled proves. */
-static int fill_of(uint32_t crc, uint64_t len)
+static int fill_of(struct fill_crcs *f, uint32_t crc, uint64_t len)
 {
-	if (crc == crc_of_fill(0xff, len))
+	if (f->len != len) {
+		f->len = len;
+		f->ff = crc_of_fill(0xff, len);
+		f->zero = crc_of_fill(0, len);
+	}
+	if (crc == f->ff)
 		return 0xff;
-	if (crc == crc_of_fill(0, len))
+	if (crc == f->zero)
 		return 0;
 	return -1;
 }
@@ -547,6 +559,7 @@ static int read_chunk(struct ub_device *d, const struct ub_region *r, uint64_t o
 {
 	unsigned n = (unsigned)((len + piece - 1) / piece), full = (unsigned)(len / piece), i, j;
 	uint32_t *crc = calloc(n, sizeof *crc);
+	struct fill_crcs f = { 0, 0, 0 };
 	uint64_t addr;
 	int rc;
 
@@ -559,13 +572,13 @@ static int read_chunk(struct ub_device *d, const struct ub_region *r, uint64_t o
 		rc = board_crc(d, addr + (uint64_t)full * piece, len - (size_t)full * piece, &crc[full], e);
 	for (i = 0; !rc && i < n; i = j) {
 		size_t at = (size_t)i * piece, plen = len - at < piece ? len - at : piece;
-		int fill = fill_of(crc[i], plen), same = 0;
+		int fill = fill_of(&f, crc[i], plen), same = 0;
 
 		j = i + 1;
 		if (fill >= 0) {
 			size_t flen;
 
-			while (j < n && fill_of(crc[j], len - (size_t)j * piece < piece ?
+			while (j < n && fill_of(&f, crc[j], len - (size_t)j * piece < piece ?
 						len - (size_t)j * piece : piece) == fill)
 				j++;
 			flen = ((size_t)j * piece < len ? (size_t)j * piece : len) - at;
