@@ -28,7 +28,7 @@ int ub_region_compare(struct ub_session *s, const struct ub_region *g, const cha
 		return 1;
 	if ((rc = ub_src_open(&src, path, e)))
 		return rc;
-	eb = g->erase_block ? g->erase_block : 0x10000;
+	eb = g->erase_block;
 	nblocks = (src.size + eb - 1) / eb;
 	buf = malloc(eb);
 	want = calloc(nblocks ? nblocks : 1, sizeof *want);

@@ -37,7 +37,8 @@ struct ub_region {
 	unsigned dev;          /* device number on that storage (block devices; sf: chip select) */
 	uint64_t offset;       /* bytes: an address for nor, a byte offset otherwise */
 	uint64_t size;
-	uint64_t erase_block;  /* bytes; also the unit of compare-and-skip */
+	uint64_t erase_block;  /* bytes, never 0 (4096 when the profile is silent);
+	                        * also the unit of compare-and-skip */
 	unsigned flags;
 	unsigned restore;      /* enum ub_restore_rule */
 };

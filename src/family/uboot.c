@@ -77,6 +77,13 @@ static int erased_first(const struct ub_region *r)
 	return is_nor(r) || is_sf(r);
 }
 
+/* What n bytes of an image written at a block's start occupy: the whole
+ * erase block on flash (the rest stays 0xff), n bytes on block storage. */
+static uint64_t span_of(const struct ub_region *r, uint64_t n)
+{
+	return erased_first(r) ? r->erase_block : n;
+}
+
 /* What the board knows of its buses is lost on a reset; after a failed
  * command it is not trusted either. */
 static void forget_buses(struct ub_device *d)
@@ -548,6 +555,15 @@ static int read_piece(struct ub_device *d, const struct ub_region *r, uint64_t o
 			  r->name, (unsigned long long)off, want);
 }
 
+/* The length of piece i of len bytes cut in pieces of piece bytes: the
+ * last may be short. */
+static size_t piece_len(size_t len, size_t piece, unsigned i)
+{
+	size_t at = (size_t)i * piece;
+
+	return len - at < piece ? len - at : piece;
+}
+
 /* len bytes of r from off, in pieces of piece bytes (the last may be
  * short): staged once when the storage is not memory-mapped, a crc32 per
  * piece in one command, one cmp.b per run of pieces whose crc says all
@@ -569,19 +585,18 @@ static int read_chunk(struct ub_device *d, const struct ub_region *r, uint64_t o
 	if (!rc && full)
 		rc = board_crcs(d, addr, piece, full, crc, e);
 	if (!rc && full < n)
-		rc = board_crc(d, addr + (uint64_t)full * piece, len - (size_t)full * piece, &crc[full], e);
+		rc = board_crc(d, addr + (uint64_t)full * piece, piece_len(len, piece, full), &crc[full], e);
 	for (i = 0; !rc && i < n; i = j) {
-		size_t at = (size_t)i * piece, plen = len - at < piece ? len - at : piece;
+		size_t at = (size_t)i * piece, plen = piece_len(len, piece, i);
 		int fill = fill_of(&f, crc[i], plen), same = 0;
 
 		j = i + 1;
 		if (fill >= 0) {
 			size_t flen;
 
-			while (j < n && fill_of(&f, crc[j], len - (size_t)j * piece < piece ?
-						len - (size_t)j * piece : piece) == fill)
+			while (j < n && fill_of(&f, crc[j], piece_len(len, piece, j)) == fill)
 				j++;
-			flen = ((size_t)j * piece < len ? (size_t)j * piece : len) - at;
+			flen = (j < n ? (size_t)j * piece : len) - at;
 			if ((rc = board_is_filled(d, addr + at, flen, (uint8_t)fill, &same, e)))
 				break;
 			if (same) {
@@ -601,7 +616,7 @@ static int uboot_read(struct ub_device *d, const struct ub_region *r,
 		      int (*sink)(void *ctx, const uint8_t *buf, size_t n),
 		      void *ctx, struct ub_progress *p, struct ub_err *e)
 {
-	uint64_t piece = r->erase_block ? r->erase_block : 0x10000, chunk = 0x100000, done = 0;
+	uint64_t piece = r->erase_block, chunk = 0x100000, done = 0;
 	uint8_t *buf;
 	int rc = 0;
 
@@ -918,7 +933,6 @@ static int write_again(struct ub_device *d, const struct ub_region *r, uint64_t 
 		       uint64_t ram, uint64_t n, uint32_t want, const uint8_t *host,
 		       struct ub_err *e)
 {
-	uint64_t eb = r->erase_block ? r->erase_block : 0x10000;
 	int rc = UB_EFAIL, tries;
 
 	for (tries = 0; rc == UB_EFAIL && tries < 4; tries++) {
@@ -930,7 +944,7 @@ static int write_again(struct ub_device *d, const struct ub_region *r, uint64_t 
 			d->nor_chunk /= 2;
 		d->stats.retries++;
 		ub_err_clear(e);
-		rc = write_block(d, r, off, ram, n, erased_first(r) ? eb : n, want, host, e);
+		rc = write_block(d, r, off, ram, n, span_of(r, n), want, host, e);
 	}
 	return rc;
 }
@@ -939,9 +953,9 @@ static int uboot_write(struct ub_device *d, const struct ub_region *r,
 		       uint64_t off, const struct ub_src *src,
 		       struct ub_progress *p, struct ub_err *e)
 {
-	uint64_t eb = r->erase_block ? r->erase_block : 0x10000;
+	uint64_t eb = r->erase_block;
 	uint64_t len = src->size, nblocks, i, first = UINT64_MAX, last = 0, full;
-	int nor = is_nor(r), erased = erased_first(r);
+	int nor = is_nor(r);
 	struct ub_progress step;
 	uint32_t *want = NULL, *have;
 	uint8_t *differs = NULL, *buf = NULL;
@@ -980,9 +994,9 @@ static int uboot_write(struct ub_device *d, const struct ub_region *r,
 	for (i = 0; !rc && i < nblocks; i++) {
 		uint64_t n = len - i * eb < eb ? len - i * eb : eb;
 
-		rc = image_crc(src, i * eb, n, erased ? eb : n, buf, &want[i], e);
+		rc = image_crc(src, i * eb, n, span_of(r, n), buf, &want[i], e);
 	}
-	full = erased || len % eb == 0 ? nblocks : nblocks - 1;
+	full = erased_first(r) || len % eb == 0 ? nblocks : nblocks - 1;
 	if (!rc && full)
 		rc = uboot_digest_blocks(d, r, off, eb, (unsigned)full, want, have, e);
 	if (!rc && full < nblocks) {
@@ -1086,7 +1100,7 @@ static int uboot_write(struct ub_device *d, const struct ub_region *r,
 			/* NOR: the block's bytes, so runs of 0xff are not sent */
 			if (nor && (rc = ub_src_read(src, i * eb, buf, (size_t)n, e)))
 				break;
-			rc = write_block(d, r, off + i * eb, ram, n, erased ? eb : n, want[i], nor ? buf : NULL, e);
+			rc = write_block(d, r, off + i * eb, ram, n, span_of(r, n), want[i], nor ? buf : NULL, e);
 			if (rc == UB_EFAIL)
 				rc = write_again(d, r, off + i * eb, ram, n, want[i], nor ? buf : NULL, e);
 			if (!rc)

@@ -8,19 +8,18 @@
  * one chip share a probe but not their offsets. */
 static int fits(const struct ub_region *r, const struct ub_sf_chip *c, struct ub_err *e)
 {
-	uint64_t eb = r->erase_block ? r->erase_block : 0x10000;
-
 	if (c->size && (r->offset >= c->size || r->size > c->size - r->offset))
 		return ub_err_set(e, UB_EUSAGE, "profile-invalid",
 				  "region %s (0x%llx bytes at 0x%llx) runs past the end of the SPI flash: "
 				  "the board found a %s of 0x%llx bytes; check the profile's offset and size",
 				  r->name, (unsigned long long)r->size, (unsigned long long)r->offset,
 				  *c->name ? c->name : "chip", (unsigned long long)c->size);
-	if (c->erase && (eb % c->erase || r->offset % c->erase))
+	/* the offset is a multiple of erase_block already (region.c) */
+	if (c->erase && r->erase_block % c->erase)
 		return ub_err_set(e, UB_EUSAGE, "profile-invalid",
-				  "region %s: offset 0x%llx and erase_block 0x%llx must be multiples of the "
-				  "SPI flash's erase size (0x%llx, %s); fix the profile",
-				  r->name, (unsigned long long)r->offset, (unsigned long long)eb,
+				  "region %s: erase_block 0x%llx must be a multiple of the SPI flash's "
+				  "erase size (0x%llx, %s); fix the profile",
+				  r->name, (unsigned long long)r->erase_block,
 				  (unsigned long long)c->erase, *c->name ? c->name : "as the board reported");
 	return 0;
 }
