@@ -491,6 +491,29 @@ long long ub_step_last_ok(struct ub_journal *j, long long case_id,
 	return id;
 }
 
+int ub_step_detail_text(struct ub_journal *j, long long step_id,
+			const char *json_path, char *buf, size_t size)
+{
+	sqlite3_stmt *st;
+	int rc = -1;
+
+	if (sqlite3_prepare_v2(j->db, "SELECT json_extract(detail, ?) FROM steps WHERE id = ?"
+			       " AND json_valid(detail)", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, json_path, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, step_id);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_TEXT) {
+		const char *t = (const char *)sqlite3_column_text(st, 0);
+
+		if (t && strlen(t) < size) {
+			memcpy(buf, t, strlen(t) + 1);
+			rc = 0;
+		}
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
 int ub_artifact_add(struct ub_journal *j, long long case_id,
 		    long long step_id, const char *kind, const char *path,
 		    const char *sha256, uint64_t size, struct ub_err *e)

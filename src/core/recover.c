@@ -174,6 +174,7 @@ static int do_backup(struct run *r, struct ub_progress *p, json_t *d, struct ub_
 	struct ub_backup b;
 	char dir[4200];
 	uint64_t bytes = 0;
+	long long prev;
 	size_t i;
 	int rc;
 
@@ -182,12 +183,17 @@ static int do_backup(struct run *r, struct ub_progress *p, json_t *d, struct ub_
 		json_object_set_new(d, "skipped_by", json_string("--no-backup"));
 		return 1;
 	}
+	prev = !o->backup_dir && r->j ? ub_step_last_ok(r->j, r->c.id, "backup") : 0;
 	snprintf(dir, sizeof dir, "%s", o->backup_dir ? o->backup_dir : "");
-	if (!o->backup_dir)
+	/* A resumed case uses the backup its earlier run used: its own, or
+	 * the --backup DIR it was given then, which a cut run must not cost
+	 * a second read of the device.  Never the earlier --trust-backup: the
+	 * cut write changed the device since. */
+	if (!o->backup_dir && (!prev || ub_step_detail_text(r->j, prev, "$.dir", dir, sizeof dir)))
 		snprintf(dir, sizeof dir, "%s/backup", r->c.folder);
 	/* A backup made before (an earlier run of this case, or --backup) is
 	 * used when it still matches its manifest. */
-	if (o->backup_dir || (r->j && ub_step_last_ok(r->j, r->c.id, "backup"))) {
+	if (o->backup_dir || prev) {
 		rc = ub_backup_verify(dir, &b, e);
 		if (rc && o->backup_dir)
 			return rc;
@@ -205,6 +211,8 @@ static int do_backup(struct run *r, struct ub_progress *p, json_t *d, struct ub_
 		}
 		ub_say("  the earlier backup does not verify (%s); reading again\n", e->msg);
 		ub_err_clear(e);
+		/* into the case, never into a folder it was only given */
+		snprintf(dir, sizeof dir, "%s/backup", r->c.folder);
 	}
 	if ((rc = ub_backup_run(&r->s, dir, NULL, &r->id, &b, p, e)))
 		return rc;

@@ -21,7 +21,8 @@ expect_grep "TFTP: .* blksize 1468, window 8" "$T/err" "the transfer is reported
 
 # flash (no reset): the board's settings must be back as they were
 "$SRCDIR/tests/board/make-firmware" fw 1.3.0 $((0x80000)) "$T/fw-1.3.0.bin"
-expect_exit 0 "flash over TFTP, window 16" -- $IN "$UNBRICK" flash "$T/fw-1.3.0.bin" --device "$DEV,tftp_window=16" --profile qemu-virt-arm --via tftp --yes --json
+case1=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["folder"])' "$T/out")
+expect_exit 0 "flash over TFTP, window 16" -- $IN "$UNBRICK" flash "$T/fw-1.3.0.bin" --device "$DEV,tftp_window=16" --profile qemu-virt-arm --via tftp --backup "$case1/backup" --yes --json
 expect_json 'j["steps"]["flash"]["via"] == "tftp" and j["blocks"]["written"] == 8' "written by TFTP"
 python3 - "$B/console.sock" > "$T/env.txt" <<'PY'
 import socket, sys, time

@@ -21,6 +21,7 @@ CASE=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["case"])'
 expect_grep "writing the chip failed: spi_write_cmd failed" "$T/err" "flashrom's own complaint reaches the user"
 for i in 2 3; do
 	expect_exit 1 "attempt $i on the same case" -- "$UNBRICK" flash "$T/fw.bin" --device "$DEV" --profile $P --yes --resume "$CASE" --json
+	expect_json 'j["steps"]["backup"]["reused"] and j["steps"]["backup"]["dir"] == j["folder"] + "/backup"' "attempt $i uses the case's own backup"
 done
 cp "$CHIP" "$T/kept.bin"
 expect_exit 3 "a fourth attempt is refused" -- "$UNBRICK" flash "$T/fw.bin" --device "$DEV" --profile $P --yes --resume "$CASE" --json
