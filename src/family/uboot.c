@@ -262,6 +262,7 @@ static int uboot_identify(struct ub_device *d, struct ub_identity *id,
 			  struct ub_err *e)
 {
 	struct ub_console_out out;
+	size_t i;
 	int rc;
 
 	memset(id, 0, sizeof *id);
@@ -283,6 +284,17 @@ static int uboot_identify(struct ub_device *d, struct ub_identity *id,
 	}
 	ub_console_out_free(&out);
 	snprintf(id->mode, sizeof id->mode, "bootloader");
+	/* The SPI flash, when the profile keeps regions on it: the probe is
+	 * how every read of them starts anyway, and the chip it names is what
+	 * a technician compares with the one on the board.  A chip that does
+	 * not answer is for the backup to report, with its advice. */
+	for (i = 0; d->map && i < d->map->n; i++) {
+		if (!is_sf(&d->map->v[i]))
+			continue;
+		if (!ub_uboot_sf_select(&d->con, &d->map->v[i], &d->sf, e))
+			ub_uboot_sf_describe(&d->sf, id->hardware, sizeof id->hardware);
+		break;
+	}
 	ub_err_clear(e);
 	return 0;
 }

@@ -57,3 +57,20 @@ int ub_uboot_sf_select(struct ub_console *con, const struct ub_region *r,
 	st->cs = r->dev + 1;
 	return fits(r, &st->chip, e);
 }
+
+void ub_uboot_sf_describe(const struct ub_sf_state *st, char *buf, size_t len)
+{
+	const struct ub_sf_chip *c = &st->chip;
+	char size[32] = "", erase[40] = "";
+
+	if (!st->cs) {
+		snprintf(buf, len, "%s", "");
+		return;
+	}
+	if (c->size)
+		snprintf(size, sizeof size, ", %llu KiB", (unsigned long long)(c->size >> 10));
+	if (c->erase)
+		snprintf(erase, sizeof erase, ", %llu KiB erase blocks", (unsigned long long)(c->erase >> 10));
+	snprintf(buf, len, "SPI NOR %s%s%s, chip select %u", *c->name ? c->name : "(unnamed)",
+		 size, erase, st->cs - 1);
+}

@@ -33,4 +33,9 @@ static inline void ub_uboot_sf_forget(struct ub_sf_state *st)
 int ub_uboot_sf_select(struct ub_console *con, const struct ub_region *r,
 		       struct ub_sf_state *st, struct ub_err *e);
 
+/* What the probe found, for identify and the report: "SPI NOR w25q128bv,
+ * 16384 KiB, 4 KiB erase blocks, chip select 0" (sizes the board printed
+ * rounded are left out).  "" when nothing was probed. */
+void ub_uboot_sf_describe(const struct ub_sf_state *st, char *buf, size_t len);
+
 #endif

@@ -100,6 +100,7 @@ PY
 
 expect_exit 0 "write a firmware onto the SPI flash" -- "$UNBRICK" flash "$T/a.bin" --device "$DEV" --profile "$T/p.json" --via ymodem --yes --json
 expect_json 'j["blocks"]["written"] == 8 and j["steps"]["backup"]["regions"] == 2' "8 blocks written after a 2-region backup"
+expect_json 'j["steps"]["identify"]["hardware"] == "SPI NOR sst25vf016b, 2048 KiB, 4 KiB erase blocks, chip select 0"' "the chip the board found is in the journal"
 chip_check "$T/a.bin" && echo "ok: the chip holds the image, the short block's tail erased, the rest as before" ||
 	{ echo "FAIL: the chip after the first write"; FAILS=$((FAILS + 1)); }
 case1=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["folder"])' "$T/out")
@@ -119,6 +120,9 @@ chip_check "$T/b.bin" && echo "ok: the chip holds the changed image" ||
 	{ echo "FAIL: the chip after the three-block change"; FAILS=$((FAILS + 1)); }
 expect_exit 1 "verify: the chip does not hold the first image" -- "$UNBRICK" verify "$T/a.bin" --device "$DEV" --profile "$T/p.json" --json
 expect_json 'j["steps"]["verify"]["mismatched"] == 3 and j["steps"]["verify"]["blocks"] == 8' "the three blocks that differ found"
+
+expect_exit 0 "identify" -- "$UNBRICK" identify --device "$DEV" --profile "$T/p.json"
+expect_grep '^hardware: +SPI NOR sst25vf016b, 2048 KiB' "$T/err" "identify names the chip"
 
 # Profiles that do not match the chip are refused before anything is read.
 cp "$T/spi.img" "$T/spi.kept"

@@ -12,6 +12,7 @@
 #include "proto/uboot_console.h"
 #include "proto/uboot_dump.h"
 #include "proto/uboot_sf.h"
+#include "family/uboot_sf.h"
 
 static int probe(const char *text, struct ub_sf_chip *c)
 {
@@ -60,6 +61,30 @@ static void sf_probe_lines(void **state)
 	assert_int_equal(probe("", &c), -1);
 	/* the tag must start the line */
 	assert_int_equal(probe("echo SF: Detected fake with page size 1 Bytes\n", &c), -1);
+}
+
+/* What identify and the report say of the chip: sizes the board rounded
+ * are left out rather than shown wrong. */
+static void sf_described(void **state)
+{
+	struct ub_sf_state st;
+	char buf[112];
+
+	(void)state;
+	memset(&st, 0, sizeof st);
+	ub_uboot_sf_describe(&st, buf, sizeof buf);
+	assert_string_equal(buf, "");
+	st.cs = 1;
+	assert_int_equal(probe("SF: Detected sst25vf016b with page size 256 Bytes, erase size 4 KiB, total 2 MiB\n", &st.chip), 0);
+	ub_uboot_sf_describe(&st, buf, sizeof buf);
+	assert_string_equal(buf, "SPI NOR sst25vf016b, 2048 KiB, 4 KiB erase blocks, chip select 0");
+	st.cs = 3;
+	assert_int_equal(probe("SF: Detected odd with page size 256 Bytes, erase size 4 KiB, total 1.5 MiB\n", &st.chip), 0);
+	ub_uboot_sf_describe(&st, buf, sizeof buf);
+	assert_string_equal(buf, "SPI NOR odd, 4 KiB erase blocks, chip select 2");
+	/* cut to the buffer, never past it */
+	ub_uboot_sf_describe(&st, buf, 12);
+	assert_string_equal(buf, "SPI NOR odd");
 }
 
 static void dump_lines(void **state)
@@ -167,6 +192,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(sf_probe_lines),
+		cmocka_unit_test(sf_described),
 		cmocka_unit_test(dump_lines),
 		cmocka_unit_test(dump_words),
 		cmocka_unit_test(bad_dump_words),
