@@ -20,3 +20,13 @@ void ub_say(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 }
+
+void ub_say_secs(double secs, char *out, size_t len)
+{
+	if (secs < 90)
+		snprintf(out, len, "~%.0f s", secs < 1 ? 1 : secs);
+	else if (secs < 5400)
+		snprintf(out, len, "~%.0f min", secs / 60);
+	else
+		snprintf(out, len, "~%.1f h", secs / 3600);
+}

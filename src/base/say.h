@@ -4,9 +4,14 @@
 #ifndef UB_SAY_H
 #define UB_SAY_H
 
+#include <stddef.h>
+
 #include "err.h"
 
 void ub_say(const char *fmt, ...) UB_PRINTF(1, 2);
+
+/* A duration for people: "~40 s", "~12 min", "~1.7 h". */
+void ub_say_secs(double secs, char *out, size_t len);
 
 /* Called before each message; NULL for none. */
 void ub_say_set_hook(void (*before)(void));

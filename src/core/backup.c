@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "base/outfile.h"
+#include "base/say.h"
 #include "image/digest.h"
 #include "image/src.h"
 
@@ -94,6 +95,8 @@ int ub_backup_run(struct ub_session *s, const char *dir, const char *only,
 	struct ub_progress step;
 	uint64_t total = 0;
 	size_t i, picked = 0;
+	struct ub_rate rate;
+	char t[32];
 	int rc = 0;
 
 	memset(out, 0, sizeof *out);
@@ -110,6 +113,14 @@ int ub_backup_run(struct ub_session *s, const char *dir, const char *only,
 	if (only && !picked)
 		return ub_err_set(e, UB_EUSAGE, "usage", "no readable region named '%s' in profile %s",
 				  only, s->profile.name);
+	/* A dump over a serial console can take hours: say so before it
+	 * starts, not only in the progress line once it runs.  Not from
+	 * typical rates alone: empty flash reads far faster than they say. */
+	ub_session_rate(s, 0, &rate);
+	if (!rate.typical && total / rate.bps > 60) {
+		ub_say_secs(total / rate.bps, t, sizeof t);
+		ub_say("  %.1f MiB to read: up to %s (%s)\n", total / 1048576.0, t, rate.why);
+	}
 	ub_progress_plan(p, (double)total);
 	for (i = 0; !rc && i < s->map.n; i++) {
 		const struct ub_region *r = &s->map.v[i];

@@ -10,29 +10,12 @@
 #include "core/check.h"
 #include "core/session.h"
 
-static double profile_bps(const struct ub_session *s, const char *key, double def)
-{
-	const json_t *v = json_object_get(json_object_get(s->profile.doc, "recovery"), key);
-
-	return json_is_number(v) && json_number_value(v) > 0 ? json_number_value(v) : def;
-}
-
-static void fmt_secs(double secs, char *out, size_t len)
-{
-	if (secs < 90)
-		snprintf(out, len, "~%.0f s", secs < 1 ? 1 : secs);
-	else if (secs < 5400)
-		snprintf(out, len, "~%.0f min", secs / 60);
-	else
-		snprintf(out, len, "~%.1f h", secs / 3600);
-}
-
 static void plan_step(json_t *plan, const char *name, const char *what, double secs,
 		      const char *note)
 {
 	char t[32];
 
-	fmt_secs(secs, t, sizeof t);
+	ub_say_secs(secs, t, sizeof t);
 	ub_say("  %zu. %-8s %-62s %s\n", json_array_size(plan) + 1, name, what, secs > 0 ? t : "");
 	if (note)
 		ub_say("     %s\n", note);
@@ -48,6 +31,7 @@ int ub_recover_plan(const struct ub_recover_opts *o, json_t *res, struct ub_err 
 	const struct ub_region *g = NULL;
 	json_t *plan = json_array(), *refusals = json_array();
 	const char *advice = "refused";
+	struct ub_rate rate;
 	double rbps, wbps;
 	uint64_t backup_bytes = 0;
 	size_t i, nregions = 0;
@@ -59,10 +43,12 @@ int ub_recover_plan(const struct ub_recover_opts *o, json_t *res, struct ub_err 
 		json_decref(refusals);
 		return rc;
 	}
-	rbps = profile_bps(&s, "read_bps", s.fam->read_bps > 0 ? s.fam->read_bps : 50e3);
-	wbps = profile_bps(&s, "write_bps", s.fam->write_bps > 0 ? s.fam->write_bps : 10e3);
-	ub_say("plan for %s with profile %s (nothing is touched; times from typical %s speeds):\n",
-		o->device, s.profile.name, s.fam->name);
+	ub_session_rate(&s, 0, &rate);
+	rbps = rate.bps;
+	ub_session_rate(&s, 1, &rate);
+	wbps = rate.bps;
+	ub_say("plan for %s with profile %s (nothing is touched; times from %s):\n",
+		o->device, s.profile.name, rate.why);
 	note[0] = '\0';
 	if (ub_profile_guide(&s.profile, "connect"))
 		snprintf(note, sizeof note, "connect: %.180s", ub_profile_guide(&s.profile, "connect"));

@@ -1,5 +1,6 @@
 #include "session.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -91,6 +92,28 @@ const struct ub_region *ub_session_target(const struct ub_session *s, const char
 	ub_err_set(e, UB_EUSAGE, "profile-invalid",
 		   "profile %s marks no region as firmware; name one with --region", s->profile.name);
 	return NULL;
+}
+
+void ub_session_rate(const struct ub_session *s, int write, struct ub_rate *out)
+{
+	const json_t *v = json_object_get(json_object_get(s->profile.doc, "recovery"),
+					  write ? "write_bps" : "read_bps");
+	double rd = s->fam->read_bps > 0 ? s->fam->read_bps : 50e3;
+	double wr = s->fam->write_bps > 0 ? s->fam->write_bps : 10e3;
+
+	memset(out, 0, sizeof *out);
+	if (json_is_number(v) && json_number_value(v) > 0) {
+		out->bps = json_number_value(v);
+		snprintf(out->why, sizeof out->why, "the profile's rate");
+		return;
+	}
+	if (s->fam->link_rates)
+		s->fam->link_rates(&s->spec, s->profile.doc, &rd, &wr, out->why, sizeof out->why);
+	out->bps = write ? wr : rd;
+	if (!out->why[0]) {
+		snprintf(out->why, sizeof out->why, "typical %s speeds", s->fam->name);
+		out->typical = 1;
+	}
 }
 
 void ub_session_say_reach(const struct ub_session *s)

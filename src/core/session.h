@@ -29,6 +29,18 @@ void ub_session_close(struct ub_session *s);
 const struct ub_region *ub_session_target(const struct ub_session *s, const char *name,
 					  struct ub_err *e);
 
+/* How fast a backup (write = 0) or a write proceeds over this session's
+ * link, for plans and estimates: the profile's recovery.read_bps or
+ * write_bps when it gives one, else the family's typical rate as far as
+ * the link carries it. */
+struct ub_rate {
+	double bps;
+	char why[96];   /* where it comes from: "typical uboot speeds",
+			   "a serial console at 115200 baud", "the profile's rate" */
+	int typical;    /* nothing more was known than the family's habits */
+};
+void ub_session_rate(const struct ub_session *s, int write, struct ub_rate *out);
+
 /* Tells the person at the bench what to do before the device can answer
  * (the profile's guide: what to wire, how to enter recovery) and what
  * unbrick is waiting for. */

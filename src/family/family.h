@@ -84,6 +84,11 @@ struct ub_family {
 	/* Typical bytes per second a backup and a write proceed at, for plans
 	 * and estimates (a profile's recovery.read_bps/write_bps win). */
 	double read_bps, write_bps;
+	/* Optional: lowers *read_bps and *write_bps to what this link can
+	 * carry (a serial line's baud rate), and says which link in why
+	 * (empty when it left them alone). */
+	void (*link_rates)(const struct ub_device_spec *spec, const json_t *profile,
+			   double *read_bps, double *write_bps, char *why, size_t len);
 
 	/* profile is the whole device profile document (sections "recovery",
 	 * "boot", "identity" belong to the family); it and map outlive dev. */

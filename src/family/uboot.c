@@ -1279,6 +1279,35 @@ static int uboot_watch(struct ub_device *d, int seconds, char **log, size_t *len
 	return ub_stream_collect(d->s, seconds, 8u << 20, log, len, e);
 }
 
+/* What a serial line carries caps both ways over the console: 10 bits a
+ * character; md.l prints a 67-character line for 16 bytes; YMODEM sends
+ * 1029 bytes for 1 KiB.  At 115200 baud that is 2.7 KB/s read and
+ * 11 KB/s written, not the emulator's 55 KB/s: a 16 MiB backup is about
+ * 100 minutes, and the plan must say so.  A TCP console is nearly always
+ * a serial port behind ser2net or a console server, so it counts as
+ * 115200 unless the spec's baud= says otherwise.  TFTP writes go by the
+ * network, not the line. */
+static void uboot_link_rates(const struct ub_device_spec *spec, const json_t *profile,
+			     double *read_bps, double *write_bps, char *why, size_t len)
+{
+	char v[32], via[16] = "";
+	double baud = 115200, cps;
+
+	if (strcmp(spec->transport, "serial") != 0 && strcmp(spec->transport, "tcp") != 0)
+		return;
+	if (ub_device_spec_param(spec, "baud", v, sizeof v) && strtod(v, NULL) > 0)
+		baud = strtod(v, NULL);
+	cps = baud / 10;
+	if (cps * 16 / 67 < *read_bps)
+		*read_bps = cps * 16 / 67;
+	ub_device_spec_param(spec, "via", via, sizeof via);
+	if (strcmp(via, "tftp") != 0 &&
+	    (*via || !json_object_get(json_object_get(profile, "recovery"), "network")) &&
+	    cps * 1024 / 1029 < *write_bps)
+		*write_bps = cps * 1024 / 1029;
+	snprintf(why, len, "a %s console at %.0f baud", spec->transport, baud);
+}
+
 const struct ub_family ub_family_uboot = {
 	.name = "uboot",
 	.what = "boards with a U-Boot console (serial, unix socket, TCP)",
@@ -1288,6 +1317,7 @@ const struct ub_family ub_family_uboot = {
 	/* md.l dumps at about 70 KiB/s (QEMU); YMODEM into loady about 8 KiB/s */
 	.read_bps = 55e3,
 	.write_bps = 8e3,
+	.link_rates = uboot_link_rates,
 	.open = uboot_open,
 	.identify = uboot_identify,
 	.enter_recovery = uboot_enter_recovery,

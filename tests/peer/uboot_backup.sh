@@ -31,6 +31,34 @@ for r in man["regions"]:
     assert hashlib.sha256(got).hexdigest() == r["sha256"], r["region"]
 PY
 
+# Before a long dump, how long it may take, from the profile's own rate
+# when it gives one.
+python3 - "$SRCDIR/profiles/qemu-virt-arm.json" "$T/slow.json" <<'PY'
+import json, sys
+p = json.load(open(sys.argv[1]))
+p["recovery"]["read_bps"] = 1000
+json.dump(p, open(sys.argv[2], "w"))
+PY
+expect_exit 0 "backup with a slow profile rate" -- "$UNBRICK" backup --device "$DEV" --profile "$T/slow.json" --region env -o "$T/bk-slow"
+expect_grep "0\.2 MiB to read: up to ~4 min \(the profile's rate\)" "$T/err" "the time is said before the dump"
+# A plan's times follow the link: a serial line at 115200 baud carries
+# md.l's 67 characters per 16 bytes at 1152 characters a second; a faster
+# one, named with baud=, less; an emulator's socket has no line speed.
+"$SRCDIR/tests/board/make-firmware" fw 1.2.0 $((0x10000)) "$T/fw.bin"
+near() { [ "$1" -ge $(($2 - 1)) ] && [ "$1" -le $(($2 + 1)) ]; }
+plan_backup_s() {   # plan_backup_s SPEC: the dry run's backup seconds
+	"$UNBRICK" recover "$T/fw.bin" --device "$1" --profile qemu-virt-arm --dry-run --json 2>"$T/err" |
+		python3 -c 'import json,sys; print(int([s for s in json.load(sys.stdin)["plan"] if s["step"] == "backup"][0]["seconds"]))'
+}
+bytes=$(python3 -c 'import json,sys; print(sum(int(r["size"], 16) for r in json.load(open(sys.argv[1]))["flash"]))' "$SRCDIR/profiles/qemu-virt-arm.json")
+s=$(plan_backup_s uboot:serial:/dev/ttyUSB0)
+near "$s" $((bytes * 67 / 16 * 10 / 115200)) && echo "ok: 115200 baud: the backup planned at $s s" || { echo "FAIL: 115200 baud plan $s s"; FAILS=$((FAILS+1)); }
+expect_grep "times from a serial console at 115200 baud" "$T/err" "the plan says which link its times are for"
+s=$(plan_backup_s "uboot:tcp:127.0.0.1:7000,baud=1500000")
+near "$s" $((bytes * 67 / 16 * 10 / 1500000)) && echo "ok: a console server at 1500000 baud: $s s" || { echo "FAIL: 1500000 baud plan $s s"; FAILS=$((FAILS+1)); }
+s=$(plan_backup_s "$DEV")
+[ "$s" -lt $((bytes * 67 / 16 * 10 / 1500000)) ] && echo "ok: the emulator's socket: typical rates, $s s" || { echo "FAIL: socket plan $s s"; FAILS=$((FAILS+1)); }
+
 "$BOARD" stop "$B"
 expect_exit 4 "board switched off" -- "$UNBRICK" identify --device "$DEV" --profile qemu-virt-arm
 expect_grep "what to do" "$T/err" "advice given"
