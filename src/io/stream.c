@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/un.h>
 #include <termios.h>
 #include <time.h>
@@ -102,9 +104,22 @@ static int open_serial(struct ub_stream *s, const char *dev, const char *params,
 		if (*end || baud <= 0)
 			return ub_err_set(e, UB_EUSAGE, "usage", "baud=%s is not a number", v);
 	}
-	if (sp_get_port_by_name(dev, &s->port) != SP_OK)
+	if (sp_get_port_by_name(dev, &s->port) != SP_OK) {
+		struct stat st;
+
+		/* libserialport knows UARTs by their driver in sysfs; a
+		 * pseudo-terminal has none, and "no such port" would send the
+		 * user looking for a cable.  Told by its device number (Unix 98
+		 * pty slaves are majors 136-143): opening a real UART to look
+		 * could pulse DTR, which resets some boards. */
+		if (stat(dev, &st) == 0 && S_ISCHR(st.st_mode) &&
+		    major(st.st_rdev) >= 136 && major(st.st_rdev) <= 143)
+			return ub_err_set(e, UB_EUSAGE, "usage",
+					  "%s is a pseudo-terminal, not a serial port: "
+					  "reach it with the pty transport, as in uboot:pty:%s", dev, dev);
 		return ub_err_set(e, UB_ENODEV, "serial-missing",
 				  "no serial port %s", dev);
+	}
 	r = sp_open(s->port, SP_MODE_READ_WRITE);
 	if (r != SP_OK) {
 		char *msg = sp_last_error_message();

@@ -23,4 +23,6 @@ python3 -c 'import sys; sys.exit(open(sys.argv[1],"rb").read() != open(sys.argv[
 	echo "ok: the backup equals the flash" || { echo "FAIL: backup differs"; FAILS=$((FAILS + 1)); }
 expect_exit 2 "a file that is not a terminal" -- "$UNBRICK" identify --device "uboot:pty:$B/flash0.img" --profile qemu-virt-arm
 expect_grep "not a terminal" "$T/err" "says so"
+expect_exit 2 "the pty named as a serial port" -- "$UNBRICK" identify --device "uboot:serial:$PTY" --profile qemu-virt-arm
+expect_grep "is a pseudo-terminal, not a serial port: .*uboot:pty:$PTY" "$T/err" "says which transport reaches it"
 finish
