@@ -1314,7 +1314,8 @@ const struct ub_family ub_family_uboot = {
 	.reach = "waiting for the console (power the board on now if it is off)",
 	.caps = UB_CAP_READ | UB_CAP_DIGEST_CRC32 | UB_CAP_ERASE_BLOCK |
 		UB_CAP_RESUME | UB_CAP_BOOT_CHECK,
-	/* md.l dumps at about 70 KiB/s (QEMU); YMODEM into loady about 8 KiB/s */
+	/* md.l dumps at 45-70 KB/s over QEMU's socket, YMODEM into loady
+	 * 8-26 KB/s; a serial line caps both (uboot_link_rates) */
 	.read_bps = 55e3,
 	.write_bps = 8e3,
 	.link_rates = uboot_link_rates,

@@ -64,7 +64,8 @@ void ub_uboot_sf_describe(const struct ub_sf_state *st, char *buf, size_t len)
 	char size[32] = "", erase[40] = "";
 
 	if (!st->cs) {
-		snprintf(buf, len, "%s", "");
+		if (len)
+			buf[0] = '\0';
 		return;
 	}
 	if (c->size)

@@ -42,7 +42,7 @@ PY
 expect_exit 0 "backup with a slow profile rate" -- "$UNBRICK" backup --device "$DEV" --profile "$T/slow.json" --region env -o "$T/bk-slow"
 expect_grep "0\.2 MiB to read: up to ~4 min \(the profile's rate\)" "$T/err" "the time is said before the dump"
 # A plan's times follow the link: a serial line at 115200 baud carries
-# md.l's 67 characters per 16 bytes at 1152 characters a second; a faster
+# md.l's 67 characters per 16 bytes at 11520 characters a second; a faster
 # one, named with baud=, less; an emulator's socket has no line speed.
 "$SRCDIR/tests/board/make-firmware" fw 1.2.0 $((0x10000)) "$T/fw.bin"
 near() { [ "$1" -ge $(($2 - 1)) ] && [ "$1" -le $(($2 + 1)) ]; }
