@@ -30,6 +30,7 @@
 #include <zlib.h>
 
 #include "family/uboot_block.h"
+#include "family/uboot_nor.h"
 #include "family/uboot_sf.h"
 #include "io/stream.h"
 #include "proto/uboot_console.h"
@@ -984,6 +985,8 @@ static int uboot_write(struct ub_device *d, const struct ub_region *r,
 		return ub_err_set(e, UB_EREFUSED, "image-too-big",
 				  "block storage takes whole 512-byte sectors; the image is %llu bytes",
 				  (unsigned long long)len);
+	if (nor && (rc = ub_uboot_nor_check(&d->con, r, e)))
+		return rc;
 	nblocks = (len + eb - 1) / eb;
 	want = calloc(nblocks, sizeof *want);
 	differs = calloc(nblocks, 1);

@@ -1,7 +1,8 @@
 /* A U-Boot console is whatever the serial line delivers: a wrong baud
  * rate, a board that reboots mid-command, lines of any length.  The bytes
  * are the board's side of a real socket the console reads, then the text
- * the family's parsers see: `sf probe` lines, md.b and md.l dumps, failure
+ * the family's parsers see: `sf probe` lines, flinfo's banks and sectors
+ * (and the check of a region against them), md.b and md.l dumps, failure
  * lines. */
 #include <stddef.h>
 #include <stdint.h>
@@ -14,6 +15,7 @@
 #include "io/stream.h"
 #include "proto/uboot_console.h"
 #include "proto/uboot_dump.h"
+#include "proto/uboot_flinfo.h"
 #include "proto/uboot_sf.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -64,6 +66,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct ub_console_out out;
 	struct ub_sf_chip chip;
+	struct ub_flinfo fl;
 	uint8_t buf[64];
 	struct ub_dump d = { 0, buf, sizeof buf, 0, 0, 0 };
 	struct ub_dump w = { 0, buf, sizeof buf, 0, 0, 4 };
@@ -76,6 +79,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(text, data, size);
 	text[size] = '\0';
 	ub_sf_parse_probe((const char *)data, size, &chip);
+	if (ub_flinfo_parse((const char *)data, size, &fl) == 0) {
+		uint64_t bad, sec, base = fl.bank[0].base;
+
+		/* regions at and around the first bank, in its first sector's
+		 * size and in odd blocks */
+		ub_flinfo_fits(&fl, base, fl.bank[0].size, fl.bank[0].n > 1 ?
+			       fl.bank[0].start[1] - base : fl.bank[0].size, &bad, &sec);
+		ub_flinfo_fits(&fl, base + 0x1000, 0x30000, 0x10000, &bad, &sec);
+		ub_flinfo_fits(&fl, UINT64_MAX - 0x1000, 0x2000, 0x1000, &bad, &sec);
+		ub_flinfo_fits(&fl, base, UINT64_MAX, 1u << 30, &bad, &sec);
+		ub_flinfo_free(&fl);
+	}
 	out = (struct ub_console_out){ text, strlen(text), 0 };
 	ub_console_failure(&out, &len);
 	ub_console_last_line(&out, last, sizeof last);

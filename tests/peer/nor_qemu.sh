@@ -3,7 +3,8 @@
 # `protect off`, `erase` and `cp.b` in write-buffer chunks per erase block,
 # each block checked with the board's crc32 after writing, then against
 # QEMU's backing file.  A second run writes nothing; a one-block change
-# writes one block; runs of 0xff are not sent.
+# writes one block; runs of 0xff are not sent; erase blocks that are not
+# whole sectors of the board's flash are refused.
 # QEMU 7.2's virt flash is odd in two ways (tested here, so that a QEMU
 # that fixes them shows up as a failure to look at):
 # - U-Boot's CFI probe sees 128 KiB sectors, but QEMU erases 256 KiB at a
@@ -91,4 +92,13 @@ import sys
 now, b = open(sys.argv[1], "rb").read(), open(sys.argv[2], "rb").read()
 assert now[0x40000:] == b[0x40000:]
 PY
+
+# A profile whose erase blocks are smaller than the board's sectors: each
+# `erase` would wipe the neighbouring 64 KiB too.  Refused with the sector
+# size flinfo gives, before anything is erased.
+sed 's/"erase_block": "0x40000"/"erase_block": "0x10000"/' "$T/p.json" > "$T/small.json"
+cp "$B/flash1.img" "$T/flash1.kept"
+expect_exit 2 "64 KiB erase blocks on 128 KiB sectors" -- "$UNBRICK" flash "$T/a.bin" --device "$DEV" --profile "$T/small.json" --no-backup --yes
+expect_grep "erase block 0x10000 does not keep to the NOR flash's sectors: 0x4110000 is inside a sector of 0x20000 bytes" "$T/err" "names the address and the board's sector size"
+cmp -s "$B/flash1.img" "$T/flash1.kept" && echo "ok: nothing erased" || { echo "FAIL: the refused run changed the flash"; FAILS=$((FAILS + 1)); }
 finish

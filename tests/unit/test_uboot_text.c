@@ -11,6 +11,7 @@
 
 #include "proto/uboot_console.h"
 #include "proto/uboot_dump.h"
+#include "proto/uboot_flinfo.h"
 #include "proto/uboot_sf.h"
 #include "family/uboot_sf.h"
 
@@ -85,6 +86,97 @@ static void sf_described(void **state)
 	/* cut to the buffer, never past it */
 	ub_uboot_sf_describe(&st, buf, 12);
 	assert_string_equal(buf, "SPI NOR odd");
+}
+
+/* flinfo as QEMU's virt board prints it (bank 2 cut to 1 MiB), and a
+ * bottom-boot chip: eight 8 KiB sectors, then 64 KiB ones. */
+static const char flinfo_virt[] =
+	"\nBank # 2: CFI conformant flash (16 x 16)  Size: 1 MB in 8 Sectors\n"
+	"  Intel Extended command set, Manufacturer ID: 0x89, Device ID: 0x0018\n"
+	"  Erase timeout: 16384 ms, write timeout: 3 ms\n"
+	"  Buffer write timeout: 3 ms, buffer size: 2048 bytes\n\n"
+	"  Sector Start Addresses:\n"
+	"  04000000   RO   04020000   RO   04040000        04060000        04080000      \n"
+	"  040A0000        040C0000        040E0000      \n";
+static const char flinfo_boot[] =
+	"Bank # 1: CFI conformant flash (8 x 8)  Size: 512 kB in 15 Sectors\n"
+	"  AMD Standard command set, Manufacturer ID: 0x01, Device ID: 0x22BA\n"
+	"  Sector Start Addresses:\n"
+	"  BF000000   RO   BF002000   RO   BF004000 E      BF006000        BF008000\r\n"
+	"  BF00A000        BF00C000        BF00E000        BF010000        BF020000\r\n"
+	"  BF030000        BF040000        BF050000        BF060000        BF070000\r\n"
+	"Bank # 2: missing or unknown FLASH type\n";
+
+static void flinfo_banks(void **state)
+{
+	struct ub_flinfo f;
+	uint64_t bad, sec;
+
+	(void)state;
+	assert_int_equal(ub_flinfo_parse(flinfo_virt, strlen(flinfo_virt), &f), 0);
+	assert_int_equal(f.nbanks, 1);
+	assert_int_equal(f.bank[0].base, 0x04000000);
+	assert_int_equal(f.bank[0].size, 1u << 20);
+	assert_int_equal(f.bank[0].n, 8);
+	/* whole sectors, and two at a time (QEMU's real erase size) */
+	assert_int_equal(ub_flinfo_fits(&f, 0x04040000, 0x40000, 0x20000, &bad, &sec), 0);
+	assert_int_equal(ub_flinfo_fits(&f, 0x04040000, 0xc0000, 0x40000, &bad, &sec), 0);
+	/* 64 KiB blocks on 128 KiB sectors: the first block's end is mid-sector */
+	assert_int_equal(ub_flinfo_fits(&f, 0x04040000, 0x40000, 0x10000, &bad, &sec), -1);
+	assert_int_equal(bad, 0x04050000);
+	assert_int_equal(sec, 0x20000);
+	/* a start inside a sector */
+	assert_int_equal(ub_flinfo_fits(&f, 0x04050000, 0x20000, 0x20000, &bad, &sec), -1);
+	assert_int_equal(bad, 0x04050000);
+	/* past the bank's end, and not in any bank */
+	assert_int_equal(ub_flinfo_fits(&f, 0x040c0000, 0x80000, 0x40000, &bad, &sec), -1);
+	assert_int_equal(bad, 0x04100000);
+	assert_int_equal(sec, 0);
+	assert_int_equal(ub_flinfo_fits(&f, 0x08000000, 0x20000, 0x20000, &bad, &sec), -1);
+	assert_int_equal(sec, 0);
+	ub_flinfo_free(&f);
+
+	/* flags after starts, "\r\n" line ends, kB, a missing bank left out */
+	assert_int_equal(ub_flinfo_parse(flinfo_boot, strlen(flinfo_boot), &f), 0);
+	assert_int_equal(f.nbanks, 1);
+	assert_int_equal(f.bank[0].n, 15);
+	assert_int_equal(f.bank[0].size, 512u << 10);
+	assert_int_equal(ub_flinfo_fits(&f, 0xBF000000, 0x10000, 0x10000, &bad, &sec), 0);
+	assert_int_equal(ub_flinfo_fits(&f, 0xBF010000, 0x70000, 0x10000, &bad, &sec), 0);
+	/* 64 KiB blocks from the boot sectors' middle */
+	assert_int_equal(ub_flinfo_fits(&f, 0xBF008000, 0x10000, 0x10000, &bad, &sec), -1);
+	assert_int_equal(bad, 0xBF008000 + 0x10000);
+	assert_int_equal(sec, 0x10000);
+	ub_flinfo_free(&f);
+}
+
+static int parse_str(const char *text, struct ub_flinfo *f)
+{
+	return ub_flinfo_parse(text, strlen(text), f);
+}
+
+static void flinfo_cut_or_wrong(void **state)
+{
+	struct ub_flinfo f;
+	char cut[sizeof flinfo_virt];
+
+	(void)state;
+	/* a list shorter than the bank says: the bank is not known */
+	memcpy(cut, flinfo_virt, sizeof cut);
+	*strstr(cut, "040C0000") = '\0';
+	assert_int_equal(ub_flinfo_parse(cut, strlen(cut), &f), -1);
+	/* a list longer, or out of order */
+	assert_int_equal(parse_str("Bank # 1: CFI conformant flash (8 x 8)  Size: 1 MB in 2 Sectors\n"
+					 "  Sector Start Addresses:\n  00000000  00080000  000C0000\n", &f), -1);
+	assert_int_equal(parse_str("Bank # 1: CFI conformant flash (8 x 8)  Size: 1 MB in 2 Sectors\n"
+					 "  Sector Start Addresses:\n  00080000  00000000\n", &f), -1);
+	/* a last sector past the size, an unknown unit, nothing at all */
+	assert_int_equal(parse_str("Bank # 1: CFI (8 x 8)  Size: 1 MB in 2 Sectors\n"
+					 "  Sector Start Addresses:\n  00000000  00100000\n", &f), -1);
+	assert_int_equal(parse_str("Bank # 1: CFI (8 x 8)  Size: 1 GB in 1 Sectors\n"
+					 "  Sector Start Addresses:\n  00000000\n", &f), -1);
+	assert_int_equal(parse_str("Unknown command 'flinfo' - try 'help'\n", &f), -1);
+	assert_int_equal(parse_str("", &f), -1);
 }
 
 static void dump_lines(void **state)
@@ -193,6 +285,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(sf_probe_lines),
 		cmocka_unit_test(sf_described),
+		cmocka_unit_test(flinfo_banks),
+		cmocka_unit_test(flinfo_cut_or_wrong),
 		cmocka_unit_test(dump_lines),
 		cmocka_unit_test(dump_words),
 		cmocka_unit_test(bad_dump_words),
