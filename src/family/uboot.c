@@ -285,11 +285,17 @@ static int uboot_identify(struct ub_device *d, struct ub_identity *id,
 	}
 	ub_console_out_free(&out);
 	snprintf(id->mode, sizeof id->mode, "bootloader");
-	/* The SPI flash, when the profile keeps regions on it: the probe is
-	 * how every read of them starts anyway, and the chip it names is what
-	 * a technician compares with the one on the board.  A chip that does
-	 * not answer is for the backup to report, with its advice. */
+	/* The flash the profile keeps regions on, as the board sees it: what
+	 * a technician compares with the chips on the board.  The SPI probe is
+	 * how every read of sf regions starts anyway; a chip that does not
+	 * answer is for the backup to report, with its advice. */
 	for (i = 0; d->map && i < d->map->n; i++) {
+		if (!is_nor(&d->map->v[i]))
+			continue;
+		ub_uboot_nor_describe(&d->con, id->hardware, sizeof id->hardware, e);
+		break;
+	}
+	for (i = 0; d->map && i < d->map->n && !id->hardware[0]; i++) {
 		if (!is_sf(&d->map->v[i]))
 			continue;
 		if (!ub_uboot_sf_select(&d->con, &d->map->v[i], &d->sf, e))

@@ -7,20 +7,54 @@
 
 #define FLINFO_IDLE_MS 10000
 
-int ub_uboot_nor_check(struct ub_console *con, const struct ub_region *r,
-		       struct ub_err *e)
+/* The board's banks: 0, 1 when flinfo is missing or unreadable, < 0 when
+ * the console failed. */
+static int read_banks(struct ub_console *con, struct ub_flinfo *f, struct ub_err *e)
 {
 	struct ub_console_out out;
-	struct ub_flinfo f;
-	uint64_t bad, sector;
-	int rc, misfit;
+	int rc;
 
 	if ((rc = ub_console_run(con, "flinfo", FLINFO_IDLE_MS, NULL, NULL, &out, e)))
 		return rc;
 	rc = out.status == 0 && !ub_console_failure(&out, NULL) &&
-	     ub_flinfo_parse(out.text ? out.text : "", out.len, &f) == 0;
+	     ub_flinfo_parse(out.text ? out.text : "", out.len, f) == 0 ? 0 : 1;
 	ub_console_out_free(&out);
-	if (!rc) {
+	return rc;
+}
+
+int ub_uboot_nor_describe(struct ub_console *con, char *buf, size_t len, struct ub_err *e)
+{
+	struct ub_flinfo f;
+	size_t i, at = 0;
+	int rc;
+
+	if (len)
+		buf[0] = '\0';
+	if ((rc = read_banks(con, &f, e)))
+		return rc < 0 ? rc : 0;
+	for (i = 0; i < f.nbanks && at < len; i++) {
+		int n = snprintf(buf + at, len - at, "%sCFI NOR %llu KiB at 0x%llx (%zu sectors)",
+				 i ? ", " : "", (unsigned long long)(f.bank[i].size >> 10),
+				 (unsigned long long)f.bank[i].base, f.bank[i].n);
+
+		if (n < 0)
+			break;
+		at += (size_t)n;
+	}
+	ub_flinfo_free(&f);
+	return 0;
+}
+
+int ub_uboot_nor_check(struct ub_console *con, const struct ub_region *r,
+		       struct ub_err *e)
+{
+	struct ub_flinfo f;
+	uint64_t bad, sector;
+	int rc, misfit;
+
+	if ((rc = read_banks(con, &f, e)) < 0)
+		return rc;
+	if (rc) {
 		ub_say("  region %s: the board's flinfo lists no sectors; its erase blocks are taken as the profile says\n",
 		       r->name);
 		return 0;

@@ -4,6 +4,8 @@
 #ifndef UB_FAMILY_UBOOT_NOR_H
 #define UB_FAMILY_UBOOT_NOR_H
 
+#include <stddef.h>
+
 #include "base/err.h"
 #include "family/region.h"
 #include "proto/uboot_console.h"
@@ -17,5 +19,10 @@
  * cannot be read is not refused: U-Boot's own erase is then the check. */
 int ub_uboot_nor_check(struct ub_console *con, const struct ub_region *r,
 		       struct ub_err *e);
+
+/* What flinfo lists, for identify and the report: "CFI NOR 32768 KiB at
+ * 0x0 (256 sectors), CFI NOR ..." ("" when it lists nothing readable).
+ * Fails only when the console does. */
+int ub_uboot_nor_describe(struct ub_console *con, char *buf, size_t len, struct ub_err *e);
 
 #endif

@@ -10,6 +10,7 @@ DEV="uboot:unix:$B/console.sock"
 
 expect_exit 0 "identify" -- "$UNBRICK" identify --device "$DEV" --profile qemu-virt-arm --json
 expect_json 'j["identity"]["model"] == "qemu-arm" and j["identity"]["bootloader"].startswith("U-Boot 2023")' "model and bootloader from the board"
+expect_json 'j["identity"]["hardware"] == "CFI NOR 32768 KiB at 0x0 (256 sectors), CFI NOR 32768 KiB at 0x4000000 (256 sectors)"' "the NOR banks as the board's flinfo lists them"
 
 expect_exit 0 "backup of every region" -- "$UNBRICK" backup --device "$DEV" --profile qemu-virt-arm -o "$T/bk" --json
 expect_json '[r["region"] for r in j["backup"]["regions"]] == ["u-boot", "env", "boot", "firmware"]' "four regions backed up"
