@@ -165,14 +165,27 @@ static void uboot_write_stats(const struct ub_device *dev,
 
 static void uboot_close(struct ub_device *d);
 
+/* Whether the image is to go by TFTP: 2 when the spec asks (via=tftp), 1
+ * when it names no way and the profile gives network addresses (TFTP if
+ * this machine can serve on them), 0 for the console; via gets the
+ * spec's via=, "" when none. */
+static int tftp_wanted(const struct ub_device_spec *spec, const json_t *profile,
+		       char *via, size_t len)
+{
+	via[0] = '\0';
+	if (ub_device_spec_param(spec, "via", via, len))
+		return strcmp(via, "tftp") == 0 ? 2 : 0;
+	return json_object_get(json_object_get(profile, "recovery"), "network") ? 1 : 0;
+}
+
 static int uboot_open(struct ub_device **out, const struct ub_device_spec *spec,
 		      const struct ub_flash_map *map, const json_t *profile,
 		      struct ub_err *e)
 {
 	struct ub_device *d = calloc(1, sizeof *d);
 	const char *keys, *prompt;
-	char via[16] = "";
-	int rc = 0;
+	char via[16];
+	int rc = 0, tftp;
 
 	*out = NULL;
 	if (!d)
@@ -204,14 +217,13 @@ static int uboot_open(struct ub_device **out, const struct ub_device_spec *spec,
 	ub_console_init(&d->con, d->s, prompt ? prompt : "=> ");
 	/* TFTP when asked, or when the profile gives network addresses and
 	 * this machine can serve on them; YMODEM over the console otherwise. */
-	if (ub_device_spec_param(spec, "via", via, sizeof via) && strcmp(via, "tftp") == 0) {
+	tftp = tftp_wanted(spec, profile, via, sizeof via);
+	if (tftp == 2) {
 		rc = ub_uboot_tftp_loader(&d->loader, spec, profile, e);
 		if (!rc && !ub_uboot_tftp_possible(&d->loader))
 			rc = ub_err_set(e, UB_EIO, "tftp-bind",
 					"TFTP: this machine cannot serve on the server address, UDP port 69 (not its address, or not root)");
-	} else if (!ub_device_spec_param(spec, "via", via, sizeof via) &&
-		   json_object_get(json_object_get(profile, "recovery"), "network") &&
-		   ub_uboot_tftp_loader(&d->loader, spec, profile, e) == 0) {
+	} else if (tftp == 1 && ub_uboot_tftp_loader(&d->loader, spec, profile, e) == 0) {
 		if (!ub_uboot_tftp_possible(&d->loader)) {
 			ub_uboot_tftp_loader_free(&d->loader);
 			rc = ub_uboot_use(d, "ymodem", e);
@@ -292,7 +304,8 @@ static int uboot_identify(struct ub_device *d, struct ub_identity *id,
 	for (i = 0; d->map && i < d->map->n; i++) {
 		if (!is_nor(&d->map->v[i]))
 			continue;
-		ub_uboot_nor_describe(&d->con, id->hardware, sizeof id->hardware, e);
+		if ((rc = ub_uboot_nor_describe(&d->con, id->hardware, sizeof id->hardware, e)))
+			return rc;   /* the console, not the flash, failed */
 		break;
 	}
 	for (i = 0; d->map && i < d->map->n && !id->hardware[0]; i++) {
@@ -1299,8 +1312,8 @@ static int uboot_watch(struct ub_device *d, int seconds, char **log, size_t *len
 static void uboot_link_rates(const struct ub_device_spec *spec, const json_t *profile,
 			     double *read_bps, double *write_bps, char *why, size_t len)
 {
-	char v[32], via[16] = "";
-	double baud = 115200, cps;
+	char v[32], via[16];
+	double baud = UB_STREAM_DEFAULT_BAUD, cps;
 
 	if (strcmp(spec->transport, "serial") != 0 && strcmp(spec->transport, "tcp") != 0)
 		return;
@@ -1309,10 +1322,7 @@ static void uboot_link_rates(const struct ub_device_spec *spec, const json_t *pr
 	cps = baud / 10;
 	if (cps * 16 / 67 < *read_bps)
 		*read_bps = cps * 16 / 67;
-	ub_device_spec_param(spec, "via", via, sizeof via);
-	if (strcmp(via, "tftp") != 0 &&
-	    (*via || !json_object_get(json_object_get(profile, "recovery"), "network")) &&
-	    cps * 1024 / 1029 < *write_bps)
+	if (!tftp_wanted(spec, profile, via, sizeof via) && cps * 1024 / 1029 < *write_bps)
 		*write_bps = cps * 1024 / 1029;
 	snprintf(why, len, "a %s console at %.0f baud", spec->transport, baud);
 }

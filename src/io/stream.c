@@ -94,7 +94,7 @@ static int open_serial(struct ub_stream *s, const char *dev, const char *params,
 		       struct ub_err *e)
 {
 	char v[32];
-	int baud = 115200;
+	int baud = UB_STREAM_DEFAULT_BAUD;
 	enum sp_return r;
 
 	if (ub_param_get(params, "baud", v, sizeof v)) {

@@ -10,6 +10,9 @@
 
 struct ub_stream;
 
+/* A serial port's rate when its spec gives no baud=. */
+#define UB_STREAM_DEFAULT_BAUD 115200
+
 /* transport: "unix" (address = socket path), "tcp" (host:port), "serial"
  * (device path; params "baud=115200,dtr=on,rts=off"), "pty" (a terminal
  * device without a UART: /dev/pts/N), "fd" (address = an
