@@ -82,6 +82,8 @@ static const struct advice table[] = {
 	{ "not-confirmed", "Nothing was written. Run the command again and type the confirmation, or pass --yes in scripts." },
 
 	/* TFTP */
+	{ "udp-bind", "unbrick could not listen on that address: it must be an address of this machine on the board's network (--server-ip), and no other program (a netconsole listener, nc -u -l) may hold the port." },
+	{ "netconsole", "Reading through the netconsole did not work; check the network cable and the addresses (the board needs its ethaddr), or read over the console with read_via=console in the device spec." },
 	{ "tftp-bind", "unbrick could not listen for TFTP on that address: it must be an address of this machine on the board's network, UDP port 69 needs root (or CAP_NET_BIND_SERVICE), and no other TFTP server may hold the port." },
 	{ "tftp-no-request", "The board never asked for the file: check the network cable and link lights, that the board's serverip is this machine's address on the board's network and its ipaddr is free on that network, and that no firewall here blocks UDP port 69." },
 	{ "tftp-timeout", "The board stopped asking for blocks: check the network cable and the board's ipaddr/serverip, and that no firewall blocks UDP (the transfer runs on a port of its own, not 69); tftp_window=1 or a smaller tftp_blksize= in the device spec helps on lossy links." },

@@ -14,55 +14,19 @@
 
 #include "base/say.h"
 #include "family/uboot.h"
+#include "family/uboot_net.h"
 #include "proto/tftp_server.h"
 
 #define TRANSFER_IDLE_MS 30000   /* U-Boot prints a '#' every few blocks */
 
 struct tftp_ctx {
-	char server_ip[64], device_ip[64], netmask[64];
+	struct ub_uboot_net net;
 	unsigned blksize, window;
 };
 
 static const char *const vars[] = {
 	"ipaddr", "serverip", "netmask", "tftpblocksize", "tftpwindowsize", "autoload",
 };
-#define NVARS (sizeof vars / sizeof vars[0])
-
-struct saved {
-	char val[NVARS][128];
-	int set[NVARS];
-};
-
-static int save_env(struct ub_device *d, struct saved *sv, struct ub_err *e)
-{
-	size_t i;
-	int rc;
-
-	for (i = 0; i < NVARS; i++) {
-		rc = ub_uboot_getenv(d, vars[i], sv->val[i], sizeof sv->val[i], e);
-		if (rc < 0)
-			return rc;
-		sv->set[i] = rc == 0;
-	}
-	return 0;
-}
-
-/* Puts every variable back as it was: set to its old value, or unset. */
-static int restore_env(struct ub_device *d, const struct saved *sv, struct ub_err *e)
-{
-	char cmd[256];
-	size_t i;
-	int rc = 0;
-
-	for (i = 0; i < NVARS && !rc; i++) {
-		if (sv->set[i])
-			snprintf(cmd, sizeof cmd, "setenv %s '%s'", vars[i], sv->val[i]);
-		else
-			snprintf(cmd, sizeof cmd, "setenv %s", vars[i]);
-		rc = ub_uboot_command(d, cmd, 5000, e);
-	}
-	return rc;
-}
 
 static int set_env(struct ub_device *d, const struct tftp_ctx *t, struct ub_err *e)
 {
@@ -70,7 +34,7 @@ static int set_env(struct ub_device *d, const struct tftp_ctx *t, struct ub_err 
 	int rc;
 
 	snprintf(cmd, sizeof cmd, "setenv autoload no; setenv ipaddr %s; setenv serverip %s; setenv netmask %s",
-		 t->device_ip, t->server_ip, t->netmask);
+		 t->net.device_ip, t->net.server_ip, t->net.netmask);
 	if ((rc = ub_uboot_command(d, cmd, 5000, e)))
 		return rc;
 	snprintf(cmd, sizeof cmd, "setenv tftpblocksize %u; setenv tftpwindowsize %u", t->blksize, t->window);
@@ -84,15 +48,16 @@ static int load_tftp(void *ctx, struct ub_device *d, const struct ub_src *src,
 	struct ub_tftp_opts o = { 0 };
 	struct ub_tftp_server *srv = NULL;
 	struct ub_tftp_stats st;
-	struct saved sv;
+	struct ub_uboot_env sv;
 	struct ub_err re;
 	char name[64], cmd[128];
 	int rc, rrc;
 
 	snprintf(name, sizeof name, "unbrick-%d.bin", (int)getpid());
-	if ((rc = save_env(d, &sv, e)) || (rc = set_env(d, t, e)))
+	if ((rc = ub_uboot_env_save(d, &sv, vars, sizeof vars / sizeof vars[0], e)) ||
+	    (rc = set_env(d, t, e)))
 		goto restore;
-	o.bind_addr = t->server_ip;
+	o.bind_addr = t->net.server_ip;
 	o.port = 69;
 	o.name = name;
 	o.src = src;
@@ -131,7 +96,7 @@ static int load_tftp(void *ctx, struct ub_device *d, const struct ub_src *src,
 	}
 restore:
 	ub_err_clear(&re);
-	rrc = restore_env(d, &sv, &re);
+	rrc = ub_uboot_env_restore(d, &sv, &re);
 	if (!rc && rrc) {
 		*e = re;
 		rc = rrc;
@@ -144,32 +109,22 @@ restore:
 int ub_uboot_tftp_loader(struct ub_uboot_loader *out, const struct ub_device_spec *spec,
 			 const json_t *profile, struct ub_err *e)
 {
-	const json_t *net = json_object_get(json_object_get(profile, "recovery"), "network");
 	struct tftp_ctx *t = calloc(1, sizeof *t);
-	struct in_addr a;
 	char num[16];
+	int rc;
 
 	if (!t)
 		return ub_err_set(e, UB_ENOMEM, NULL, "out of memory");
-	snprintf(t->server_ip, sizeof t->server_ip, "%s", json_string_value(json_object_get(net, "server_ip")) ?
-		 json_string_value(json_object_get(net, "server_ip")) : "");
-	snprintf(t->device_ip, sizeof t->device_ip, "%s", json_string_value(json_object_get(net, "device_ip")) ?
-		 json_string_value(json_object_get(net, "device_ip")) : "");
-	snprintf(t->netmask, sizeof t->netmask, "%s", json_string_value(json_object_get(net, "netmask")) ?
-		 json_string_value(json_object_get(net, "netmask")) : "255.255.255.0");
-	ub_device_spec_param(spec, "server_ip", t->server_ip, sizeof t->server_ip);
-	ub_device_spec_param(spec, "device_ip", t->device_ip, sizeof t->device_ip);
+	if ((rc = ub_uboot_net_addrs(spec, profile, "TFTP", &t->net, e))) {
+		free(t);
+		return e->code;
+	}
 	t->blksize = 1468;   /* fits an Ethernet frame: no IP fragments */
 	t->window = 8;
 	if (ub_device_spec_param(spec, "tftp_blksize", num, sizeof num))
 		t->blksize = (unsigned)atoi(num);
 	if (ub_device_spec_param(spec, "tftp_window", num, sizeof num))
 		t->window = (unsigned)atoi(num);
-	if (inet_pton(AF_INET, t->server_ip, &a) != 1 || inet_pton(AF_INET, t->device_ip, &a) != 1) {
-		free(t);
-		return ub_err_set(e, UB_EUSAGE, "usage",
-				  "TFTP needs the server and board addresses: the profile's recovery.network, or server_ip= and device_ip= in the device spec (--server-ip, --device-ip)");
-	}
 	if (t->blksize < 8 || t->blksize > 65464 || t->window < 1 || t->window > 65535) {
 		free(t);
 		return ub_err_set(e, UB_EUSAGE, "usage", "tftp_blksize must be 8..65464 and tftp_window 1..65535");
@@ -194,7 +149,7 @@ int ub_uboot_tftp_possible(const struct ub_uboot_loader *l)
 
 	a.sin_family = AF_INET;
 	a.sin_port = htons(69);
-	inet_pton(AF_INET, t->server_ip, &a.sin_addr);
+	inet_pton(AF_INET, t->net.server_ip, &a.sin_addr);
 	ok = fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0;
 	if (fd >= 0)
 		close(fd);

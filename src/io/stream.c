@@ -6,8 +6,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <arpa/inet.h>
 #include <libserialport.h>
 #include <netdb.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +28,8 @@ struct ub_stream {
 	int fd;
 	int log_fd;
 	struct sp_port *port;   /* serial only */
+	int datagrams;          /* udp: receive only, from one sender */
+	struct in_addr from;    /* udp: that sender (0: any) */
 	char what[1100];        /* "unix:/path" for messages */
 };
 
@@ -168,6 +172,46 @@ static int open_pty(struct ub_stream *s, const char *path, struct ub_err *e)
 	return 0;
 }
 
+/* Output a board sends as UDP datagrams (U-Boot's netconsole) to an
+ * address of this machine, "IP:PORT"; params "from=IP" keeps only the
+ * board's datagrams (another board on the same network may be talking to
+ * the same port).  A board prints faster than the line of a console
+ * carries, in datagrams of a few dozen bytes: the default socket buffer
+ * holds a few hundred of them, milliseconds of output, so it is made as
+ * big as the system allows. */
+static int open_udp(struct ub_stream *s, const char *hostport, const char *params,
+		    struct ub_err *e)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	const char *colon = strrchr(hostport, ':');
+	char host[64], v[64];
+	int big = 8 << 20;
+	long port;
+	char *end;
+
+	if (!colon || (size_t)(colon - hostport) >= sizeof host)
+		return ub_err_set(e, UB_EUSAGE, "usage", "udp address '%s' must be IP:PORT", hostport);
+	memcpy(host, hostport, (size_t)(colon - hostport));
+	host[colon - hostport] = '\0';
+	port = strtol(colon + 1, &end, 10);
+	if (inet_pton(AF_INET, host, &sa.sin_addr) != 1 || *end || port < 1 || port > 65535)
+		return ub_err_set(e, UB_EUSAGE, "usage", "udp address '%s' must be IP:PORT (IPv4)", hostport);
+	sa.sin_port = htons((uint16_t)port);
+	if (ub_param_get(params, "from", v, sizeof v) && inet_pton(AF_INET, v, &s->from) != 1)
+		return ub_err_set(e, UB_EUSAGE, "usage", "from=%s is not an IPv4 address", v);
+	s->datagrams = 1;
+	s->fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s->fd < 0)
+		return ub_err_errno(e, UB_EIO, "io", errno, "UDP socket");
+	if (setsockopt(s->fd, SOL_SOCKET, SO_RCVBUFFORCE, &big, sizeof big) != 0)
+		setsockopt(s->fd, SOL_SOCKET, SO_RCVBUF, &big, sizeof big);
+	if (bind(s->fd, (struct sockaddr *)&sa, sizeof sa) != 0)
+		return ub_err_errno(e, UB_ENODEV, "udp-bind", errno,
+				    "cannot receive on %s (not an address of this machine, or the port is taken)",
+				    hostport);
+	return 0;
+}
+
 int ub_stream_open(struct ub_stream **out, const char *transport,
 		   const char *address, const char *params, struct ub_err *e)
 {
@@ -188,6 +232,8 @@ int ub_stream_open(struct ub_stream **out, const char *transport,
 		rc = open_serial(s, address, params, e);
 	} else if (strcmp(transport, "pty") == 0) {
 		rc = open_pty(s, address, e);
+	} else if (strcmp(transport, "udp") == 0) {
+		rc = open_udp(s, address, params, e);
 	} else if (strcmp(transport, "fd") == 0) {
 		char *end;
 		long fd = strtol(address, &end, 10);
@@ -229,7 +275,18 @@ long ub_stream_read(struct ub_stream *s, void *buf, size_t len, int timeout_ms,
 			return ub_err_errno(e, UB_EIO, "io", errno, "%s", s->what);
 		if (r == 0)
 			return 0;
-		n = read(s->fd, buf, len);
+		if (s->datagrams) {
+			struct sockaddr_in src;
+			socklen_t sl = sizeof src;
+
+			n = recvfrom(s->fd, buf, len, 0, (struct sockaddr *)&src, &sl);
+			if (n >= 0 && s->from.s_addr && src.sin_addr.s_addr != s->from.s_addr)
+				continue;   /* another sender */
+			if (n == 0)
+				continue;   /* an empty datagram is not the end of anything */
+		} else {
+			n = read(s->fd, buf, len);
+		}
 		if (n > 0) {
 			if (s->log_fd >= 0 && write(s->log_fd, buf, (size_t)n) < 0)
 				s->log_fd = -1;   /* a full log disk must not stop a repair */
@@ -289,6 +346,8 @@ int ub_stream_write(struct ub_stream *s, const void *buf, size_t len,
 	const char *p = buf;
 	long long deadline = now_ms() + timeout_ms;
 
+	if (s->datagrams)
+		return ub_err_set(e, UB_EUSAGE, "usage", "%s only receives", s->what);
 	while (len > 0) {
 		ssize_t n = send(s->fd, p, len, MSG_NOSIGNAL);
 

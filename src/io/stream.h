@@ -15,8 +15,11 @@ struct ub_stream;
 
 /* transport: "unix" (address = socket path), "tcp" (host:port), "serial"
  * (device path; params "baud=115200,dtr=on,rts=off"), "pty" (a terminal
- * device without a UART: /dev/pts/N), "fd" (address = an
- * already open descriptor number; the stream owns it).  params may be NULL.
+ * device without a UART: /dev/pts/N), "udp" (IP:PORT of this machine to
+ * receive datagrams on, params "from=IP" for the one sender heard; a read
+ * returns one datagram's bytes, and the stream cannot write), "fd"
+ * (address = an already open descriptor number; the stream owns it).
+ * params may be NULL.
  * Fails with UB_ENODEV and advice naming what to check. */
 int ub_stream_open(struct ub_stream **out, const char *transport,
 		   const char *address, const char *params, struct ub_err *e);

@@ -1,11 +1,14 @@
 #include "uboot_console.h"
 
+#include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #define LINE_MAX_LEN 4096   /* a longer line is noise, not U-Boot output */
+#define SIDE_TAIL_MS 1000   /* the side's last datagrams, after the console's marker */
 
 /* Messages with which U-Boot commands report failure, whatever $? says
  * (some commands print an error and still return 0). */
@@ -137,21 +140,117 @@ static int append(struct ub_console_out *out, const char *line, size_t len,
 	return 0;
 }
 
-static int run_cmd(struct ub_console *c, const char *cmd, int idle_ms,
+/* Output that a command sends somewhere other than the console (the
+ * board's stdout moved to netconsole for it): datagrams holding pieces of
+ * lines, gathered here into whole lines. */
+struct side {
+	struct ub_stream *s;
+	char mark[32];          /* the line that ends it: "__UB<n>_END=" and a status */
+	char *buf;
+	size_t len, cap;
+	int status;             /* the command's status; -1 until the marker came */
+	unsigned long long bytes;
+};
+
+/* Hands over the side's complete lines: to on_line, until the end marker. */
+static int side_lines(struct side *sd,
+		      int (*on_line)(void *ctx, const char *line, size_t len),
+		      void *ctx)
+{
+	char *nl;
+	int rc;
+
+	while (sd->status < 0 && sd->len && (nl = memchr(sd->buf, '\n', sd->len))) {
+		size_t len = (size_t)(nl - sd->buf), used = len + 1;
+
+		while (len > 0 && sd->buf[len - 1] == '\r')
+			len--;
+		if (marker_status(sd->buf, len, sd->mark, &sd->status))
+			used = sd->len;   /* what follows belongs to no dump */
+		else if ((rc = on_line(ctx, sd->buf, len)))
+			return rc;
+		memmove(sd->buf, sd->buf + used, sd->len - used);
+		sd->len -= used;
+	}
+	if (sd->len > LINE_MAX_LEN)
+		sd->len = 0;   /* noise without line ends */
+	return 0;
+}
+
+/* Reads every datagram already waiting on the side (the first within
+ * timeout_ms): a socket buffer holds only milliseconds of a fast board's
+ * output, so it is emptied before anything else is done.  Returns the
+ * bytes read, 0 on silence, < 0 on failure. */
+static long side_fill(struct side *sd, int timeout_ms, struct ub_err *e)
+{
+	long total = 0, n;
+
+	for (;;) {
+		if (sd->cap - sd->len < 2048) {
+			size_t cap = sd->cap ? sd->cap * 2 : 16384;
+			char *p = realloc(sd->buf, cap);
+
+			if (!p)
+				return ub_err_set(e, UB_ENOMEM, NULL, "out of memory");
+			sd->buf = p;
+			sd->cap = cap;
+		}
+		n = ub_stream_read(sd->s, sd->buf + sd->len, sd->cap - sd->len,
+				   total ? 0 : timeout_ms, e);
+		if (n < 0)
+			return n;
+		if (n == 0)
+			return total;
+		sd->len += (size_t)n;
+		sd->bytes += (unsigned long long)n;
+		total += n;
+		if (total > 256 * 1024)
+			return total;   /* hand over lines before the buffer grows on */
+	}
+}
+
+/* Waits up to timeout_ms for either the console or the side to have
+ * bytes: 1 console, 2 side, 3 both, 0 silence, < 0 failure. */
+static int wait_either(struct ub_console *c, struct side *sd, int timeout_ms,
+		       struct ub_err *e)
+{
+	struct pollfd p[2] = {
+		{ .fd = ub_stream_fd(c->s), .events = POLLIN },
+		{ .fd = ub_stream_fd(sd->s), .events = POLLIN },
+	};
+	int r;
+
+	do
+		r = poll(p, 2, timeout_ms);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return ub_err_errno(e, UB_EIO, "io", errno, "waiting for the board");
+	return (p[0].revents ? 1 : 0) | (p[1].revents ? 2 : 0);
+}
+
+static int run_cmd(struct ub_console *c, const char *cmd, const char *after,
+		   struct side *sd, int idle_ms,
 		   int (*on_line)(void *ctx, const char *line, size_t len),
 		   void *ctx, struct ub_console_out *out, struct ub_err *e)
 {
 	char mark[32], echo_tail[48], line_buf[1100];
-	int echo_seen = 0, rc;
+	int echo_seen = 0, console_done = 0, rc;
 	long got = 0;
 
 	memset(out, 0, sizeof *out);
-	if (strlen(cmd) > 900)
+	if (strlen(cmd) + (after ? strlen(after) : 0) > 900)
 		return ub_err_set(e, UB_EUSAGE, NULL, "console command too long (%zu bytes)", strlen(cmd));
 	c->seq++;
 	snprintf(mark, sizeof mark, "__UB%u_RC=", c->seq);
 	snprintf(echo_tail, sizeof echo_tail, "echo %s$?__", mark);
-	snprintf(line_buf, sizeof line_buf, "%s; %s\n", cmd, echo_tail);
+	if (sd) {
+		/* The side's marker carries cmd's status; the console's, that
+		 * of after (which brings the output back). */
+		snprintf(sd->mark, sizeof sd->mark, "__UB%u_END=", c->seq);
+		snprintf(line_buf, sizeof line_buf, "%s; echo %s$?__; %s; %s\n", cmd, sd->mark, after, echo_tail);
+	} else {
+		snprintf(line_buf, sizeof line_buf, "%s; %s\n", cmd, echo_tail);
+	}
 	if ((rc = send_str(c, line_buf, e)))
 		return rc;
 	for (;;) {
@@ -170,14 +269,17 @@ static int run_cmd(struct ub_console *c, const char *cmd, int idle_ms,
 				if (len >= strlen(echo_tail) &&
 				    memcmp(line + len - strlen(echo_tail), echo_tail, strlen(echo_tail)) == 0)
 					echo_seen = 1;
-			} else if (marker_status(line, len, mark, &status)) {
+			} else if (!console_done && marker_status(line, len, mark, &status)) {
 				out->status = status;
 				consume(c, (size_t)(nl - c->in) + 1);
-				return 0;
-			} else if (on_line) {
+				if (!sd || sd->status >= 0)
+					return 0;
+				console_done = 1;
+				continue;
+			} else if (on_line && !sd) {
 				if ((rc = on_line(ctx, line, len)))
 					return rc;
-			} else if ((rc = append(out, line, len, e))) {
+			} else if (!console_done && (rc = append(out, line, len, e))) {
 				return rc;
 			}
 			consume(c, (size_t)(nl - c->in) + 1);
@@ -185,6 +287,31 @@ static int run_cmd(struct ub_console *c, const char *cmd, int idle_ms,
 		}
 		if (c->in_len > LINE_MAX_LEN)
 			consume(c, c->in_len);   /* noise without line ends */
+		if (sd) {
+			/* The console's marker may overtake the side's last
+			 * datagrams (two paths through the machine): a moment
+			 * more for them, then the side's output is short. */
+			int ready = console_done ? 2 : wait_either(c, sd, idle_ms, e);
+
+			if (ready < 0)
+				return ready;
+			if (ready == 0)
+				return ub_err_set(e, UB_ETIMEOUT, "console-silent",
+						  "the board said nothing for %d ms while running '%s'",
+						  idle_ms, cmd);
+			if ((ready & 1) && (n = fill(c, 0, e)) < 0)
+				return (int)n;
+			if (ready & 2) {
+				n = side_fill(sd, console_done ? (idle_ms < SIDE_TAIL_MS ? idle_ms : SIDE_TAIL_MS) : 0, e);
+				if (n < 0)
+					return (int)n;
+				if ((rc = side_lines(sd, on_line, ctx)))
+					return rc;
+				if (console_done && (n == 0 || sd->status >= 0))
+					return 0;
+			}
+			continue;
+		}
 		n = fill(c, idle_ms, e);
 		if (n < 0)
 			return (int)n;
@@ -206,10 +333,28 @@ int ub_console_run(struct ub_console *c, const char *cmd, int idle_ms,
 		   int (*on_line)(void *ctx, const char *line, size_t len),
 		   void *ctx, struct ub_console_out *out, struct ub_err *e)
 {
-	int rc = run_cmd(c, cmd, idle_ms, on_line, ctx, out, e);
+	int rc = run_cmd(c, cmd, NULL, NULL, idle_ms, on_line, ctx, out, e);
 
 	/* what came before the link failed is not an answer: callers that
 	 * return at once must not leak it */
+	if (rc)
+		ub_console_out_free(out);
+	return rc;
+}
+
+int ub_console_run_split(struct ub_console *c, struct ub_stream *side,
+			 const char *cmd, const char *after, int idle_ms,
+			 int (*on_line)(void *ctx, const char *line, size_t len),
+			 void *ctx, struct ub_console_out *out,
+			 struct ub_console_side *res, struct ub_err *e)
+{
+	struct side sd = { .s = side, .status = -1 };
+	int rc;
+
+	rc = run_cmd(c, cmd, after, &sd, idle_ms, on_line, ctx, out, e);
+	res->status = sd.status;
+	res->bytes = sd.bytes;
+	free(sd.buf);
 	if (rc)
 		ub_console_out_free(out);
 	return rc;

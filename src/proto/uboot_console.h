@@ -48,6 +48,27 @@ int ub_console_run(struct ub_console *c, const char *cmd, int idle_ms,
 		   int (*on_line)(void *ctx, const char *line, size_t len),
 		   void *ctx, struct ub_console_out *out, struct ub_err *e);
 
+/* What came on the side during ub_console_run_split. */
+struct ub_console_side {
+	int status;                /* cmd's exit status; -1 when its end never came */
+	unsigned long long bytes;  /* bytes that came there */
+};
+
+/* Runs cmd, which sends its output somewhere else (the board's stdout
+ * moved to netconsole for it), then after, which brings it back, on one
+ * line:
+ *     CMD; echo __UB<n>_END=$?__; AFTER; echo __UB<n>_RC=$?__
+ * The echo and the status of after come on the console as usual, and what
+ * the console shows meanwhile (stderr) is collected in out.  The side's
+ * lines go to on_line until the end marker, whose status goes to res
+ * (-1 when it never came: output lost on the way, or never sent).  Returns
+ * as ub_console_run. */
+int ub_console_run_split(struct ub_console *c, struct ub_stream *side,
+			 const char *cmd, const char *after, int idle_ms,
+			 int (*on_line)(void *ctx, const char *line, size_t len),
+			 void *ctx, struct ub_console_out *out,
+			 struct ub_console_side *res, struct ub_err *e);
+
 /* Runs cmd and fails (UB_EFAIL, with the board's own words) when its status
  * is not 0 or its output has one of U-Boot's failure messages. */
 int ub_console_check(struct ub_console *c, const char *cmd, int idle_ms,

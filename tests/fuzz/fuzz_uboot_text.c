@@ -3,7 +3,8 @@
  * are the board's side of a real socket the console reads, then the text
  * the family's parsers see: `sf probe` lines, flinfo's banks and sectors
  * (and the check of a region against them), md.b and md.l dumps, failure
- * lines. */
+ * lines, coninfo's device list, and a dump's output as netconsole
+ * datagrams. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include "io/stream.h"
+#include "proto/uboot_coninfo.h"
 #include "proto/uboot_console.h"
 #include "proto/uboot_dump.h"
 #include "proto/uboot_flinfo.h"
@@ -62,8 +64,66 @@ static void console(const uint8_t *data, size_t size)
 	close(sv[1]);
 }
 
+/* The bytes as netconsole datagrams (cut every few bytes, as U-Boot sends
+ * a printf's worth at a time) during a split dump whose console side says
+ * only the echo and the marker.  Everything is sent before the run, so it
+ * waits for nothing (idle 0): silence ends it at once. */
+static void side(const uint8_t *data, size_t size)
+{
+	static const char con_text[] =
+		"=> setenv stdout nc; md.l 1000 40; echo __UB1_END=$?__; setenv stdout serial; echo __UB1_RC=$?__\r\n"
+		"__UB1_RC=0__\r\n=> ";
+	struct ub_console_side res;
+	struct ub_stream *cs = NULL, *ss = NULL;
+	struct ub_console c;
+	struct ub_console_out out;
+	struct ub_err e;
+	uint8_t buf[256];
+	struct ub_dump d = { 0x1000, buf, sizeof buf, 0, 0, 4 };
+	size_t piece = size / 8 + 1 + (size ? data[0] % 32 : 0), at, n;
+	int con[2], dg[2];
+	char fd[16];
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, con) != 0)
+		return;
+	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0, dg) != 0) {
+		close(con[0]);
+		close(con[1]);
+		return;
+	}
+	if (write(con[1], con_text, sizeof con_text - 1) == (ssize_t)(sizeof con_text - 1)) {
+		for (at = 0; at < size; at += n) {
+			n = size - at < piece ? size - at : piece;
+			if (send(dg[1], data + at, n, 0) != (ssize_t)n)
+				break;   /* the queue is full: the rest is lost, as on a network */
+		}
+		snprintf(fd, sizeof fd, "%d", con[0]);
+		if (ub_stream_open(&cs, "fd", fd, NULL, &e) == 0) {
+			con[0] = -1;
+			snprintf(fd, sizeof fd, "%d", dg[0]);
+			if (ub_stream_open(&ss, "fd", fd, NULL, &e) == 0) {
+				dg[0] = -1;
+				ub_console_init(&c, cs, "=> ");
+				if (ub_console_run_split(&c, ss, "setenv stdout nc; md.l 1000 40", "setenv stdout serial",
+							 0, on_line, &d, &out, &res, &e) == 0)
+					ub_console_out_free(&out);
+				ub_console_free(&c);
+			}
+		}
+	}
+	ub_stream_close(cs);
+	ub_stream_close(ss);
+	if (con[0] >= 0)
+		close(con[0]);
+	if (dg[0] >= 0)
+		close(dg[0]);
+	close(con[1]);
+	close(dg[1]);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	struct ub_coninfo ci;
 	struct ub_console_out out;
 	struct ub_sf_chip chip;
 	struct ub_flinfo fl;
@@ -79,6 +139,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(text, data, size);
 	text[size] = '\0';
 	ub_sf_parse_probe((const char *)data, size, &chip);
+	ub_coninfo_parse((const char *)data, size, &ci);
 	if (ub_flinfo_parse((const char *)data, size, &fl) == 0) {
 		uint64_t bad, sec, base = fl.bank[0].base;
 
@@ -103,5 +164,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	free(text);
 	console(data, size);
+	side(data, size);
 	return 0;
 }

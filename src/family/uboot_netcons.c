@@ -1,0 +1,219 @@
+#include "uboot_netcons.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "base/say.h"
+#include "family/uboot.h"
+#include "io/stream.h"
+#include "proto/uboot_coninfo.h"
+
+#define LOST_IN_A_ROW 3   /* dumps with output missing before the netconsole is given up */
+
+/* What the board's netconsole needs; U-Boot reads them each time its
+ * stdout moves to nc.  ncoutport is set too: a board whose environment
+ * names another port would send where nobody listens. */
+static const char *const vars[] = { "ipaddr", "netmask", "ncip", "ncoutport" };
+
+int ub_uboot_nc_config(struct ub_uboot_nc *nc, const struct ub_device_spec *spec,
+		       const json_t *profile, struct ub_err *e)
+{
+	char v[32];
+
+	memset(nc, 0, sizeof *nc);
+	nc->log_fd = -1;
+	if (ub_device_spec_param(spec, "read_via", v, sizeof v)) {
+		if (strcmp(v, "netconsole") == 0)
+			nc->mode = 1;
+		else if (strcmp(v, "console") == 0)
+			nc->mode = -1;
+		else
+			return ub_err_set(e, UB_EUSAGE, "usage",
+					  "read_via=%s: use netconsole or console", v);
+	}
+	if (ub_uboot_net_addrs(spec, profile, "read_via=netconsole", &nc->net, e)) {
+		if (nc->mode == 1)
+			return e->code;
+		ub_err_clear(e);
+		nc->state = -1;   /* no network to hear it on */
+	}
+	if (nc->mode < 0)
+		nc->state = -1;
+	return 0;
+}
+
+/* The netconsole cannot be used: an error when it was asked for, else a
+ * note and the console from here on. */
+static int give_up(struct ub_uboot_nc *nc, struct ub_err *e, const char *fmt, ...)
+	UB_PRINTF(3, 4);
+
+static int give_up(struct ub_uboot_nc *nc, struct ub_err *e, const char *fmt, ...)
+{
+	char why[400];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof why, fmt, ap);
+	va_end(ap);
+	nc->state = -1;
+	ub_stream_close(nc->s);
+	nc->s = NULL;
+	if (nc->mode == 1)
+		return ub_err_set(e, UB_ENODEV, "netconsole", "netconsole: %s", why);
+	ub_say("  netconsole: %s; reading over the console\n", why);
+	return 0;
+}
+
+/* A device list as a value to put back: names U-Boot registers, and the
+ * commas of a console mux, nothing a shell would read differently. */
+static int plain_devices(const char *s)
+{
+	if (!*s)
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+		      strchr("_-.@,", *s)))
+			return 0;
+	return 1;
+}
+
+/* Whether the board has a netconsole, where its stdout is to go back to,
+ * and whether this machine can hear it. */
+static int probe(struct ub_uboot_nc *nc, struct ub_console *con, struct ub_err *e)
+{
+	struct ub_console_out out;
+	struct ub_coninfo ci;
+	char addr[80], from[80];
+	int rc, parsed;
+
+	if ((rc = ub_console_run(con, "coninfo", 3000, NULL, NULL, &out, e)))
+		return rc;
+	parsed = ub_coninfo_parse(out.text ? out.text : "", out.len, &ci);
+	ub_console_out_free(&out);
+	if (parsed != 0 || !ci.has_nc)
+		return give_up(nc, e, "this U-Boot has none (coninfo lists no nc device)");
+	/* stdout as the environment names it (a mux: "serial,vidconsole"),
+	 * else the device coninfo marks.  U-Boot will not unset stdout, so
+	 * where it was unset it ends up naming the device it already was. */
+	rc = ub_console_getenv(con, "stdout", nc->back_to, sizeof nc->back_to, e);
+	if (rc < 0)
+		return rc;
+	if (rc == 1)
+		snprintf(nc->back_to, sizeof nc->back_to, "%s", ci.stdout_dev);
+	if (!plain_devices(nc->back_to))
+		return give_up(nc, e, "cannot tell which device the console writes to (stdout '%s')",
+			       nc->back_to);
+	snprintf(addr, sizeof addr, "%s:%d", nc->net.server_ip, UB_UBOOT_NC_PORT);
+	snprintf(from, sizeof from, "from=%s", nc->net.device_ip);
+	if (ub_stream_open(&nc->s, "udp", addr, from, e) != 0) {
+		struct ub_err why = *e;
+
+		ub_err_clear(e);
+		return give_up(nc, e, "%s", why.msg);
+	}
+	ub_stream_tee(nc->s, nc->log_fd);
+	nc->state = 1;
+	ub_say("  reading through the netconsole: %s sends to %s\n", nc->net.device_ip, addr);
+	return 0;
+}
+
+int ub_uboot_nc_begin(struct ub_uboot_nc *nc, struct ub_device *dev,
+		      struct ub_console *con, struct ub_err *e)
+{
+	char cmd[320];
+	int rc;
+
+	if (nc->state == 0 && (rc = probe(nc, con, e)))
+		return rc;
+	if (nc->state != 1 || nc->env_set)
+		return 0;
+	if ((rc = ub_uboot_env_save(dev, &nc->saved, vars, sizeof vars / sizeof vars[0], e)))
+		return rc;
+	nc->env_set = 1;
+	snprintf(cmd, sizeof cmd, "setenv ipaddr %s; setenv netmask %s; setenv ncip %s; setenv ncoutport %d",
+		 nc->net.device_ip, nc->net.netmask, nc->net.server_ip, UB_UBOOT_NC_PORT);
+	return ub_uboot_command(dev, cmd, 5000, e);
+}
+
+int ub_uboot_nc_on(const struct ub_uboot_nc *nc)
+{
+	return nc->state == 1 && nc->env_set;
+}
+
+int ub_uboot_nc_dump(struct ub_uboot_nc *nc, struct ub_console *con, const char *cmd,
+		     int idle_ms, int (*on_line)(void *ctx, const char *line, size_t len),
+		     void *ctx, int *whole, struct ub_err *e)
+{
+	struct ub_console_out out;
+	struct ub_console_side side;
+	char line[200], after[100], said[160];
+	int rc;
+
+	*whole = 0;
+	snprintf(line, sizeof line, "setenv stdout nc; %s", cmd);
+	snprintf(after, sizeof after, "setenv stdout %s", nc->back_to);
+	ub_stream_drain(nc->s);   /* what a dump cut short left behind */
+	rc = ub_console_run_split(con, nc->s, line, after, idle_ms, on_line, ctx, &out, &side, e);
+	if (rc == UB_ETIMEOUT && side.bytes == 0) {
+		/* Silent on both: the board still asking who has the server's
+		 * address, say.  Ctrl-C ends what runs, and the rest of the line
+		 * still brings stdout back. */
+		struct ub_err why = *e;
+
+		ub_err_clear(e);
+		if ((rc = ub_console_sync(con, NULL, 10000, e)))
+			return rc;
+		return give_up(nc, e, "nothing came from %s to %s:%d (%s)", nc->net.device_ip,
+			       nc->net.server_ip, UB_UBOOT_NC_PORT, why.msg);
+	}
+	if (rc)
+		return rc;
+	/* What the board printed on the console meanwhile is its own word on
+	 * why nothing came ("Error: ethernet@2188000 address not set."). */
+	ub_console_last_line(&out, said, sizeof said);
+	ub_console_out_free(&out);
+	if (side.bytes == 0)
+		return give_up(nc, e, "nothing came from %s to %s:%d%s%s", nc->net.device_ip,
+			       nc->net.server_ip, UB_UBOOT_NC_PORT, *said ? "; the board said: " : "", said);
+	*whole = side.status >= 0;
+	return 0;
+}
+
+int ub_uboot_nc_result(struct ub_uboot_nc *nc, int complete, struct ub_err *e)
+{
+	nc->dumps++;
+	if (complete) {
+		nc->lost = 0;
+		return 0;
+	}
+	nc->redone++;
+	if (++nc->lost < LOST_IN_A_ROW)
+		return 0;
+	return give_up(nc, e, "output went missing on the network %d dumps in a row", LOST_IN_A_ROW);
+}
+
+int ub_uboot_nc_end(struct ub_uboot_nc *nc, struct ub_device *dev, struct ub_err *e)
+{
+	if (nc->redone)
+		ub_say("  netconsole: %u of %u dumps lost output on the network and were read again over the console\n",
+		       nc->redone, nc->dumps);
+	nc->dumps = nc->redone = 0;
+	if (!nc->env_set)
+		return 0;
+	nc->env_set = 0;
+	return ub_uboot_env_restore(dev, &nc->saved, e);
+}
+
+void ub_uboot_nc_set_log(struct ub_uboot_nc *nc, int fd)
+{
+	nc->log_fd = fd;
+	if (nc->s)
+		ub_stream_tee(nc->s, fd);
+}
+
+void ub_uboot_nc_free(struct ub_uboot_nc *nc)
+{
+	ub_stream_close(nc->s);
+	nc->s = NULL;
+}
