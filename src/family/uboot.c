@@ -32,6 +32,7 @@
 #include <zlib.h>
 
 #include "family/uboot_block.h"
+#include "family/uboot_net.h"
 #include "family/uboot_netcons.h"
 #include "family/uboot_nor.h"
 #include "family/uboot_sf.h"
@@ -1342,23 +1343,32 @@ static int uboot_watch(struct ub_device *d, int seconds, char **log, size_t *len
  * 100 minutes, and the plan must say so.  A TCP console is nearly always
  * a serial port behind ser2net or a console server, so it counts as
  * 115200 unless the spec's baud= says otherwise.  TFTP writes go by the
- * network, not the line. */
+ * network, not the line; so do reads through the netconsole, which the
+ * board may or may not have: the line's rate stays the bound until it is
+ * asked for. */
 static void uboot_link_rates(const struct ub_device_spec *spec, const json_t *profile,
 			     double *read_bps, double *write_bps, char *why, size_t len)
 {
-	char v[32], via[16];
+	char v[32], via[16], rvia[16] = "";
 	double baud = UB_STREAM_DEFAULT_BAUD, cps;
+	struct ub_uboot_net net;
+	struct ub_err ignored;
+	int nc_maybe;
 
 	if (strcmp(spec->transport, "serial") != 0 && strcmp(spec->transport, "tcp") != 0)
 		return;
 	if (ub_device_spec_param(spec, "baud", v, sizeof v) && strtod(v, NULL) > 0)
 		baud = strtod(v, NULL);
+	ub_device_spec_param(spec, "read_via", rvia, sizeof rvia);
+	nc_maybe = !*rvia && ub_uboot_net_addrs(spec, profile, "", &net, &ignored) == 0;
 	cps = baud / 10;
-	if (cps * 16 / 67 < *read_bps)
+	if (strcmp(rvia, "netconsole") != 0 && cps * 16 / 67 < *read_bps)
 		*read_bps = cps * 16 / 67;
 	if (!tftp_wanted(spec, profile, via, sizeof via) && cps * 1024 / 1029 < *write_bps)
 		*write_bps = cps * 1024 / 1029;
-	snprintf(why, len, "a %s console at %.0f baud", spec->transport, baud);
+	snprintf(why, len, "a %s console at %.0f baud%s", spec->transport, baud,
+		 strcmp(rvia, "netconsole") == 0 ? ", reads through the netconsole" :
+		 nc_maybe ? "; reads are faster through the board's netconsole, if it has one" : "");
 }
 
 const struct ub_family ub_family_uboot = {
