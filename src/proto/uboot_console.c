@@ -63,21 +63,32 @@ void ub_console_out_free(struct ub_console_out *out)
 	memset(out, 0, sizeof *out);
 }
 
+/* Makes room for at least want more bytes after len in *buf. */
+static int room(char **buf, size_t *cap, size_t len, size_t want, struct ub_err *e)
+{
+	size_t n = *cap ? *cap : 16384;
+	char *p;
+
+	if (*cap - len >= want)
+		return 0;
+	while (n - len < want)
+		n *= 2;
+	if (!(p = realloc(*buf, n)))
+		return ub_err_set(e, UB_ENOMEM, NULL, "out of memory");
+	*buf = p;
+	*cap = n;
+	return 0;
+}
+
 /* Reads what arrives within timeout_ms into c->in.  Returns bytes added,
  * 0 on silence, < 0 on failure. */
 static long fill(struct ub_console *c, int timeout_ms, struct ub_err *e)
 {
 	long n;
+	int rc;
 
-	if (c->in_cap - c->in_len < 4096) {
-		size_t cap = c->in_cap ? c->in_cap * 2 : 16384;
-		char *p = realloc(c->in, cap);
-
-		if (!p)
-			return ub_err_set(e, UB_ENOMEM, NULL, "out of memory");
-		c->in = p;
-		c->in_cap = cap;
-	}
+	if ((rc = room(&c->in, &c->in_cap, c->in_len, 4096, e)))
+		return rc;
 	n = ub_stream_read(c->s, c->in + c->in_len, c->in_cap - c->in_len - 1,
 			   timeout_ms, e);
 	if (n > 0) {
@@ -184,17 +195,12 @@ static int side_lines(struct side *sd,
 static long side_fill(struct side *sd, int timeout_ms, struct ub_err *e)
 {
 	long total = 0, n;
+	int rc;
 
 	for (;;) {
-		if (sd->cap - sd->len < 2048) {
-			size_t cap = sd->cap ? sd->cap * 2 : 16384;
-			char *p = realloc(sd->buf, cap);
-
-			if (!p)
-				return ub_err_set(e, UB_ENOMEM, NULL, "out of memory");
-			sd->buf = p;
-			sd->cap = cap;
-		}
+		/* room for the largest datagram: a shorter buffer would cut it */
+		if ((rc = room(&sd->buf, &sd->cap, sd->len, 65536, e)))
+			return rc;
 		n = ub_stream_read(sd->s, sd->buf + sd->len, sd->cap - sd->len,
 				   total ? 0 : timeout_ms, e);
 		if (n < 0)

@@ -105,6 +105,16 @@ static int to_dump(void *ctx, const char *line, size_t len)
 	return ub_dump_line(ctx, line, len) ? -1 : 0;
 }
 
+/* The dump of split_whole's DUMP through the rig. */
+static int run_dump(struct rig *r, int idle_ms, struct ub_dump *d,
+		    struct ub_console_out *out, struct ub_console_side *side)
+{
+	struct ub_err e;
+
+	return ub_console_run_split(&r->c, r->ss, "setenv stdout nc; md.l 1000 8", "setenv stdout serial",
+				    idle_ms, to_dump, d, out, side, &e);
+}
+
 #define ECHO "=> setenv stdout nc; md.l 1000 8; echo __UB1_END=$?__; setenv stdout serial; echo __UB1_RC=$?__\r\n"
 #define DUMP "00001000: 56190527 23ffcc9a 00000000 ffffffff  '..V...#........\n" \
 	     "00001010: 03020100 07060504 0b0a0908 0f0e0d0c  ................\n"
@@ -114,7 +124,6 @@ static void split_whole(void **state)
 	struct rig r;
 	struct ub_console_out out;
 	struct ub_console_side side;
-	struct ub_err e;
 	uint8_t buf[32];
 	struct ub_dump d = { 0x1000, buf, sizeof buf, 0, 0, 4 };
 
@@ -123,8 +132,7 @@ static void split_whole(void **state)
 	 * output is still waited for */
 	rig_open(&r, ECHO "__UB1_RC=0__\r\n=> ");
 	rig_send(&r, DUMP "__UB1_END=0__\n", 31);
-	assert_int_equal(ub_console_run_split(&r.c, r.ss, "setenv stdout nc; md.l 1000 8", "setenv stdout serial",
-					      2000, to_dump, &d, &out, &side, &e), 0);
+	assert_int_equal(run_dump(&r, 2000, &d, &out, &side), 0);
 	assert_int_equal(side.status, 0);
 	assert_int_equal(side.bytes, strlen(DUMP "__UB1_END=0__\n"));
 	assert_int_equal(d.got, 32);
@@ -140,7 +148,6 @@ static void split_lost(void **state)
 	struct rig r;
 	struct ub_console_out out;
 	struct ub_console_side side;
-	struct ub_err e;
 	uint8_t buf[32];
 	struct ub_dump d = { 0x1000, buf, sizeof buf, 0, 0, 4 };
 
@@ -148,8 +155,7 @@ static void split_lost(void **state)
 	/* the end never comes: the first line only, then silence */
 	rig_open(&r, ECHO "__UB1_RC=0__\r\n=> ");
 	rig_send(&r, "00001000: 56190527 23ffcc9a 00000000 ffffffff  '..V...#........\n", 64);
-	assert_int_equal(ub_console_run_split(&r.c, r.ss, "setenv stdout nc; md.l 1000 8", "setenv stdout serial",
-					      2000, to_dump, &d, &out, &side, &e), 0);
+	assert_int_equal(run_dump(&r, 2000, &d, &out, &side), 0);
 	assert_int_equal(side.status, -1);
 	assert_int_equal(d.got, 16);
 	ub_console_out_free(&out);
@@ -158,8 +164,7 @@ static void split_lost(void **state)
 	/* nothing on the side at all, and the board's complaint on the
 	 * console is kept for the message */
 	rig_open(&r, ECHO "Error: ethernet@2188000 address not set.\r\n__UB1_RC=0__\r\n=> ");
-	assert_int_equal(ub_console_run_split(&r.c, r.ss, "setenv stdout nc; md.l 1000 8", "setenv stdout serial",
-					      2000, to_dump, &d, &out, &side, &e), 0);
+	assert_int_equal(run_dump(&r, 2000, &d, &out, &side), 0);
 	assert_int_equal(side.bytes, 0);
 	assert_int_equal(side.status, -1);
 	assert_non_null(strstr(out.text, "address not set"));
@@ -168,8 +173,7 @@ static void split_lost(void **state)
 
 	/* the console silent too: a timeout, not a pass */
 	rig_open(&r, ECHO);
-	assert_int_equal(ub_console_run_split(&r.c, r.ss, "setenv stdout nc; md.l 1000 8", "setenv stdout serial",
-					      300, to_dump, &d, &out, &side, &e), UB_ETIMEOUT);
+	assert_int_equal(run_dump(&r, 300, &d, &out, &side), UB_ETIMEOUT);
 	rig_close(&r);
 }
 
