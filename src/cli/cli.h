@@ -73,6 +73,14 @@ int cmd_verify(int argc, char **argv);
 int cmd_restore(int argc, char **argv);
 
 /* A case id from the command line: 0, or -1 when not a positive number. */
+/* device with the options that travel in the spec appended as its
+ * parameters: kv holds key, value pairs in the spec's spelling
+ * ("server_ip", "10.0.0.1"), ending with NULL; a NULL value is left out.
+ * Returns 0, or the usage error's exit status (a value with a comma, a
+ * spec longer than len). */
+int cli_spec_params(char *out, size_t len, const char *device, const char *cmd,
+		    const char *const *kv);
+
 int cli_parse_case_id(const char *s, long long *id);
 
 /* Shared JSON forms. */

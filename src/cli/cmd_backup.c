@@ -7,6 +7,7 @@
 
 static const char help[] =
 	"Usage: unbrick backup --device SPEC --profile P -o DIR [--region R] [--json]\n"
+	"                      [--server-ip A --device-ip A] [--read-via netconsole|console]\n"
 	"Stop the device in its bootloader and read every readable region of its\n"
 	"flash map into DIR: one file per region and manifest.json with each file's\n"
 	"SHA-256.  Each block read is cross-checked with the device's own checksum.\n"
@@ -16,19 +17,27 @@ static const char help[] =
 	"  -p, --profile P     the device profile (name or file)\n"
 	"  -o, --output DIR    where the backup goes (created if missing)\n"
 	"  -r, --region R      back up only region R\n"
+	"      --read-via netconsole|console  where a U-Boot board's dumps come back: its\n"
+	"                      netconsole, to this machine over UDP (default when the board\n"
+	"                      has one and the network addresses are known), or the console\n"
+	"      --server-ip A   this machine's address on the board's network (netconsole)\n"
+	"      --device-ip A   the address the board takes there (netconsole)\n"
 	"      --json          print the result as JSON on stdout\n"
 	"      --json-progress print progress events as JSON lines on stdout\n"
 	"  -h, --help          show this help\n"
 	"\n"
 	"Exit status: 0 backed up, 1 failed, 2 usage error, 4 device not answering.\n";
 
-enum { OPT_JSON = 256, OPT_JSON_PROGRESS };
+enum { OPT_JSON = 256, OPT_JSON_PROGRESS, OPT_READ_VIA, OPT_SERVER_IP, OPT_DEVICE_IP };
 
 static const struct option longopts[] = {
 	{ "device", required_argument, NULL, 'd' },
 	{ "profile", required_argument, NULL, 'p' },
 	{ "output", required_argument, NULL, 'o' },
 	{ "region", required_argument, NULL, 'r' },
+	{ "read-via", required_argument, NULL, OPT_READ_VIA },
+	{ "server-ip", required_argument, NULL, OPT_SERVER_IP },
+	{ "device-ip", required_argument, NULL, OPT_DEVICE_IP },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "json-progress", no_argument, NULL, OPT_JSON_PROGRESS },
 	{ "help", no_argument, NULL, 'h' },
@@ -50,6 +59,8 @@ json_t *cli_backup_json(const char *dir, const struct ub_backup *b)
 int cmd_backup(int argc, char **argv)
 {
 	const char *device = NULL, *profile = NULL, *dir = NULL, *only = NULL;
+	const char *kv[] = { "server_ip", NULL, "device_ip", NULL, "read_via", NULL, NULL };
+	char spec[2200];
 	struct ub_session s;
 	struct ub_identity id;
 	struct ub_backup b;
@@ -67,6 +78,9 @@ int cmd_backup(int argc, char **argv)
 		case 'p': profile = optarg; break;
 		case 'o': dir = optarg; break;
 		case 'r': only = optarg; break;
+		case OPT_SERVER_IP: kv[1] = optarg; break;
+		case OPT_DEVICE_IP: kv[3] = optarg; break;
+		case OPT_READ_VIA: kv[5] = optarg; break;
 		case OPT_JSON: cli_out.json = 1; break;
 		case OPT_JSON_PROGRESS: cli_out.json_progress = 1; break;
 		case 'h': fputs(help, stdout); return 0;
@@ -75,7 +89,9 @@ int cmd_backup(int argc, char **argv)
 	}
 	if (!device || !dir || optind != argc)
 		return cli_usage_error("backup", "--device SPEC and -o DIR are needed");
-	if ((rc = ub_session_open(&s, device, profile, &e)))
+	if ((rc = cli_spec_params(spec, sizeof spec, device, "backup", kv)))
+		return rc;
+	if ((rc = ub_session_open(&s, spec, profile, &e)))
 		return cli_fail(&e);
 	ub_session_say_reach(&s);
 	rc = s.fam->enter_recovery(s.dev, &e);

@@ -41,8 +41,11 @@ static const char common_help[] =
 	"      --via tftp|ymodem  how the image reaches a U-Boot board: TFTP from unbrick's own\n"
 	"                         server (default when the profile gives network addresses and\n"
 	"                         this machine can serve on them), or YMODEM over the console\n"
-	"      --server-ip A      this machine's address on the board's network (TFTP)\n"
-	"      --device-ip A      the address the board takes for the transfer (TFTP)\n"
+	"      --server-ip A      this machine's address on the board's network (TFTP, netconsole)\n"
+	"      --device-ip A      the address the board takes there (TFTP, netconsole)\n"
+	"      --read-via netconsole|console  where a U-Boot board's dumps come back: its\n"
+	"                         netconsole, to this machine over UDP (default when the board\n"
+	"                         has one and the network addresses are known), or the console\n"
 	"      --backup DIR       use this verified backup instead of reading the device again\n"
 	"      --trust-backup     the device has not changed since --backup DIR was made:\n"
 	"                         compare with it instead of reading the device (SPI chips)\n"
@@ -78,7 +81,7 @@ enum {
 	OPT_SUMS, OPT_SIG, OPT_KEY, OPT_MODEL, OPT_REVISION, OPT_REGION_CODE,
 	OPT_INSTALLED, OPT_ALLOW_OLDER, OPT_JSON, OPT_JSON_PROGRESS, OPT_FROM,
 	OPT_FULL_VERIFY, OPT_TRUST_BACKUP, OPT_FORCE_ATTEMPT, OPT_SERVER_IP, OPT_DEVICE_IP, OPT_SOAK,
-	OPT_KEEP_SETTINGS,
+	OPT_KEEP_SETTINGS, OPT_READ_VIA,
 };
 
 static const struct option longopts[] = {
@@ -90,6 +93,7 @@ static const struct option longopts[] = {
 	{ "server-ip", required_argument, NULL, OPT_SERVER_IP },
 	{ "soak", required_argument, NULL, OPT_SOAK },
 	{ "device-ip", required_argument, NULL, OPT_DEVICE_IP },
+	{ "read-via", required_argument, NULL, OPT_READ_VIA },
 	{ "backup", required_argument, NULL, OPT_BACKUP },
 	{ "no-backup", no_argument, NULL, OPT_NO_BACKUP },
 	{ "full-verify", no_argument, NULL, OPT_FULL_VERIFY },
@@ -142,7 +146,7 @@ static int run(int argc, char **argv, const char *name, int boot)
 	struct ub_progress root;
 	struct ub_err e;
 	json_t *res = NULL;
-	const char *via = NULL, *server_ip = NULL, *device_ip = NULL;
+	const char *via = NULL, *server_ip = NULL, *device_ip = NULL, *read_via = NULL;
 	char spec[2200];
 	int c, rc, yes = 0;
 
@@ -166,6 +170,7 @@ static int run(int argc, char **argv, const char *name, int boot)
 				return cli_usage_error(name, "--soak takes 1 to 86400 seconds");
 			break;
 		case OPT_DEVICE_IP: device_ip = optarg; break;
+		case OPT_READ_VIA: read_via = optarg; break;
 		case OPT_BACKUP: o.backup_dir = optarg; break;
 		case OPT_NO_BACKUP: o.no_backup = 1; break;
 		case OPT_FULL_VERIFY: o.full_verify = 1; break;
@@ -210,13 +215,12 @@ static int run(int argc, char **argv, const char *name, int boot)
 	o.image = restore ? NULL : argv[optind];
 	o.verify_only = strcmp(name, "verify") == 0;
 	/* the transfer options travel in the device spec, as parameters */
-	if (via || server_ip || device_ip) {
-		if (strchr(via ? via : "", ',') || strchr(server_ip ? server_ip : "", ',') ||
-		    strchr(device_ip ? device_ip : "", ','))
-			return cli_usage_error(name, "--via, --server-ip and --device-ip take one value each");
-		snprintf(spec, sizeof spec, "%s%s%s%s%s%s%s", o.device,
-			 via ? ",via=" : "", via ? via : "", server_ip ? ",server_ip=" : "",
-			 server_ip ? server_ip : "", device_ip ? ",device_ip=" : "", device_ip ? device_ip : "");
+	{
+		const char *kv[] = { "via", via, "server_ip", server_ip, "device_ip", device_ip,
+				     "read_via", read_via, NULL };
+
+		if ((rc = cli_spec_params(spec, sizeof spec, o.device, name, kv)))
+			return rc;
 		o.device = spec;
 	}
 	if (!yes) {

@@ -155,24 +155,21 @@ int ub_uboot_nc_dump(struct ub_uboot_nc *nc, struct ub_console *con, const char 
 	snprintf(after, sizeof after, "setenv stdout %s", nc->back_to);
 	ub_stream_drain(nc->s);   /* what a dump cut short left behind */
 	rc = ub_console_run_split(con, nc->s, line, after, idle_ms, on_line, ctx, &out, &side, e);
-	if (rc == UB_ETIMEOUT && side.bytes == 0) {
-		/* Silent on both: the board still asking who has the server's
-		 * address, say.  Ctrl-C ends what runs, and the rest of the line
-		 * still brings stdout back. */
-		struct ub_err why = *e;
-
-		ub_err_clear(e);
-		if ((rc = ub_console_sync(con, NULL, 10000, e)))
-			return rc;
-		return give_up(nc, e, "nothing came from %s to %s:%d (%s)", nc->net.device_ip,
-			       nc->net.server_ip, UB_UBOOT_NC_PORT, why.msg);
-	}
-	if (rc)
-		return rc;
 	/* What the board printed on the console meanwhile is its own word on
 	 * why nothing came ("Error: ethernet@2188000 address not set."). */
 	ub_console_last_line(&out, said, sizeof said);
 	ub_console_out_free(&out);
+	if (rc == UB_ETIMEOUT && side.bytes == 0) {
+		/* Silent on both: a board that retries its Ethernet for every
+		 * line, or asks again and again who has the server's address.
+		 * Ctrl-C ends what runs, and the rest of the line still brings
+		 * stdout back. */
+		ub_err_clear(e);
+		if ((rc = ub_console_sync(con, NULL, 10000, e)))
+			return rc;
+	} else if (rc) {
+		return rc;
+	}
 	if (side.bytes == 0)
 		return give_up(nc, e, "nothing came from %s to %s:%d%s%s", nc->net.device_ip,
 			       nc->net.server_ip, UB_UBOOT_NC_PORT, *said ? "; the board said: " : "", said);

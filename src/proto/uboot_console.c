@@ -361,7 +361,7 @@ int ub_console_run_split(struct ub_console *c, struct ub_stream *side,
 	res->status = sd.status;
 	res->bytes = sd.bytes;
 	free(sd.buf);
-	if (rc)
+	if (rc && rc != UB_ETIMEOUT)
 		ub_console_out_free(out);
 	return rc;
 }

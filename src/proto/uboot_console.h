@@ -62,7 +62,8 @@ struct ub_console_side {
  * the console shows meanwhile (stderr) is collected in out.  The side's
  * lines go to on_line until the end marker, whose status goes to res
  * (-1 when it never came: output lost on the way, or never sent).  Returns
- * as ub_console_run. */
+ * as ub_console_run, except that on UB_ETIMEOUT out keeps what the console
+ * said before it fell silent (the board's word on why: free it). */
 int ub_console_run_split(struct ub_console *c, struct ub_stream *side,
 			 const char *cmd, const char *after, int idle_ms,
 			 int (*on_line)(void *ctx, const char *line, size_t len),

@@ -8,7 +8,7 @@
 # with one, the backup comes through the netconsole and equals the chip;
 # the board's network variables are as they were afterwards (set ones
 # back, unset ones unset) and its console answers on the serial line; a
-# port this machine cannot listen on, or read_via=console, means the
+# port this machine cannot listen on, or --read-via console, means the
 # console; read_via=netconsole that cannot be had is an error, with the
 # chip untouched throughout.
 . "$(dirname "$0")/lib.sh"
@@ -102,14 +102,17 @@ PY
 
 # No MAC address: U-Boot cannot bring its Ethernet up and nothing comes.
 expect_exit 0 "backup from a board without a MAC address" -- $IN "$UNBRICK" backup --device "$DEV" --profile "$T/p.json" -o "$T/bk-nomac"
-expect_grep "netconsole: nothing came from 10.77.0.2 to 10.77.0.1:6666.*reading over the console" "$T/err" "says nothing came, and reads over the console"
+expect_grep "netconsole: nothing came from 10.77.0.2 to 10.77.0.1:6666; the board said: Error: ethernet@[0-9a-f]+ address not set\.; reading over the console" "$T/err" "says nothing came and what the board said, and reads over the console"
 backup_is_chip "$T/bk-nomac" "that backup equals the chip"
 expect_exit 4 "read_via=netconsole from a board without a MAC address" -- $IN "$UNBRICK" backup --device "$DEV,read_via=netconsole" --profile "$T/p.json" -o "$T/bk-nomac2"
 expect_grep "netconsole: nothing came from 10.77.0.2" "$T/err" "fails, saying nothing came"
 
-# The board's own settings, to be found again afterwards.
+# The board's own settings, to be found again afterwards.  The addresses
+# come from the command line this time, for a profile that has none.
 board "setenv ethaddr 52:54:00:12:34:56" "setenv ipaddr 10.77.0.50" > /dev/null
-expect_exit 0 "backup through the netconsole" -- $IN "$UNBRICK" backup --device "$DEV" --profile "$T/p.json" -o "$T/bk-nc"
+python3 -c 'import json,sys; p=json.load(open(sys.argv[1])); del p["recovery"]["network"]; json.dump(p, open(sys.argv[2], "w"))' "$T/p.json" "$T/p-nonet.json"
+expect_exit 0 "backup through the netconsole" -- $IN "$UNBRICK" backup --device "$DEV" --profile "$T/p-nonet.json" \
+	--server-ip 10.77.0.1 --device-ip 10.77.0.2 -o "$T/bk-nc"
 expect_grep "reading through the netconsole: 10.77.0.2 sends to 10.77.0.1:6666" "$T/err" "the netconsole is used"
 if grep -Eq "reading over the console|read again over the console" "$T/err"; then
 	echo "FAIL: the netconsole was given up:"; cat "$T/err"; FAILS=$((FAILS + 1))
@@ -136,15 +139,17 @@ expect_exit 4 "read_via=netconsole while the port is held" -- $IN "$UNBRICK" bac
 expect_grep "cannot receive on 10.77.0.1:6666" "$T/err" "fails, naming the port"
 kill "$holder" 2>/dev/null || true
 
-expect_exit 0 "read_via=console" -- $IN "$UNBRICK" backup --device "$DEV,read_via=console" --profile "$T/p.json" -o "$T/bk-con"
+expect_exit 0 "--read-via console" -- $IN "$UNBRICK" backup --device "$DEV" --read-via console --profile "$T/p.json" -o "$T/bk-con"
 if grep -q netconsole "$T/err"; then
-	echo "FAIL: read_via=console touched the netconsole:"; cat "$T/err"; FAILS=$((FAILS + 1))
+	echo "FAIL: --read-via console touched the netconsole:"; cat "$T/err"; FAILS=$((FAILS + 1))
 else
-	echo "ok: read_via=console reads over the console"
+	echo "ok: --read-via console reads over the console"
 fi
 backup_is_chip "$T/bk-con" "that backup equals the chip"
-expect_exit 2 "read_via=carrier-pigeon" -- "$UNBRICK" backup --device "$DEV,read_via=pigeon" --profile "$T/p.json" -o "$T/bk-x"
+expect_exit 2 "--read-via pigeon" -- "$UNBRICK" backup --device "$DEV" --read-via pigeon --profile "$T/p.json" -o "$T/bk-x"
 expect_grep "read_via=pigeon: use netconsole or console" "$T/err" "names the choices"
+expect_exit 2 "--server-ip with two values" -- "$UNBRICK" backup --device "$DEV" --server-ip 10.77.0.1,read_via=console --profile "$T/p.json" -o "$T/bk-x"
+expect_grep "server-ip takes one value" "$T/err" "refused before the board is reached"
 
 cmp -s "$T/spi.img" "$T/spi.before" && echo "ok: the chip is untouched" ||
 	{ echo "FAIL: the chip changed"; FAILS=$((FAILS + 1)); }

@@ -171,9 +171,14 @@ static void split_lost(void **state)
 	ub_console_out_free(&out);
 	rig_close(&r);
 
-	/* the console silent too: a timeout, not a pass */
-	rig_open(&r, ECHO);
+	/* the console falls silent too: a timeout, not a pass, and what it
+	 * said before is kept for the message */
+	rig_open(&r, ECHO "Error: ethernet@2188000 address not set.\r\n");
 	assert_int_equal(run_dump(&r, 300, &d, &out, &side), UB_ETIMEOUT);
+	assert_int_equal(side.bytes, 0);
+	assert_non_null(out.text);
+	assert_non_null(strstr(out.text, "address not set"));
+	ub_console_out_free(&out);
 	rig_close(&r);
 }
 
