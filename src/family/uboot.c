@@ -471,39 +471,21 @@ static int whole_words(uint64_t addr, size_t len)
 	return addr % 4 == 0 && len % 4 == 0;
 }
 
-static int dump(struct ub_device *d, uint64_t addr, uint8_t *buf, size_t len,
-		struct ub_progress *p, uint64_t base_done, struct ub_err *e)
+/* len bytes at addr over the console, md.l (width 4) or md.b, stored as
+ * they print (md.l's words little-endian). */
+static int console_dump(struct ub_device *d, uint64_t addr, uint8_t *buf, size_t len,
+			unsigned width, struct ub_progress *p, uint64_t base_done,
+			struct ub_err *e)
 {
-	struct dump_ctx c = { { addr, buf, len, 0, 0, 0 }, 0, p, base_done };
+	struct dump_ctx c = { { addr, buf, len, 0, 0, width }, 0, p, base_done };
 	struct ub_console_out out;
 	char cmd[80];
-	int rc, whole;
+	int rc;
 
-	/* Whole words go as md.l: 14% fewer characters for the serial line,
-	 * and a quarter of the board's formatting.  Every U-Boot has it. */
-	if (whole_words(addr, len)) {
-		c.dump.width = 4;
+	if (width == 4)
 		snprintf(cmd, sizeof cmd, "md.l %llx %zx", (unsigned long long)addr, len / 4);
-	} else {
+	else
 		snprintf(cmd, sizeof cmd, "md.b %llx %zx", (unsigned long long)addr, len);
-	}
-	/* The netconsole only speeds the reading up: a dump of which some of
-	 * the output went missing on the network is done again over the
-	 * console. */
-	if (ub_uboot_nc_on(&d->nc)) {
-		rc = ub_uboot_nc_dump(&d->nc, &d->con, cmd, IDLE_MS, on_dump_line, &c, &whole, e);
-		if (rc)
-			return rc;
-		if (ub_uboot_nc_on(&d->nc)) {
-			whole = whole && !c.broken && c.dump.got == len;
-			if ((rc = ub_uboot_nc_result(&d->nc, whole, e)))
-				return rc;
-			if (whole)
-				goto parsed;
-		}
-		c.dump = (struct ub_dump){ addr, buf, len, 0, 0, c.dump.width };
-		c.broken = 0;
-	}
 	rc = ub_console_run(&d->con, cmd, IDLE_MS, on_dump_line, &c, &out, e);
 	ub_console_out_free(&out);
 	if (rc)
@@ -512,10 +494,50 @@ static int dump(struct ub_device *d, uint64_t addr, uint8_t *buf, size_t len,
 		return ub_err_set(e, UB_EFAIL, "console-garbled",
 				  "the dump of %llx was garbled (%zu of %zu bytes parsed)",
 				  (unsigned long long)addr, c.dump.got, len);
-parsed:
-	if (c.dump.width == 4 && d->words_big)
-		ub_dump_swap32(buf, len);
 	return 0;
+}
+
+/* Through the netconsole when it is in use: what it lost on the way and
+ * would not bring when asked again comes over the console, run by run. */
+static int nc_dump(struct ub_device *d, uint64_t addr, uint8_t *buf, size_t len,
+		   unsigned width, struct ub_progress *p, uint64_t base_done,
+		   struct ub_err *e)
+{
+	struct ub_dump_map m = { addr, buf, len, width, NULL, 0 };
+	size_t lines = ub_dump_map_lines(&m), k, j;
+	int rc;
+
+	if (!(m.have = calloc(lines, 1)))
+		return ub_err_set(e, UB_ENOMEM, NULL, "out of memory");
+	rc = ub_uboot_nc_read(&d->nc, &d->con, &m, IDLE_MS, p, base_done, e);
+	for (k = 0; !rc && k < lines; k = j) {
+		size_t off = k * 16, end;
+
+		for (j = k; j < lines && !m.have[j]; j++)
+			;
+		if (j == k) {
+			j++;
+			continue;
+		}
+		end = j * 16 < len ? j * 16 : len;
+		rc = console_dump(d, addr + off, buf + off, end - off, width, p, base_done + off, e);
+	}
+	free(m.have);
+	return rc;
+}
+
+static int dump(struct ub_device *d, uint64_t addr, uint8_t *buf, size_t len,
+		struct ub_progress *p, uint64_t base_done, struct ub_err *e)
+{
+	/* Whole words go as md.l: 14% fewer characters for the serial line,
+	 * and a quarter of the board's formatting.  Every U-Boot has it. */
+	unsigned width = whole_words(addr, len) ? 4 : 1;
+	int rc = ub_uboot_nc_on(&d->nc) ? nc_dump(d, addr, buf, len, width, p, base_done, e)
+					: console_dump(d, addr, buf, len, width, p, base_done, e);
+
+	if (!rc && width == 4 && d->words_big)
+		ub_dump_swap32(buf, len);
+	return rc;
 }
 
 /* Where the bytes of a region are in the board's address space: NOR is

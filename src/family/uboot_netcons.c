@@ -9,7 +9,11 @@
 #include "io/stream.h"
 #include "proto/uboot_coninfo.h"
 
-#define LOST_IN_A_ROW 3   /* dumps with output missing before the netconsole is given up */
+#define MAX_ROUNDS 10      /* of asking again for lines lost on the way */
+#define MAX_RUNS 64        /* commands in a round */
+#define MERGE_LINES 256    /* missing runs closer than this go in one command, at first: a
+			    * command costs a round trip (10-20 ms), a line 32 us */
+#define SHORT_IN_A_ROW 3   /* dumps left short, in a row, before the netconsole is given up */
 
 /* What the board's netconsole needs; U-Boot reads them each time its
  * stdout moves to nc.  ncoutport is set too: a board whose environment
@@ -43,12 +47,12 @@ int ub_uboot_nc_config(struct ub_uboot_nc *nc, const struct ub_device_spec *spec
 	return 0;
 }
 
-/* The netconsole cannot be used: an error when it was asked for, else a
- * note and the console from here on. */
-static int give_up(struct ub_uboot_nc *nc, struct ub_err *e, const char *fmt, ...)
-	UB_PRINTF(3, 4);
+/* The netconsole cannot be used: an error when it was asked for and
+ * cannot be had at all (hard), else a note and the console from here on. */
+static int give_up(struct ub_uboot_nc *nc, int hard, struct ub_err *e, const char *fmt, ...)
+	UB_PRINTF(4, 5);
 
-static int give_up(struct ub_uboot_nc *nc, struct ub_err *e, const char *fmt, ...)
+static int give_up(struct ub_uboot_nc *nc, int hard, struct ub_err *e, const char *fmt, ...)
 {
 	char why[400];
 	va_list ap;
@@ -59,7 +63,7 @@ static int give_up(struct ub_uboot_nc *nc, struct ub_err *e, const char *fmt, ..
 	nc->state = -1;
 	ub_stream_close(nc->s);
 	nc->s = NULL;
-	if (nc->mode == 1)
+	if (nc->mode == 1 && hard)
 		return ub_err_set(e, UB_ENODEV, "netconsole", "netconsole: %s", why);
 	ub_say("  netconsole: %s; reading over the console\n", why);
 	return 0;
@@ -92,7 +96,7 @@ static int probe(struct ub_uboot_nc *nc, struct ub_console *con, struct ub_err *
 	parsed = ub_coninfo_parse(out.text ? out.text : "", out.len, &ci);
 	ub_console_out_free(&out);
 	if (parsed != 0 || !ci.has_nc)
-		return give_up(nc, e, "this U-Boot has none (coninfo lists no nc device)");
+		return give_up(nc, 1, e, "this U-Boot has none (coninfo lists no nc device)");
 	/* stdout as the environment names it (a mux: "serial,vidconsole"),
 	 * else the device coninfo marks.  U-Boot will not unset stdout, so
 	 * where it was unset it ends up naming the device it already was. */
@@ -102,7 +106,7 @@ static int probe(struct ub_uboot_nc *nc, struct ub_console *con, struct ub_err *
 	if (rc == 1)
 		snprintf(nc->back_to, sizeof nc->back_to, "%s", ci.stdout_dev);
 	if (!plain_devices(nc->back_to))
-		return give_up(nc, e, "cannot tell which device the console writes to (stdout '%s')",
+		return give_up(nc, 1, e, "cannot tell which device the console writes to (stdout '%s')",
 			       nc->back_to);
 	snprintf(addr, sizeof addr, "%s:%d", nc->net.server_ip, UB_UBOOT_NC_PORT);
 	snprintf(from, sizeof from, "from=%s", nc->net.device_ip);
@@ -110,7 +114,7 @@ static int probe(struct ub_uboot_nc *nc, struct ub_console *con, struct ub_err *
 		struct ub_err why = *e;
 
 		ub_err_clear(e);
-		return give_up(nc, e, "%s", why.msg);
+		return give_up(nc, 1, e, "%s", why.msg);
 	}
 	ub_stream_tee(nc->s, nc->log_fd);
 	nc->state = 1;
@@ -141,20 +145,42 @@ int ub_uboot_nc_on(const struct ub_uboot_nc *nc)
 	return nc->state == 1 && nc->env_set;
 }
 
-int ub_uboot_nc_dump(struct ub_uboot_nc *nc, struct ub_console *con, const char *cmd,
-		     int idle_ms, int (*on_line)(void *ctx, const char *line, size_t len),
-		     void *ctx, int *whole, struct ub_err *e)
+struct map_ctx {
+	struct ub_dump_map *m;
+	struct ub_progress *p;
+	uint64_t base_done;
+};
+
+static int on_map_line(void *ctx, const char *line, size_t len)
+{
+	struct map_ctx *c = ctx;
+	size_t had = c->m->lines_had;
+
+	/* a malformed line is a line missing: asked for again */
+	ub_dump_map_line(c->m, line, len);
+	if (c->m->lines_had != had && c->m->lines_had % 256 == 0)
+		ub_progress_update(c->p, c->base_done + (uint64_t)c->m->lines_had * 16);
+	return 0;
+}
+
+/* One md command for [off, off + n) of m, its output on the netconsole. */
+static int nc_md(struct ub_uboot_nc *nc, struct ub_console *con, struct ub_dump_map *m,
+		 uint64_t off, size_t n, int idle_ms, struct map_ctx *ctx, struct ub_err *e)
 {
 	struct ub_console_out out;
 	struct ub_console_side side;
 	char line[200], after[100], said[160];
 	int rc;
 
-	*whole = 0;
-	snprintf(line, sizeof line, "setenv stdout nc; %s", cmd);
+	if (m->width == 4)
+		snprintf(line, sizeof line, "setenv stdout nc; md.l %llx %zx",
+			 (unsigned long long)(m->base + off), n / 4);
+	else
+		snprintf(line, sizeof line, "setenv stdout nc; md.b %llx %zx",
+			 (unsigned long long)(m->base + off), n);
 	snprintf(after, sizeof after, "setenv stdout %s", nc->back_to);
 	ub_stream_drain(nc->s);   /* what a dump cut short left behind */
-	rc = ub_console_run_split(con, nc->s, line, after, idle_ms, on_line, ctx, &out, &side, e);
+	rc = ub_console_run_split(con, nc->s, line, after, idle_ms, on_map_line, ctx, &out, &side, e);
 	/* What the board printed on the console meanwhile is its own word on
 	 * why nothing came ("Error: ethernet@2188000 address not set."). */
 	ub_console_last_line(&out, said, sizeof said);
@@ -171,31 +197,82 @@ int ub_uboot_nc_dump(struct ub_uboot_nc *nc, struct ub_console *con, const char 
 		return rc;
 	}
 	if (side.bytes == 0)
-		return give_up(nc, e, "nothing came from %s to %s:%d%s%s", nc->net.device_ip,
+		return give_up(nc, 1, e, "nothing came from %s to %s:%d%s%s", nc->net.device_ip,
 			       nc->net.server_ip, UB_UBOOT_NC_PORT, *said ? "; the board said: " : "", said);
-	*whole = side.status >= 0;
 	return 0;
 }
 
-int ub_uboot_nc_result(struct ub_uboot_nc *nc, int complete, struct ub_err *e)
+/* The next run of missing lines at or after line k, as [*a, *b): runs
+ * fewer than merge lines apart are one.  0 when none is missing. */
+static int next_run(const struct ub_dump_map *m, size_t k, size_t merge, size_t *a, size_t *b)
 {
-	nc->dumps++;
-	if (complete) {
-		nc->lost = 0;
+	size_t lines = ub_dump_map_lines(m), gap;
+
+	while (k < lines && m->have[k])
+		k++;
+	if (k == lines)
+		return 0;
+	*a = k;
+	for (;;) {
+		while (k < lines && !m->have[k])
+			k++;
+		*b = k;
+		for (gap = 0; k < lines && m->have[k] && gap < merge; gap++)
+			k++;
+		if (k == lines || !merge || gap == merge)
+			return 1;
+	}
+}
+
+int ub_uboot_nc_read(struct ub_uboot_nc *nc, struct ub_console *con, struct ub_dump_map *m,
+		     int idle_ms, struct ub_progress *p, uint64_t base_done, struct ub_err *e)
+{
+	struct map_ctx ctx = { m, p, base_done };
+	size_t lines = ub_dump_map_lines(m), merge = MERGE_LINES, before, a, b, k;
+	unsigned round, runs;
+	int rc;
+
+	if ((rc = nc_md(nc, con, m, 0, m->len, idle_ms, &ctx, e)) || nc->state != 1)
+		return rc;
+	nc->lines += lines;
+	nc->lost += lines - m->lines_had;
+	/* Lines lost on the way are asked for again, in rounds of at most
+	 * MAX_RUNS commands.  Nearby runs go in one command; but a loss that
+	 * comes at a steady pace (every Nth datagram) can hit the same lines
+	 * of the same span again, so a round that brings nothing asks for
+	 * shorter spans, down to the missing lines alone. */
+	for (round = 0; round < MAX_ROUNDS && m->lines_had < lines && nc->state == 1; round++) {
+		before = m->lines_had;
+		for (k = 0, runs = 0; !rc && runs < MAX_RUNS && nc->state == 1 &&
+		     next_run(m, k, merge, &a, &b); k = b, runs++) {
+			size_t end = b * 16 < m->len ? b * 16 : m->len;
+
+			rc = nc_md(nc, con, m, (uint64_t)a * 16, end - a * 16, idle_ms, &ctx, e);
+		}
+		if (rc || (m->lines_had == before && !merge))
+			break;
+		if (m->lines_had == before)
+			merge /= 4;
+	}
+	if (rc)
+		return rc;
+	nc->by_console += lines - m->lines_had;   /* what the console must still bring */
+	if (m->lines_had == lines) {
+		nc->short_pieces = 0;
 		return 0;
 	}
-	nc->redone++;
-	if (++nc->lost < LOST_IN_A_ROW)
-		return 0;
-	return give_up(nc, e, "output went missing on the network %d dumps in a row", LOST_IN_A_ROW);
+	if (++nc->short_pieces >= SHORT_IN_A_ROW)
+		return give_up(nc, 0, e, "lines went missing on the network and did not come when asked again, %d dumps in a row",
+			       SHORT_IN_A_ROW);
+	return 0;
 }
 
 int ub_uboot_nc_end(struct ub_uboot_nc *nc, struct ub_device *dev, struct ub_err *e)
 {
-	if (nc->redone)
-		ub_say("  netconsole: %u of %u dumps lost output on the network and were read again over the console\n",
-		       nc->redone, nc->dumps);
-	nc->dumps = nc->redone = 0;
+	if (nc->lost)
+		ub_say("  netconsole: %llu of %llu lines went missing on the network and were asked for again (%llu of them over the console)\n",
+		       nc->lost, nc->lines, nc->by_console);
+	nc->lines = nc->lost = nc->by_console = 0;
 	if (!nc->env_set)
 		return 0;
 	nc->env_set = 0;

@@ -13,7 +13,9 @@
 
 #include "family/family.h"
 #include "family/uboot_net.h"
+#include "base/progress.h"
 #include "proto/uboot_console.h"
+#include "proto/uboot_dump.h"
 
 #define UB_UBOOT_NC_PORT 6666   /* U-Boot's default ncoutport */
 
@@ -25,8 +27,9 @@ struct ub_uboot_nc {
 	char back_to[64];         /* the stdout the console had */
 	struct ub_uboot_env saved;
 	int env_set;              /* the board's variables are set for reading */
-	unsigned lost;            /* dumps in a row whose output did not all come */
-	unsigned dumps, redone;   /* in this read: dumps sent there, and done again on the console */
+	unsigned short_pieces;    /* dumps in a row left short after asking again */
+	unsigned long long lines, lost, by_console;   /* in this read: lines dumped, lost on
+							 * the way, read over the console at last */
 	int log_fd;
 };
 
@@ -45,18 +48,13 @@ int ub_uboot_nc_begin(struct ub_uboot_nc *nc, struct ub_device *dev,
 /* Whether dumps go through the netconsole now. */
 int ub_uboot_nc_on(const struct ub_uboot_nc *nc);
 
-/* Runs a dump command with its output on the netconsole, its lines to
- * on_line.  Returns 0 when the command ran, and *whole says whether its
- * output all came; when none of it came the netconsole is given up (with
- * a note, or an error when it was asked for) and the caller dumps over the
- * console instead. */
-int ub_uboot_nc_dump(struct ub_uboot_nc *nc, struct ub_console *con, const char *cmd,
-		     int idle_ms, int (*on_line)(void *ctx, const char *line, size_t len),
-		     void *ctx, int *whole, struct ub_err *e);
-
-/* Whether the dump's output, parsed, was whole: a few in a row that were
- * not and the netconsole is given up (an error when it was asked for). */
-int ub_uboot_nc_result(struct ub_uboot_nc *nc, int complete, struct ub_err *e);
+/* Reads m's range through the netconsole into m: one dump, then the
+ * lines lost on the way asked for again, a few rounds.  Returns 0 with
+ * m->have saying which lines came (the caller reads the rest over the
+ * console); when nothing comes at all the netconsole is given up (a note,
+ * or an error when it was asked for).  < 0 when the console failed. */
+int ub_uboot_nc_read(struct ub_uboot_nc *nc, struct ub_console *con, struct ub_dump_map *m,
+		     int idle_ms, struct ub_progress *p, uint64_t base_done, struct ub_err *e);
 
 /* After a read: the board's variables as they were. */
 int ub_uboot_nc_end(struct ub_uboot_nc *nc, struct ub_device *dev, struct ub_err *e);

@@ -1,5 +1,7 @@
 #include "uboot_dump.h"
 
+#include <string.h>
+
 static int hexval(char c)
 {
 	if (c >= '0' && c <= '9')
@@ -59,14 +61,37 @@ static size_t words_at(const char *line, size_t len, size_t i, uint8_t *out, siz
 	return i;
 }
 
+/* The address that starts a dump line ("04040000:"), and the index past
+ * its colon; 1 when the line is not a dump line (noise). */
+static int line_addr(const char *line, size_t len, uint64_t *addr, size_t *at)
+{
+	size_t i = 0;
+
+	*addr = 0;
+	while (i < len && i < 16 && hexval(line[i]) >= 0)
+		*addr = *addr << 4 | (uint64_t)hexval(line[i++]);
+	if (i == 0 || i >= len || line[i] != ':')
+		return 1;
+	*at = i + 1;
+	return 0;
+}
+
+/* n bytes of a dump line from line[i] into out, and nothing more than
+ * the text column after them: 0, or -1 when malformed. */
+static int line_bytes(const char *line, size_t len, size_t i, unsigned width,
+		      uint8_t *out, size_t n)
+{
+	i = width == 4 ? words_at(line, len, i, out, n) : bytes_at(line, len, i, out, n);
+	/* After the bytes comes the text column, or the end of the line. */
+	return i == 0 || (i < len && line[i] != ' ') ? -1 : 0;
+}
+
 int ub_dump_line(struct ub_dump *d, const char *line, size_t len)
 {
-	uint64_t addr = 0;
-	size_t i = 0, n;
+	uint64_t addr;
+	size_t i, n;
 
-	while (i < len && i < 16 && hexval(line[i]) >= 0)
-		addr = addr << 4 | (uint64_t)hexval(line[i++]);
-	if (i == 0 || i >= len || line[i] != ':') {
+	if (line_addr(line, len, &addr, &i)) {
 		d->bad_lines++;
 		return 0;
 	}
@@ -75,15 +100,40 @@ int ub_dump_line(struct ub_dump *d, const char *line, size_t len)
 	n = d->want - d->got;
 	if (n > 16)
 		n = 16;
-	i++;   /* past ':' */
-	i = d->width == 4 ? words_at(line, len, i, d->buf + d->got, n)
-			  : bytes_at(line, len, i, d->buf + d->got, n);
-	/* After the bytes comes the text column, or the end of the line. */
-	if (i == 0 || (i < len && line[i] != ' '))
+	if (line_bytes(line, len, i, d->width, d->buf + d->got, n))
 		return -1;
 	d->got += n;
 	d->addr += n;
 	return 0;
+}
+
+int ub_dump_map_line(struct ub_dump_map *m, const char *line, size_t len)
+{
+	uint64_t addr, off;
+	size_t i, n, k;
+	uint8_t tmp[16];
+
+	if (line_addr(line, len, &addr, &i))
+		return 0;
+	if (addr < m->base || addr - m->base >= m->len || (addr - m->base) % 16)
+		return -1;
+	off = addr - m->base;
+	n = m->len - off < 16 ? (size_t)(m->len - off) : 16;
+	/* parsed aside first: a malformed line must not spoil a good copy */
+	if (line_bytes(line, len, i, m->width, tmp, n))
+		return -1;
+	k = (size_t)(off / 16);
+	memcpy(m->buf + off, tmp, n);
+	if (!m->have[k]) {
+		m->have[k] = 1;
+		m->lines_had++;
+	}
+	return 0;
+}
+
+size_t ub_dump_map_lines(const struct ub_dump_map *m)
+{
+	return (m->len + 15) / 16;
 }
 
 void ub_dump_swap32(uint8_t *buf, size_t len)

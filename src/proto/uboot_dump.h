@@ -27,6 +27,26 @@ struct ub_dump {
  * when a dump line is malformed or out of sequence. */
 int ub_dump_line(struct ub_dump *d, const char *line, size_t len);
 
+/* A dump whose lines may come out of order, twice, or not at all (a
+ * netconsole's datagrams, some lost on the way): each line's bytes go to
+ * their place by its address, and have[] says which 16-byte lines of buf
+ * arrived, for the missing ones to be asked for again. */
+struct ub_dump_map {
+	uint64_t base;      /* the address of buf[0] */
+	uint8_t *buf;
+	size_t len;
+	unsigned width;     /* as in struct ub_dump */
+	uint8_t *have;      /* ub_dump_map_lines(m) flags, zeroed by the caller */
+	size_t lines_had;
+};
+
+/* Parses one line into m: 0 (stored, or noise without an address), -1
+ * when it is malformed, outside [base, base + len) or off a line's start. */
+int ub_dump_map_line(struct ub_dump_map *m, const char *line, size_t len);
+
+/* How many 16-byte lines buf holds (the last may be short). */
+size_t ub_dump_map_lines(const struct ub_dump_map *m);
+
 /* Reverses the bytes of each 32-bit word in buf (len a multiple of 4):
  * an md.l dump of a big-endian board. */
 void ub_dump_swap32(uint8_t *buf, size_t len);

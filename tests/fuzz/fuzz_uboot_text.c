@@ -130,6 +130,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint8_t buf[64];
 	struct ub_dump d = { 0, buf, sizeof buf, 0, 0, 0 };
 	struct ub_dump w = { 0, buf, sizeof buf, 0, 0, 4 };
+	uint8_t have[4] = { 0 };
+	struct ub_dump_map m = { 0x1000, buf, 60, size % 2 ? 4 : 1, have, 0 };
 	char *text = malloc(size + 1), last[128];
 	const char *p, *nl;
 	size_t len;
@@ -161,6 +163,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			nl = (const char *)data + size;
 		ub_dump_line(&d, p, (size_t)(nl - p));
 		ub_dump_line(&w, p, (size_t)(nl - p));
+		ub_dump_map_line(&m, p, (size_t)(nl - p));
 	}
 	free(text);
 	console(data, size);

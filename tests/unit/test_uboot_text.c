@@ -240,6 +240,45 @@ static void bad_dump_words(void **state)
 	assert_int_equal(ub_dump_line(&odd, good, strlen(good)), -1);
 }
 
+/* Netconsole order: lines out of order, twice, missing, run together when
+ * the datagram with a line's end was lost. */
+static void dump_map_lines(void **state)
+{
+	uint8_t buf[40], have[3] = { 0 };
+	struct ub_dump_map m = { 0x14000000, buf, sizeof buf, 4, have, 0 };
+	const char *l2 = "14000010: 03020100 07060504 0b0a0908 0f0e0d0c  ................";
+
+	(void)state;
+	assert_int_equal(ub_dump_map_lines(&m), 3);
+	assert_int_equal(ub_dump_map_line(&m, l2, strlen(l2)), 0);
+	assert_int_equal(m.lines_had, 1);
+	assert_int_equal(buf[16], 0x00);
+	assert_int_equal(buf[31], 0x0f);
+	assert_int_equal(ub_dump_map_line(&m, l2, strlen(l2)), 0);   /* twice: counted once */
+	assert_int_equal(m.lines_had, 1);
+	/* the short last line: two words */
+	assert_int_equal(ub_dump_map_line(&m, "14000020: 11223344 55667788    D3\"wU", 36), 0);
+	assert_int_equal(m.lines_had, 2);
+	assert_int_equal(buf[32], 0x44);
+	assert_int_equal(buf[39], 0x55);
+	assert_true(have[1] && have[2] && !have[0]);
+	/* outside the range, off a line's start, malformed: refused, and a
+	 * bad copy never spoils a good one */
+	assert_int_equal(ub_dump_map_line(&m, "14000030: 00000000 00000000", 27), -1);
+	assert_int_equal(ub_dump_map_line(&m, "13fffff0: 00000000 00000000 00000000 00000000", 45), -1);
+	assert_int_equal(ub_dump_map_line(&m, "14000004: 00000000 00000000 00000000 00000000", 45), -1);
+	assert_int_equal(ub_dump_map_line(&m, "14000010: 03020100 0706", 23), -1);
+	assert_int_equal(buf[20], 0x04);
+	/* noise is not a line */
+	assert_int_equal(ub_dump_map_line(&m, "__UB3_END=0__", 13), 0);
+	assert_int_equal(m.lines_had, 2);
+	/* a line whose end was lost runs into the next: the first line
+	 * stands, the next is in its text column and still missing */
+	assert_int_equal(ub_dump_map_line(&m, "14000000: 00000001 00000002 00000003 00000004  ................14000010: 03020100", 82), 0);
+	assert_int_equal(m.lines_had, 3);
+	assert_int_equal(buf[0], 0x01);
+}
+
 static void bad_dump_bytes(void **state)
 {
 	uint8_t buf[16];
@@ -291,6 +330,7 @@ int main(void)
 		cmocka_unit_test(dump_words),
 		cmocka_unit_test(bad_dump_words),
 		cmocka_unit_test(bad_dump_bytes),
+		cmocka_unit_test(dump_map_lines),
 		cmocka_unit_test(failures_and_conclusions),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
