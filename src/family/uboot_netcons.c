@@ -13,6 +13,7 @@
 #define MAX_RUNS 64        /* commands in a round */
 #define MERGE_LINES 256    /* missing runs closer than this go in one command, at first: a
 			    * command costs a round trip (10-20 ms), a line 32 us */
+#define WARM_UP_MS 30000   /* a ping's silence: PHY negotiation, ARP retries */
 #define SHORT_IN_A_ROW 3   /* dumps left short, in a row, before the netconsole is given up */
 
 /* What the board's netconsole needs; U-Boot reads them each time its
@@ -118,7 +119,38 @@ static int probe(struct ub_uboot_nc *nc, struct ub_console *con, struct ub_err *
 	}
 	ub_stream_tee(nc->s, nc->log_fd);
 	nc->state = 1;
-	ub_say("  reading through the netconsole: %s sends to %s\n", nc->net.device_ip, addr);
+	return 0;
+}
+
+/* The board's network brought up before the first dump, with a ping of
+ * this machine on the console: a PHY can take seconds to negotiate, which
+ * a dump's output would spend in silence, and what stops the network
+ * (no MAC address, nobody answering ARP) is said here in the board's own
+ * words.  A ping that only went unanswered proves nothing (a firewall may
+ * drop it), and a U-Boot without ping is tried as it is. */
+static int warm_up(struct ub_uboot_nc *nc, struct ub_console *con, struct ub_err *e)
+{
+	struct ub_console_out out;
+	const char *bad;
+	char cmd[96];
+	size_t len = 0;
+	int rc;
+
+	snprintf(cmd, sizeof cmd, "ping %s", nc->net.server_ip);
+	if ((rc = ub_console_run(con, cmd, WARM_UP_MS, NULL, NULL, &out, e)))
+		return rc;
+	bad = ub_console_failure(&out, &len);
+	if (bad && !memmem(bad, len, "Unknown command", 15)) {
+		char said[200];
+
+		snprintf(said, sizeof said, "%.*s", (int)len, bad);
+		ub_console_out_free(&out);
+		return give_up(nc, 1, e, "the board cannot reach %s; it said: %s", nc->net.server_ip, said);
+	}
+	ub_console_out_free(&out);
+	nc->warm = 1;
+	ub_say("  reading through the netconsole: %s sends to %s:%d\n", nc->net.device_ip,
+	       nc->net.server_ip, UB_UBOOT_NC_PORT);
 	return 0;
 }
 
@@ -137,7 +169,9 @@ int ub_uboot_nc_begin(struct ub_uboot_nc *nc, struct ub_device *dev,
 	nc->env_set = 1;
 	snprintf(cmd, sizeof cmd, "setenv ipaddr %s; setenv netmask %s; setenv ncip %s; setenv ncoutport %d",
 		 nc->net.device_ip, nc->net.netmask, nc->net.server_ip, UB_UBOOT_NC_PORT);
-	return ub_uboot_command(dev, cmd, 5000, e);
+	if ((rc = ub_uboot_command(dev, cmd, 5000, e)))
+		return rc;
+	return nc->warm ? 0 : warm_up(nc, con, e);
 }
 
 int ub_uboot_nc_on(const struct ub_uboot_nc *nc)

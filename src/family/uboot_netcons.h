@@ -27,6 +27,7 @@ struct ub_uboot_nc {
 	char back_to[64];         /* the stdout the console had */
 	struct ub_uboot_env saved;
 	int env_set;              /* the board's variables are set for reading */
+	int warm;                 /* the board's network answered a ping */
 	unsigned short_pieces;    /* dumps in a row left short after asking again */
 	unsigned long long lines, lost, by_console;   /* in this read: lines dumped, lost on
 							 * the way, read over the console at last */
