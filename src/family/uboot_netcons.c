@@ -96,8 +96,14 @@ static int probe(struct ub_uboot_nc *nc, struct ub_console *con, struct ub_err *
 		return rc;
 	parsed = ub_coninfo_parse(out.text ? out.text : "", out.len, &ci);
 	ub_console_out_free(&out);
-	if (parsed != 0 || !ci.has_nc)
+	if (parsed != 0 || !ci.has_nc) {
+		/* most boards have none: nothing to say unless it was asked for */
+		if (nc->mode != 1) {
+			nc->state = -1;
+			return 0;
+		}
 		return give_up(nc, 1, e, "this U-Boot has none (coninfo lists no nc device)");
+	}
 	/* stdout as the environment names it (a mux: "serial,vidconsole"),
 	 * else the device coninfo marks.  U-Boot will not unset stdout, so
 	 * where it was unset it ends up naming the device it already was. */

@@ -14,6 +14,15 @@ expect_json 'j["identity"]["hardware"] == "CFI NOR 32768 KiB at 0x0 (256 sectors
 
 expect_exit 0 "backup of every region" -- "$UNBRICK" backup --device "$DEV" --profile qemu-virt-arm -o "$T/bk" --json
 expect_json '[r["region"] for r in j["backup"]["regions"]] == ["u-boot", "env", "boot", "firmware"]' "four regions backed up"
+# This U-Boot has no netconsole: nothing said about it, though the profile
+# gives network addresses, unless it is asked for.
+if grep -q netconsole "$T/err"; then
+	echo "FAIL: a board without a netconsole was told about:"; cat "$T/err"; FAILS=$((FAILS + 1))
+else
+	echo "ok: a board without a netconsole is read over the console, quietly"
+fi
+expect_exit 4 "read_via=netconsole on a U-Boot without one" -- "$UNBRICK" backup --device "$DEV" --read-via netconsole --profile qemu-virt-arm --region env -o "$T/bk-nc"
+expect_grep "netconsole: this U-Boot has none \(coninfo lists no nc device\)" "$T/err" "says the board has none"
 # The board is still running: compare with its backing files.
 python3 - "$T/bk" "$B" <<'PY' && echo "ok: backup equals flash and disk byte for byte" || { echo "FAIL: backup differs"; FAILS=$((FAILS+1)); }
 import hashlib, json, sys
