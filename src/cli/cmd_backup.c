@@ -64,6 +64,7 @@ int cmd_backup(int argc, char **argv)
 	struct ub_session s;
 	struct ub_identity id;
 	struct ub_backup b;
+	json_t *bj = NULL;
 	struct ub_progress root;
 	struct ub_err e;
 	char size[32];
@@ -104,6 +105,10 @@ int cmd_backup(int argc, char **argv)
 		rc = ub_backup_run(&s, dir, only, &id, &b, &root, &e);
 		ub_progress_end(&root, rc);
 	}
+	if (!rc && cli_out.json) {
+		bj = cli_backup_json(dir, &b);
+		ub_backup_describe_reads(&s, bj);
+	}
 	ub_session_close(&s);
 	if (rc)
 		return cli_fail(&e);
@@ -113,7 +118,7 @@ int cmd_backup(int argc, char **argv)
 	fprintf(stderr, "backup complete: %zu region%s in %s (manifest.json lists their sha256)\n",
 		b.n, b.n == 1 ? "" : "s", dir);
 	if (cli_out.json)
-		cli_json_emit(json_pack("{s:b, s:o}", "ok", 1, "backup", cli_backup_json(dir, &b)));
+		cli_json_emit(json_pack("{s:b, s:o}", "ok", 1, "backup", bj));
 	ub_backup_free(&b);
 	return 0;
 }

@@ -141,6 +141,19 @@ int ub_backup_run(struct ub_session *s, const char *dir, const char *only,
 	return rc;
 }
 
+void ub_backup_describe_reads(const struct ub_session *s, json_t *obj)
+{
+	struct ub_read_stats rs;
+
+	if (!s->fam->read_stats || !obj)
+		return;
+	s->fam->read_stats(s->dev, &rs);
+	if (rs.via[0])
+		json_object_set_new(obj, "read_via", json_string(rs.via));
+	if (rs.asked_again)
+		json_object_set_new(obj, "asked_again", json_integer((json_int_t)rs.asked_again));
+}
+
 int ub_backup_verify(const char *dir, struct ub_backup *out, struct ub_err *e)
 {
 	char path[4200];

@@ -31,6 +31,11 @@ int ub_backup_run(struct ub_session *s, const char *dir, const char *only,
 		  const struct ub_identity *id, struct ub_backup *out,
 		  struct ub_progress *p, struct ub_err *e);
 
+/* How the device's reads came ("read_via": console, netconsole, ...,
+ * "asked_again": bytes lost on the way and read again), into obj: a
+ * backup step's record. */
+void ub_backup_describe_reads(const struct ub_session *s, json_t *obj);
+
 /* Loads dir/manifest.json and re-hashes every file against it: a backup
  * that does not verify is refused ("backup-damaged"). */
 int ub_backup_verify(const char *dir, struct ub_backup *out, struct ub_err *e);

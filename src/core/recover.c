@@ -216,6 +216,7 @@ static int do_backup(struct run *r, struct ub_progress *p, json_t *d, struct ub_
 	}
 	if ((rc = ub_backup_run(&r->s, dir, NULL, &r->id, &b, p, e)))
 		return rc;
+	ub_backup_describe_reads(&r->s, d);
 record:
 	for (i = 0; i < b.n; i++) {
 		char path[4300];

@@ -58,6 +58,14 @@ struct ub_write_stats {
 	char via[16];          /* how they travelled: "tftp", "ymodem", "flashrom" */
 };
 
+/* How the reads so far came, for the journal and the user. */
+struct ub_read_stats {
+	char via[24];          /* "console", "netconsole", "netconsole+console" (it was
+				* given up on the way); "" when nothing was read */
+	uint64_t bytes;        /* bytes read */
+	uint64_t asked_again;  /* bytes lost on the way and asked for again */
+};
+
 /* The device spec: FAMILY:TRANSPORT:ADDRESS[,key=value...] split once. */
 struct ub_device_spec {
 	char family[32];
@@ -142,6 +150,8 @@ struct ub_family {
 	/* Console output goes to this descriptor too (the case's log); -1: none. */
 	void (*set_log)(struct ub_device *dev, int fd);
 	void (*write_stats)(const struct ub_device *dev, struct ub_write_stats *out);
+	/* Optional: how the reads since open came. */
+	void (*read_stats)(const struct ub_device *dev, struct ub_read_stats *out);
 	void (*close)(struct ub_device *dev);
 };
 

@@ -62,6 +62,7 @@ struct ub_device {
 	struct ub_uboot_loader loader;
 	struct ub_uboot_nc nc;       /* dumps through the netconsole, when it works */
 	struct ub_write_stats stats;
+	uint64_t read_bytes;         /* by uboot_read since open */
 };
 
 /* How each storage is reached.  NOR is memory-mapped; the rest is staged
@@ -160,6 +161,16 @@ void ub_uboot_set_loader(struct ub_device *dev,
 {
 	ub_uboot_tftp_loader_free(&dev->loader);
 	dev->loader = *loader;
+}
+
+static void uboot_read_stats(const struct ub_device *dev, struct ub_read_stats *out)
+{
+	memset(out, 0, sizeof *out);
+	out->bytes = dev->read_bytes;
+	out->asked_again = dev->nc.lost_all * 16;
+	if (dev->read_bytes)
+		snprintf(out->via, sizeof out->via, "%s", !dev->nc.lines_all ? "console" :
+			 dev->nc.state == 1 ? "netconsole" : "netconsole+console");
 }
 
 static void uboot_write_stats(const struct ub_device *dev,
@@ -725,6 +736,7 @@ static int uboot_read(struct ub_device *d, const struct ub_region *r,
 		if (!rc)
 			rc = sink(ctx, buf, n);
 		done += n;
+		d->read_bytes += n;
 		ub_progress_update(p, done);
 	}
 	free(buf);
@@ -1417,5 +1429,6 @@ const struct ub_family ub_family_uboot = {
 	.link_check = uboot_link_check,
 	.watch = uboot_watch,
 	.write_stats = uboot_write_stats,
+	.read_stats = uboot_read_stats,
 	.close = uboot_close,
 };

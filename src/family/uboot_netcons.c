@@ -312,6 +312,8 @@ int ub_uboot_nc_end(struct ub_uboot_nc *nc, struct ub_device *dev, struct ub_err
 	if (nc->lost)
 		ub_say("  netconsole: %llu of %llu lines went missing on the network and were asked for again (%llu of them over the console)\n",
 		       nc->lost, nc->lines, nc->by_console);
+	nc->lines_all += nc->lines - nc->by_console;
+	nc->lost_all += nc->lost;
 	nc->lines = nc->lost = nc->by_console = 0;
 	if (!nc->env_set)
 		return 0;

@@ -31,6 +31,7 @@ struct ub_uboot_nc {
 	unsigned short_pieces;    /* dumps in a row left short after asking again */
 	unsigned long long lines, lost, by_console;   /* in this read: lines dumped, lost on
 							 * the way, read over the console at last */
+	unsigned long long lines_all, lost_all;       /* the same since open */
 	int log_fd;
 };
 

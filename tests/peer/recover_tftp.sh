@@ -17,6 +17,7 @@ DEV="uboot:unix:$B/console.sock"
 expect_exit 0 "recover over TFTP (the default with the profile's addresses)" -- $IN "$UNBRICK" recover "$T/fw-1.2.0.bin" --device "$DEV" --profile qemu-virt-arm --yes --json
 expect_json 'j["status"] == "repaired" and j["boot"]["version"] == "1.2.0"' "repaired, boots 1.2.0"
 expect_json 'j["steps"]["flash"]["via"] == "tftp" and j["blocks"]["written"] == 8' "the image went by TFTP, 8 blocks written"
+expect_json 'j["steps"]["backup"]["read_via"] == "console"' "the journal says the backup came over the console (this U-Boot has no netconsole)"
 expect_grep "TFTP: .* blksize 1468, window 8" "$T/err" "the transfer is reported"
 
 # flash (no reset): the board's settings must be back as they were

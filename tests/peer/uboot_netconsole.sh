@@ -104,7 +104,8 @@ PY
 
 # No MAC address: U-Boot cannot bring its Ethernet up, which its ping of
 # this machine says before any dump.
-expect_exit 0 "backup from a board without a MAC address" -- $IN "$UNBRICK" backup --device "$DEV" --profile "$T/p.json" -o "$T/bk-nomac"
+expect_exit 0 "backup from a board without a MAC address" -- $IN "$UNBRICK" backup --device "$DEV" --profile "$T/p.json" -o "$T/bk-nomac" --json
+expect_json 'j["backup"]["read_via"] == "console"' "the result says it was read over the console"
 expect_grep "netconsole: the board cannot reach 10.77.0.1; it said: (Error: ethernet@[0-9a-f]+ address not set\.|\*\*\* ERROR: .ethaddr. not set); reading over the console" "$T/err" "says why in the board's words, and reads over the console"
 if grep -q "reading through the netconsole" "$T/err"; then
 	echo "FAIL: said it reads through the netconsole, which it could not"; FAILS=$((FAILS + 1))
@@ -120,7 +121,8 @@ expect_grep "netconsole: the board cannot reach 10.77.0.1" "$T/err" "fails, sayi
 board "setenv ethaddr 52:54:00:12:34:56" "setenv ipaddr 10.77.0.50" > /dev/null
 python3 -c 'import json,sys; p=json.load(open(sys.argv[1])); del p["recovery"]["network"]; json.dump(p, open(sys.argv[2], "w"))' "$T/p.json" "$T/p-nonet.json"
 expect_exit 0 "backup through the netconsole" -- $IN "$UNBRICK" backup --device "$DEV" --profile "$T/p-nonet.json" \
-	--server-ip 10.77.0.1 --device-ip 10.77.0.2 -o "$T/bk-nc"
+	--server-ip 10.77.0.1 --device-ip 10.77.0.2 -o "$T/bk-nc" --json
+expect_json 'j["backup"]["read_via"] == "netconsole" and "asked_again" not in j["backup"]' "the result says it came through the netconsole"
 expect_grep "reading through the netconsole: 10.77.0.2 sends to 10.77.0.1:6666" "$T/err" "the netconsole is used"
 if grep -Eq "reading over the console|[1-9][0-9]* of them over the console" "$T/err"; then
 	echo "FAIL: the console had to bring some of it:"; cat "$T/err"; FAILS=$((FAILS + 1))
@@ -145,7 +147,8 @@ table inet ubtest {
 	}
 }
 NFT
-expect_exit 0 "backup while the network loses datagrams" -- $IN "$UNBRICK" backup --device "$DEV,read_via=netconsole" --profile "$T/p.json" -o "$T/bk-lossy"
+expect_exit 0 "backup while the network loses datagrams" -- $IN "$UNBRICK" backup --device "$DEV,read_via=netconsole" --profile "$T/p.json" -o "$T/bk-lossy" --json
+expect_json 'j["backup"]["read_via"] == "netconsole" and j["backup"]["asked_again"] > 0' "the result says what was asked for again"
 expect_grep "netconsole: [1-9][0-9]* of 20480 lines went missing on the network and were asked for again \(0 of them over the console\)" "$T/err" "the lost lines were asked for again and came through the netconsole"
 backup_is_chip "$T/bk-lossy" "that backup equals the chip"
 $IN nft delete table inet ubtest
