@@ -10,9 +10,9 @@
  * with `md.l` (`md.b` when not whole words) and must hash to the board's
  * crc.  The dump's text comes through the netconsole when the board has
  * one and the network addresses are known (a serial line carries 2.7 KB/s
- * of data at 115200 baud), else over the console.  Block storage (virtio, usb, scsi, nvme, mmc) and SPI NOR (sf) are
- * first read into scratch RAM, their bus brought up (or chip probed) once
- * per session.
+ * of data at 115200 baud), else over the console.  Block storage (virtio,
+ * usb, scsi, nvme, mmc) and SPI NOR (sf) are first read into scratch
+ * RAM, their bus brought up (or chip probed) once per session.
  * Write a region: compare each erase block's crc on the board with the
  * image's; load only the span of blocks that differ into RAM (TFTP or
  * YMODEM), check its crc there, then per block: protect off, erase, copy in
