@@ -94,6 +94,12 @@ expect_grep "does not match the chip" "$T/err" "the stale backup is noticed"
 slice "$CHIP" 0x50000 0xfa0000 "$T/now-firmware.bin"
 same "$T/now-firmware.bin" "$T/fw.bin" "the chip holds the image despite the stale backup"
 expect_exit 2 "--trust-backup alone is a usage error" -- "$UNBRICK" flash "$T/fw.bin" --device "$DEV" --profile $P --trust-backup --yes
+# U-Boot's options on a programmer: refused by name, never handed to
+# libflashrom as programmer parameters
+expect_exit 2 "--via on a programmer" -- "$UNBRICK" flash "$T/fw.bin" --device "$DEV" --profile $P --via tftp --yes
+expect_grep "\-\-via is for U-Boot boards" "$T/err" "says which devices it is for"
+expect_exit 2 "--read-via on a programmer" -- "$UNBRICK" backup --device "$DEV" --profile $P --read-via console -o "$T/bk-rv"
+expect_grep "\-\-read-via is for U-Boot boards" "$T/err" "says which devices it is for"
 
 cp "$CHIP" "$T/kept.bin"
 head -c $((0xfa0000 + 4096)) /dev/zero > "$T/big.bin"
