@@ -143,7 +143,17 @@ static int warm_up(struct ub_uboot_nc *nc, struct ub_console *con, struct ub_err
 	int rc;
 
 	snprintf(cmd, sizeof cmd, "ping %s", nc->net.server_ip);
-	if ((rc = ub_console_run(con, cmd, WARM_UP_MS, NULL, NULL, &out, e)))
+	rc = ub_console_run(con, cmd, WARM_UP_MS, NULL, NULL, &out, e);
+	if (rc == UB_ETIMEOUT) {
+		/* a ping that never ends: Ctrl-C, and the console as it was */
+		struct ub_err why = *e;
+
+		ub_err_clear(e);
+		if ((rc = ub_console_sync(con, NULL, 10000, e)))
+			return rc;
+		return give_up(nc, 1, e, "the board's ping of %s never ended (%s)", nc->net.server_ip, why.msg);
+	}
+	if (rc)
 		return rc;
 	bad = ub_console_failure(&out, &len);
 	if (bad && !memmem(bad, len, "Unknown command", 15)) {
