@@ -53,6 +53,7 @@ static const struct advice table[] = {
 
 	/* consoles and links */
 	{ "console-connect", "Nothing answers at that address; check that the serial server or board emulator is running and the path or port is right." },
+	{ "console-rfc2217", "The console server did not set its serial port as asked. Turn on RFC 2217 for that port (ser2net: accepter telnet(rfc2217),tcp,PORT), or set the port and its lines on the server itself and leave them out of the device spec." },
 	{ "console-lost", "The console link dropped; check the cable and the adapter, and that nothing else opened the port." },
 	{ "serial-missing", "No such serial port; plug the USB-serial adapter in and list ports with 'ls /dev/ttyUSB* /dev/ttyACM*'." },
 	{ "serial-busy", "The serial port could not be opened; close other terminal programs (screen, minicom) and check you are in the 'dialout' group." },

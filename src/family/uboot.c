@@ -1374,9 +1374,9 @@ static int uboot_watch(struct ub_device *d, int seconds, char **log, size_t *len
  * character; md.l prints a 67-character line for 16 bytes; YMODEM sends
  * 1029 bytes for 1 KiB.  At 115200 baud that is 2.7 KB/s read and
  * 11 KB/s written, not the emulator's 55 KB/s: a 16 MiB backup is about
- * 100 minutes, and the plan must say so.  A TCP console is nearly always
- * a serial port behind ser2net or a console server, so it counts as
- * 115200 unless the spec's baud= says otherwise.  TFTP writes go by the
+ * 100 minutes, and the plan must say so.  A TCP or telnet console is
+ * nearly always a serial port behind ser2net or a console server, so it
+ * counts as 115200 unless the spec's baud= says otherwise.  TFTP writes go by the
  * network, not the line; so do reads through the netconsole, which the
  * board may or may not have: the line's rate stays the bound until it is
  * asked for. */
@@ -1389,7 +1389,8 @@ static void uboot_link_rates(const struct ub_device_spec *spec, const json_t *pr
 	struct ub_err ignored;
 	int nc_maybe;
 
-	if (strcmp(spec->transport, "serial") != 0 && strcmp(spec->transport, "tcp") != 0)
+	if (strcmp(spec->transport, "serial") != 0 && strcmp(spec->transport, "tcp") != 0 &&
+	    strcmp(spec->transport, "telnet") != 0)
 		return;
 	if (ub_device_spec_param(spec, "baud", v, sizeof v) && strtod(v, NULL) > 0)
 		baud = strtod(v, NULL);
@@ -1407,7 +1408,7 @@ static void uboot_link_rates(const struct ub_device_spec *spec, const json_t *pr
 
 const struct ub_family ub_family_uboot = {
 	.name = "uboot",
-	.what = "boards with a U-Boot console (serial, unix socket, TCP)",
+	.what = "boards with a U-Boot console (serial, unix socket, TCP, telnet)",
 	.reach = "waiting for the console (power the board on now if it is off)",
 	.caps = UB_CAP_READ | UB_CAP_DIGEST_CRC32 | UB_CAP_ERASE_BLOCK |
 		UB_CAP_RESUME | UB_CAP_BOOT_CHECK,

@@ -23,6 +23,8 @@
 #include <unistd.h>
 
 #include "base/params.h"
+#include "base/say.h"
+#include "telnet.h"
 
 struct ub_stream {
 	int fd;
@@ -30,6 +32,10 @@ struct ub_stream {
 	struct sp_port *port;   /* serial only */
 	int datagrams;          /* udp: receive only, from one sender */
 	struct in_addr from;    /* udp: that sender (0: any) */
+	struct ub_telnet *tn;   /* telnet: the codec */
+	uint8_t *pend;          /* telnet: data that came while negotiating */
+	size_t pend_len, pend_off;
+	int looked;             /* tcp: the first bytes were looked at */
 	char what[1100];        /* "unix:/path" for messages */
 };
 
@@ -94,13 +100,28 @@ static int open_tcp(struct ub_stream *s, const char *hostport, struct ub_err *e)
 	return 0;
 }
 
+static int on_off(const char *params, const char *key, int *v, struct ub_err *e)
+{
+	char w[8];
+
+	*v = -1;
+	if (!ub_param_get(params, key, w, sizeof w))
+		return 0;
+	if (strcmp(w, "on") && strcmp(w, "off"))
+		return ub_err_set(e, UB_EUSAGE, "usage", "%s=%s: say on or off", key, w);
+	*v = strcmp(w, "on") == 0;
+	return 0;
+}
+
 static int open_serial(struct ub_stream *s, const char *dev, const char *params,
 		       struct ub_err *e)
 {
 	char v[32];
-	int baud = UB_STREAM_DEFAULT_BAUD;
+	int baud = UB_STREAM_DEFAULT_BAUD, dtr, rts, rc;
 	enum sp_return r;
 
+	if ((rc = on_off(params, "dtr", &dtr, e)) || (rc = on_off(params, "rts", &rts, e)))
+		return rc;
 	if (ub_param_get(params, "baud", v, sizeof v)) {
 		char *end;
 
@@ -127,9 +148,9 @@ static int open_serial(struct ub_stream *s, const char *dev, const char *params,
 	r = sp_open(s->port, SP_MODE_READ_WRITE);
 	if (r != SP_OK) {
 		char *msg = sp_last_error_message();
-		int rc = ub_err_set(e, UB_ENODEV, "serial-busy",
-				    "cannot open %s: %s", dev, msg ? msg : "error");
 
+		rc = ub_err_set(e, UB_ENODEV, "serial-busy", "cannot open %s: %s", dev,
+				msg ? msg : "error");
 		sp_free_error_message(msg);
 		return rc;
 	}
@@ -140,10 +161,10 @@ static int open_serial(struct ub_stream *s, const char *dev, const char *params,
 		return ub_err_set(e, UB_ENODEV, "serial-busy",
 				  "cannot set %s to %d 8N1", dev, baud);
 	/* Some adapters wire DTR/RTS to reset or boot-mode pins. */
-	if (ub_param_get(params, "dtr", v, sizeof v))
-		sp_set_dtr(s->port, strcmp(v, "on") == 0 ? SP_DTR_ON : SP_DTR_OFF);
-	if (ub_param_get(params, "rts", v, sizeof v))
-		sp_set_rts(s->port, strcmp(v, "on") == 0 ? SP_RTS_ON : SP_RTS_OFF);
+	if (dtr >= 0)
+		sp_set_dtr(s->port, dtr ? SP_DTR_ON : SP_DTR_OFF);
+	if (rts >= 0)
+		sp_set_rts(s->port, rts ? SP_RTS_ON : SP_RTS_OFF);
 	if (sp_get_port_handle(s->port, &s->fd) != SP_OK)
 		return ub_err_set(e, UB_ENODEV, "serial-busy", "no descriptor for %s", dev);
 	return 0;
@@ -212,6 +233,138 @@ static int open_udp(struct ub_stream *s, const char *hostport, const char *param
 	return 0;
 }
 
+static int raw_write(struct ub_stream *s, const void *buf, size_t len, long long deadline,
+		     int timeout_ms, struct ub_err *e);
+
+/* Telnet's own answers go out at once: a server waits for them. */
+static int tn_flush(struct ub_stream *s, struct ub_err *e)
+{
+	int rc = raw_write(s, s->tn->out, s->tn->out_len, now_ms() + 2000, 2000, e);
+
+	ub_telnet_sent(s->tn);
+	return rc;
+}
+
+/* A telnet server answers a request within milliseconds; this is ample
+ * across a slow VPN to a console server, and short for a person. */
+#define TN_ANSWER_MS 2000
+
+/* An RFC 2217 value of one byte, or four for a rate. */
+static void tn_set(struct ub_telnet *t, enum ub_tn_comport cmd, uint32_t v)
+{
+	uint8_t b[4] = { (uint8_t)(v >> 24), (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v };
+
+	if (cmd == UB_TN_CP_SET_BAUDRATE)
+		ub_telnet_comport(t, cmd, b, 4);
+	else
+		ub_telnet_comport(t, cmd, b + 3, 1);
+}
+
+/* A serial port behind a telnet console server ("HOST:PORT").  Binary
+ * both ways, so YMODEM's bytes arrive as sent.  baud=, dtr= and rts= go
+ * to the server's port through RFC 2217: the lines must be confirmed (a
+ * board may have its reset on DTR), the rate is set when the server can
+ * and otherwise only sizes the estimates.  What the board prints during
+ * the negotiation is kept for the first reads. */
+static int open_telnet(struct ub_stream *s, const char *hostport, const char *params,
+		       struct ub_err *e)
+{
+	long long deadline;
+	long baud = 0;
+	int dtr, rts, rc, sent = 0, controls = 0;
+	char v[32];
+	uint8_t ask[3];
+
+	if (ub_param_get(params, "baud", v, sizeof v)) {
+		char *end;
+
+		baud = strtol(v, &end, 10);
+		if (*end || baud <= 0 || baud > 100000000)
+			return ub_err_set(e, UB_EUSAGE, "usage", "baud=%s is not a rate", v);
+	}
+	if ((rc = on_off(params, "dtr", &dtr, e)) || (rc = on_off(params, "rts", &rts, e)) ||
+	    (rc = open_tcp(s, hostport, e)))
+		return rc;
+	if (set_nonblock(s->fd) != 0)
+		return ub_err_errno(e, UB_EIO, "io", errno, "%s", s->what);
+	if (!(s->tn = malloc(sizeof *s->tn)))
+		return ub_err_set(e, UB_ENOMEM, NULL, "out of memory");
+	ub_telnet_init(s->tn, baud || dtr >= 0 || rts >= 0);
+	deadline = now_ms() + TN_ANSWER_MS;
+	for (;;) {
+		uint8_t chunk[4096], *grown;
+		struct pollfd pf = { .fd = s->fd, .events = POLLIN };
+		long long left;
+		ssize_t n;
+
+		if (s->tn->us[UB_TN_OPT_COMPORT] == UB_TN_YES && !sent) {
+			/* The serial transport's own settings: the rate,
+			 * 8N1, no flow control; then the lines asked for. */
+			sent = 1;
+			if (baud) {
+				tn_set(s->tn, UB_TN_CP_SET_BAUDRATE, (uint32_t)baud);
+				tn_set(s->tn, UB_TN_CP_SET_DATASIZE, 8);
+				tn_set(s->tn, UB_TN_CP_SET_PARITY, 1);
+				tn_set(s->tn, UB_TN_CP_SET_STOPSIZE, 1);
+				ask[controls++] = UB_TN_CTL_NO_FLOW;
+			}
+			if (dtr >= 0)
+				ask[controls++] = dtr ? UB_TN_CTL_DTR_ON : UB_TN_CTL_DTR_OFF;
+			if (rts >= 0)
+				ask[controls++] = rts ? UB_TN_CTL_RTS_ON : UB_TN_CTL_RTS_OFF;
+			for (int i = 0; i < controls; i++)
+				tn_set(s->tn, UB_TN_CP_SET_CONTROL, ask[i]);
+		}
+		if (s->tn->out_len && (rc = tn_flush(s, e)))
+			return rc;
+		if (ub_telnet_settled(s->tn) &&
+		    (s->tn->us[UB_TN_OPT_COMPORT] != UB_TN_YES ||
+		     ((!baud || s->tn->baud >= 0) && s->tn->control_answers >= controls)))
+			break;
+		if ((left = deadline - now_ms()) <= 0)
+			break;
+		if (poll(&pf, 1, (int)left) <= 0)
+			continue;
+		n = read(s->fd, chunk, sizeof chunk);
+		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+			return ub_err_errno(e, UB_ENODEV, "console-lost", n ? errno : ECONNRESET,
+					    "%s closed the connection while it was being set up", s->what);
+		if (n < 0)
+			continue;
+		n = (ssize_t)ub_telnet_decode(s->tn, chunk, (size_t)n, chunk);
+		if (n && !(grown = realloc(s->pend, s->pend_len + (size_t)n)))
+			return ub_err_set(e, UB_ENOMEM, NULL, "out of memory");
+		if (n) {
+			s->pend = grown;
+			memcpy(s->pend + s->pend_len, chunk, (size_t)n);
+			s->pend_len += (size_t)n;
+		}
+	}
+	if (!s->tn->negotiated)
+		return ub_err_set(e, UB_EUSAGE, "usage",
+				  "%s answered no telnet negotiation in %d s: it is not a telnet server; "
+				  "a raw TCP port is reached as tcp:%s", s->what, TN_ANSWER_MS / 1000, hostport);
+	if ((dtr >= 0 || rts >= 0) && s->tn->us[UB_TN_OPT_COMPORT] != UB_TN_YES)
+		return ub_err_set(e, UB_ENODEV, "console-rfc2217",
+				  "%s does not take serial settings (RFC 2217), so %s cannot be set",
+				  s->what, dtr >= 0 ? "dtr=" : "rts=");
+	for (int i = baud ? 1 : 0; i < controls; i++)
+		if (i >= s->tn->control_answers || s->tn->controls[i] != ask[i])
+			return ub_err_set(e, UB_ENODEV, "console-rfc2217",
+					  "%s did not confirm %s %s (its port may have no such line)",
+					  s->what, ask[i] <= UB_TN_CTL_DTR_OFF ? "dtr" : "rts",
+					  ask[i] == UB_TN_CTL_DTR_ON || ask[i] == UB_TN_CTL_RTS_ON ? "on" : "off");
+	if (baud && s->tn->us[UB_TN_OPT_COMPORT] != UB_TN_YES)
+		ub_say("  %s does not set its port's rate (no RFC 2217): baud=%ld is taken as the rate the server set\n",
+		       s->what, baud);
+	else if (baud && s->tn->baud < 0)
+		ub_say("  %s did not confirm baud=%ld\n", s->what, baud);
+	else if (baud && s->tn->baud != baud)
+		ub_say("  %s runs its port at %ld baud, not %ld as asked\n", s->what,
+		       s->tn->baud, baud);
+	return 0;
+}
+
 int ub_stream_open(struct ub_stream **out, const char *transport,
 		   const char *address, const char *params, struct ub_err *e)
 {
@@ -228,6 +381,8 @@ int ub_stream_open(struct ub_stream **out, const char *transport,
 		rc = open_unix(s, address, e);
 	} else if (strcmp(transport, "tcp") == 0) {
 		rc = open_tcp(s, address, e);
+	} else if (strcmp(transport, "telnet") == 0) {
+		rc = open_telnet(s, address, params, e);
 	} else if (strcmp(transport, "serial") == 0) {
 		rc = open_serial(s, address, params, e);
 	} else if (strcmp(transport, "pty") == 0) {
@@ -245,7 +400,7 @@ int ub_stream_open(struct ub_stream **out, const char *transport,
 			s->fd = (int)fd;
 	} else {
 		rc = ub_err_set(e, UB_EUSAGE, "usage",
-				"unknown transport '%s' (use serial, pty, unix, tcp)", transport);
+				"unknown transport '%s' (use serial, pty, unix, tcp, telnet)", transport);
 	}
 	if (!rc && set_nonblock(s->fd) != 0)
 		rc = ub_err_errno(e, UB_EIO, "io", errno, "%s", s->what);
@@ -262,6 +417,15 @@ long ub_stream_read(struct ub_stream *s, void *buf, size_t len, int timeout_ms,
 {
 	long long deadline = now_ms() + timeout_ms;
 
+	if (s->pend_off < s->pend_len) {
+		size_t n = s->pend_len - s->pend_off < len ? s->pend_len - s->pend_off : len;
+
+		memcpy(buf, s->pend + s->pend_off, n);
+		s->pend_off += n;
+		if (s->log_fd >= 0 && write(s->log_fd, buf, n) < 0)
+			s->log_fd = -1;
+		return (long)n;
+	}
 	for (;;) {
 		struct pollfd p = { .fd = s->fd, .events = POLLIN };
 		long long left = deadline - now_ms();
@@ -286,6 +450,29 @@ long ub_stream_read(struct ub_stream *s, void *buf, size_t len, int timeout_ms,
 				continue;   /* an empty datagram is not the end of anything */
 		} else {
 			n = read(s->fd, buf, len);
+		}
+		if (n > 0 && !s->looked && !s->tn && !s->datagrams) {
+			const uint8_t *b = buf;
+
+			/* A telnet server speaks first, before any board
+			 * could: its requests would reach the console as
+			 * noise, and its escaping would spoil YMODEM. */
+			s->looked = 1;
+			if (n >= 2 && b[0] == UB_TN_IAC && b[1] >= 251 && strncmp(s->what, "tcp:", 4) == 0)
+				return ub_err_set(e, UB_EUSAGE, "usage",
+						  "%s is a telnet server (it opened with option negotiation): "
+						  "put telnet:%s in the device spec", s->what, s->what + 4);
+		}
+		if (n > 0 && s->tn) {
+			n = (ssize_t)ub_telnet_decode(s->tn, buf, (size_t)n, buf);
+			if (s->tn->out_len) {
+				int rc = tn_flush(s, e);
+
+				if (rc)
+					return rc;
+			}
+			if (n == 0)
+				continue;   /* only telnet's own talk */
 		}
 		if (n > 0) {
 			if (s->log_fd >= 0 && write(s->log_fd, buf, (size_t)n) < 0)
@@ -340,14 +527,12 @@ int ub_stream_collect(struct ub_stream *s, int seconds, size_t max, char **buf,
 	return rc;
 }
 
-int ub_stream_write(struct ub_stream *s, const void *buf, size_t len,
-		    int timeout_ms, struct ub_err *e)
+/* Sends all len bytes as they are, by deadline (a monotonic ms time). */
+static int raw_write(struct ub_stream *s, const void *buf, size_t len, long long deadline,
+		     int timeout_ms, struct ub_err *e)
 {
 	const char *p = buf;
-	long long deadline = now_ms() + timeout_ms;
 
-	if (s->datagrams)
-		return ub_err_set(e, UB_EUSAGE, "usage", "%s only receives", s->what);
 	while (len > 0) {
 		ssize_t n = send(s->fd, p, len, MSG_NOSIGNAL);
 
@@ -374,12 +559,49 @@ int ub_stream_write(struct ub_stream *s, const void *buf, size_t len,
 	return 0;
 }
 
+int ub_stream_write(struct ub_stream *s, const void *buf, size_t len,
+		    int timeout_ms, struct ub_err *e)
+{
+	long long deadline = now_ms() + timeout_ms;
+	const uint8_t *p = buf;
+	uint8_t coded[4096];
+
+	if (s->datagrams)
+		return ub_err_set(e, UB_EUSAGE, "usage", "%s only receives", s->what);
+	if (!s->tn)
+		return raw_write(s, buf, len, deadline, timeout_ms, e);
+	while (len > 0) {
+		size_t n = len < sizeof coded / 2 ? len : sizeof coded / 2;
+		int rc = raw_write(s, coded, ub_telnet_encode(s->tn, p, n, coded), deadline,
+				   timeout_ms, e);
+
+		if (rc)
+			return rc;
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
 void ub_stream_drain(struct ub_stream *s)
 {
-	char buf[512];
+	uint8_t buf[512];
+	ssize_t n;
 
-	while (read(s->fd, buf, sizeof buf) > 0)
-		;
+	s->pend_off = s->pend_len;
+	while ((n = read(s->fd, buf, sizeof buf)) > 0)
+		if (s->tn) {   /* requests among the noise still get answers */
+			struct ub_err ignored;
+
+			ub_telnet_decode(s->tn, buf, (size_t)n, buf);
+			if (s->tn->out_len)
+				tn_flush(s, &ignored);
+		}
+}
+
+int ub_stream_pending(const struct ub_stream *s)
+{
+	return s->pend_off < s->pend_len;
 }
 
 int ub_stream_fd(const struct ub_stream *s)
@@ -402,5 +624,7 @@ void ub_stream_close(struct ub_stream *s)
 	} else if (s->fd >= 0) {
 		close(s->fd);
 	}
+	free(s->tn);
+	free(s->pend);
 	free(s);
 }

@@ -1,5 +1,6 @@
-/* Byte streams to devices, with timeouts: unix sockets, TCP (ser2net,
- * telnet-style consoles), serial ports (libserialport) and pseudo-terminals.
+/* Byte streams to devices, with timeouts: unix sockets, TCP (ser2net in
+ * raw mode), telnet console servers (RFC 2217), serial ports
+ * (libserialport) and pseudo-terminals.
  * Everything above this layer sees only read/write with a deadline. */
 #ifndef UB_STREAM_H
 #define UB_STREAM_H
@@ -13,7 +14,9 @@ struct ub_stream;
 /* A serial port's rate when its spec gives no baud=. */
 #define UB_STREAM_DEFAULT_BAUD 115200
 
-/* transport: "unix" (address = socket path), "tcp" (host:port), "serial"
+/* transport: "unix" (address = socket path), "tcp" (host:port, raw
+ * bytes), "telnet" (host:port of a console server; params "baud=115200,
+ * dtr=on,rts=off" go to its serial port through RFC 2217), "serial"
  * (device path; params "baud=115200,dtr=on,rts=off"), "pty" (a terminal
  * device without a UART: /dev/pts/N), "udp" (IP:PORT of this machine to
  * receive datagrams on, params "from=IP" for the one sender heard; a read
@@ -44,8 +47,13 @@ int ub_stream_collect(struct ub_stream *s, int seconds, size_t max, char **buf,
 /* Discards input already waiting (noise, stale echoes). */
 void ub_stream_drain(struct ub_stream *s);
 
-/* The descriptor, for poll() by callers that multiplex. */
+/* The descriptor, for poll() by callers that multiplex.  Check
+ * ub_stream_pending first: bytes may wait that the descriptor no longer
+ * shows. */
 int ub_stream_fd(const struct ub_stream *s);
+
+/* 1 when bytes already received wait to be read. */
+int ub_stream_pending(const struct ub_stream *s);
 
 /* A copy of every byte read goes to this file descriptor (console log),
  * or nowhere with -1. */

@@ -226,6 +226,8 @@ static int wait_either(struct ub_console *c, struct side *sd, int timeout_ms,
 	};
 	int r;
 
+	if (ub_stream_pending(c->s))
+		return 1;
 	do
 		r = poll(p, 2, timeout_ms);
 	while (r < 0 && errno == EINTR);
