@@ -249,6 +249,31 @@ static int tn_flush(struct ub_stream *s, struct ub_err *e)
  * across a slow VPN to a console server, and short for a person. */
 #define TN_ANSWER_MS 2000
 
+/* How long a session that has settled is watched for a close. */
+#define TN_CLOSE_MS 200
+
+/* The server dropped the session while it was being set up: a console
+ * server says why before it closes (the port in use, the device missing),
+ * and that line beats "connection reset". */
+static int tn_refused(struct ub_stream *s, struct ub_err *e)
+{
+	char said[160];
+	size_t n = 0, i = s->pend_len;
+
+	while (i > 0 && (s->pend[i - 1] == '\r' || s->pend[i - 1] == '\n'))
+		i--;
+	while (i > 0 && s->pend[i - 1] != '\n' && s->pend_len - i < sizeof said - 1)
+		i--;
+	for (; i < s->pend_len && n < sizeof said - 1; i++)
+		if (s->pend[i] >= ' ' && s->pend[i] < 127)
+			said[n++] = (char)s->pend[i];
+	said[n] = '\0';
+	if (n)
+		return ub_err_set(e, UB_ENODEV, "console-lost",
+				  "%s closed the connection; it said \"%s\"", s->what, said);
+	return e ? e->code : UB_ENODEV;   /* e already says how the link ended */
+}
+
 /* An RFC 2217 value of one byte, or four for a rate. */
 static void tn_set(struct ub_telnet *t, enum ub_tn_comport cmd, uint32_t v)
 {
@@ -271,7 +296,7 @@ static int open_telnet(struct ub_stream *s, const char *hostport, const char *pa
 {
 	long long deadline;
 	long baud = 0;
-	int dtr, rts, rc, sent = 0, controls = 0;
+	int dtr, rts, rc, sent = 0, done = 0, controls = 0;
 	char v[32];
 	uint8_t ask[3];
 
@@ -315,20 +340,26 @@ static int open_telnet(struct ub_stream *s, const char *hostport, const char *pa
 			for (int i = 0; i < controls; i++)
 				tn_set(s->tn, UB_TN_CP_SET_CONTROL, ask[i]);
 		}
-		if (s->tn->out_len && (rc = tn_flush(s, e)))
-			return rc;
-		if (ub_telnet_settled(s->tn) &&
+		if (s->tn->out_len && tn_flush(s, e))
+			return tn_refused(s, e);
+		/* Settled: a moment more, for a server that refuses the
+		 * session (the port in use) with a line and a close. */
+		if (!done && ub_telnet_settled(s->tn) &&
 		    (s->tn->us[UB_TN_OPT_COMPORT] != UB_TN_YES ||
-		     ((!baud || s->tn->baud >= 0) && s->tn->control_answers >= controls)))
-			break;
+		     ((!baud || s->tn->baud >= 0) && s->tn->control_answers >= controls))) {
+			done = 1;
+			deadline = now_ms() + TN_CLOSE_MS;
+		}
 		if ((left = deadline - now_ms()) <= 0)
 			break;
 		if (poll(&pf, 1, (int)left) <= 0)
 			continue;
 		n = read(s->fd, chunk, sizeof chunk);
-		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
-			return ub_err_errno(e, UB_ENODEV, "console-lost", n ? errno : ECONNRESET,
-					    "%s closed the connection while it was being set up", s->what);
+		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+			ub_err_errno(e, UB_ENODEV, "console-lost", n ? errno : ECONNRESET,
+				     "%s closed the connection", s->what);
+			return tn_refused(s, e);
+		}
 		if (n < 0)
 			continue;
 		n = (ssize_t)ub_telnet_decode(s->tn, chunk, (size_t)n, chunk);

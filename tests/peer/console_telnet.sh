@@ -93,6 +93,20 @@ expect_grep "does not set its port's rate \(no RFC 2217\): baud=57600 is taken a
 expect_exit 4 "rts=off where the server takes no serial settings" -- "$UNBRICK" identify --device "uboot:telnet:127.0.0.1:$TEL,rts=off" --profile qemu-virt-arm
 expect_grep "does not take serial settings \(RFC 2217\), so rts= cannot be set" "$T/err" "says so"
 
+# A colleague's session holds the port: ser2net says so and closes, and
+# unbrick passes on its words rather than "connection reset".
+python3 -c '
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+time.sleep(6)' "$RFC" &
+holder=$!
+sleep 1
+expect_exit 4 "the console server's port in use by another session" -- "$UNBRICK" identify --device "uboot:telnet:127.0.0.1:$RFC" --profile qemu-virt-arm
+expect_grep "telnet:127.0.0.1:$RFC closed the connection; it said \"[A-Za-z]" "$T/err" "quotes what the server said"
+sed -n 's/.*\(it said ".*"\).*/  (\1)/p' "$T/err"
+kill $holder 2>/dev/null || true
+wait $holder 2>/dev/null || true
+
 # Raw TCP, and each transport at the other kind of port.
 expect_exit 0 "identify through raw TCP" -- "$UNBRICK" identify --device "uboot:tcp:127.0.0.1:$RAW" --profile qemu-virt-arm --json
 expect_json 'j["identity"]["model"] == "qemu-arm"' "the board answers"
