@@ -47,6 +47,11 @@ int ub_uboot_env_save(struct ub_device *d, struct ub_uboot_env *env,
 		rc = ub_uboot_getenv(d, names[i], env->val[i], sizeof env->val[i], e);
 		if (rc < 0)
 			return rc;
+		if (rc == 0 && strlen(env->val[i]) > UB_UBOOT_ENV_VAL)
+			return ub_err_set(e, UB_EFAIL, NULL,
+					  "the board's %s is longer than %d characters, too long to put back exactly; "
+					  "shorten it (setenv %s ...) and run the command again",
+					  names[i], UB_UBOOT_ENV_VAL, names[i]);
 		env->name[i] = names[i];
 		env->set[i] = rc == 0;
 		env->n = i + 1;
@@ -57,15 +62,29 @@ int ub_uboot_env_save(struct ub_device *d, struct ub_uboot_env *env,
 int ub_uboot_env_restore(struct ub_device *d, const struct ub_uboot_env *env,
 			 struct ub_err *e)
 {
-	char cmd[256];
+	char cmd[1024];
 	size_t i;
 	int rc = 0;
 
 	for (i = 0; i < env->n && !rc; i++) {
-		if (env->set[i])
-			snprintf(cmd, sizeof cmd, "setenv %s '%s'", env->name[i], env->val[i]);
-		else
-			snprintf(cmd, sizeof cmd, "setenv %s", env->name[i]);
+		size_t n = (size_t)snprintf(cmd, sizeof cmd, "setenv %s", env->name[i]);
+
+		/* In single quotes hush takes everything as it is, but a
+		 * quote: that closes, goes as \', and opens again. */
+		if (env->set[i]) {
+			cmd[n++] = ' ';
+			cmd[n++] = '\'';
+			for (const char *v = env->val[i]; *v; v++) {
+				if (*v == '\'') {
+					memcpy(cmd + n, "'\\''", 4);
+					n += 4;
+				} else {
+					cmd[n++] = *v;
+				}
+			}
+			cmd[n++] = '\'';
+			cmd[n] = '\0';
+		}
 		rc = ub_uboot_command(d, cmd, 5000, e);
 	}
 	return rc;

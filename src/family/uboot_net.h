@@ -26,16 +26,21 @@ int ub_uboot_net_addrs(const struct ub_device_spec *spec, const json_t *profile,
 
 #define UB_UBOOT_ENV_MAX 8
 
+/* The longest value kept: restored into a console command line, which
+ * U-Boot's default CONFIG_SYS_CBSIZE caps at 256 characters. */
+#define UB_UBOOT_ENV_VAL 200
+
 /* Environment variables as the board had them. */
 struct ub_uboot_env {
 	size_t n;
 	const char *name[UB_UBOOT_ENV_MAX];
-	char val[UB_UBOOT_ENV_MAX][128];
+	char val[UB_UBOOT_ENV_MAX][UB_UBOOT_ENV_VAL + 2];
 	int set[UB_UBOOT_ENV_MAX];
 };
 
 /* Reads the n variables names (at most UB_UBOOT_ENV_MAX, the strings kept
- * by reference) into env. */
+ * by reference) into env.  A value too long to be put back exactly is an
+ * error: nothing is changed then. */
 int ub_uboot_env_save(struct ub_device *d, struct ub_uboot_env *env,
 		      const char *const *names, size_t n, struct ub_err *e);
 
