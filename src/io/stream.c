@@ -30,12 +30,16 @@ struct ub_stream {
 	int fd;
 	int log_fd;
 	struct sp_port *port;   /* serial only */
-	int datagrams;          /* udp: receive only, from one sender */
+	int datagrams;          /* udp: 1 receive only, 2 netconsole: both ways */
 	struct in_addr from;    /* udp: that sender (0: any) */
+	struct sockaddr_in to;  /* netconsole: where commands go */
 	struct ub_telnet *tn;   /* telnet: the codec */
 	uint8_t *pend;          /* telnet: data that came while negotiating */
 	size_t pend_len, pend_off;
 	int looked;             /* tcp: the first bytes were looked at */
+	uint8_t first[160];     /* the first bytes that came, for a server that */
+	size_t first_len;       /* refuses the session with a line and a close */
+	unsigned long long got; /* every byte that came */
 	char what[1100];        /* "unix:/path" for messages */
 };
 
@@ -233,6 +237,51 @@ static int open_udp(struct ub_stream *s, const char *hostport, const char *param
 	return 0;
 }
 
+/* U-Boot's netconsole as the console itself ("BOARD_IP[:PORT]", port
+ * 6666 by default, U-Boot's ncinport and ncoutport): boards without a
+ * serial header whose U-Boot turns it on before autoboot.  Output comes
+ * to this machine's port of the same number, from the board only
+ * (params "server_ip=IP" picks the local address; any by default). */
+static int open_netconsole(struct ub_stream *s, const char *address, const char *params,
+			   struct ub_err *e)
+{
+	struct sockaddr_in me = { .sin_family = AF_INET };
+	char host[64], v[64];
+	const char *colon = strrchr(address, ':');
+	long port = 6666;
+	int big = 8 << 20;
+
+	if ((colon ? (size_t)(colon - address) : strlen(address)) >= sizeof host)
+		return ub_err_set(e, UB_EUSAGE, "usage", "netconsole address '%s' must be IP[:PORT]", address);
+	snprintf(host, sizeof host, "%.*s", colon ? (int)(colon - address) : (int)strlen(address), address);
+	if (colon) {
+		char *end;
+
+		port = strtol(colon + 1, &end, 10);
+		if (*end || port < 1 || port > 65535)
+			port = -1;
+	}
+	s->to.sin_family = AF_INET;
+	if (port < 0 || inet_pton(AF_INET, host, &s->to.sin_addr) != 1)
+		return ub_err_set(e, UB_EUSAGE, "usage",
+				  "netconsole address '%s' must be the board's IPv4 address[:PORT]", address);
+	s->to.sin_port = htons((uint16_t)port);
+	s->from = s->to.sin_addr;
+	me.sin_port = s->to.sin_port;
+	if (ub_param_get(params, "server_ip", v, sizeof v) && inet_pton(AF_INET, v, &me.sin_addr) != 1)
+		return ub_err_set(e, UB_EUSAGE, "usage", "server_ip=%s is not an IPv4 address", v);
+	s->datagrams = 2;
+	s->fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s->fd < 0)
+		return ub_err_errno(e, UB_EIO, "io", errno, "UDP socket");
+	if (setsockopt(s->fd, SOL_SOCKET, SO_RCVBUFFORCE, &big, sizeof big) != 0)
+		setsockopt(s->fd, SOL_SOCKET, SO_RCVBUF, &big, sizeof big);
+	if (bind(s->fd, (struct sockaddr *)&me, sizeof me) != 0)
+		return ub_err_errno(e, UB_ENODEV, "udp-bind", errno,
+				    "cannot receive the board's netconsole on port %ld", port);
+	return 0;
+}
+
 static int raw_write(struct ub_stream *s, const void *buf, size_t len, long long deadline,
 		     int timeout_ms, struct ub_err *e);
 
@@ -252,26 +301,27 @@ static int tn_flush(struct ub_stream *s, struct ub_err *e)
 /* How long a session that has settled is watched for a close. */
 #define TN_CLOSE_MS 200
 
-/* The server dropped the session while it was being set up: a console
- * server says why before it closes (the port in use, the device missing),
- * and that line beats "connection reset". */
-static int tn_refused(struct ub_stream *s, struct ub_err *e)
+/* The server dropped the session at once: a console server says why
+ * before it closes (the port in use, the device missing), and that line
+ * beats "connection reset".  Quotes the last line of what came, or
+ * returns e's code as it is when nothing did. */
+static int closed_saying(const uint8_t *b, size_t len, const char *what, struct ub_err *e)
 {
 	char said[160];
-	size_t n = 0, i = s->pend_len;
+	size_t n = 0, i = len;
 
-	while (i > 0 && (s->pend[i - 1] == '\r' || s->pend[i - 1] == '\n'))
+	while (i > 0 && (b[i - 1] == '\r' || b[i - 1] == '\n'))
 		i--;
-	while (i > 0 && s->pend[i - 1] != '\n' && s->pend_len - i < sizeof said - 1)
+	while (i > 0 && b[i - 1] != '\n' && len - i < sizeof said - 1)
 		i--;
-	for (; i < s->pend_len && n < sizeof said - 1; i++)
-		if (s->pend[i] >= ' ' && s->pend[i] < 127)
-			said[n++] = (char)s->pend[i];
+	for (; i < len && n < sizeof said - 1; i++)
+		if (b[i] >= ' ' && b[i] < 127)
+			said[n++] = (char)b[i];
 	said[n] = '\0';
 	if (n)
 		return ub_err_set(e, UB_ENODEV, "console-lost",
-				  "%s closed the connection; it said \"%s\"", s->what, said);
-	return e ? e->code : UB_ENODEV;   /* e already says how the link ended */
+				  "%s closed the connection; it said \"%s\"", what, said);
+	return e ? e->code : UB_ENODEV;
 }
 
 /* An RFC 2217 value of one byte, or four for a rate. */
@@ -341,7 +391,7 @@ static int open_telnet(struct ub_stream *s, const char *hostport, const char *pa
 				tn_set(s->tn, UB_TN_CP_SET_CONTROL, ask[i]);
 		}
 		if (s->tn->out_len && tn_flush(s, e))
-			return tn_refused(s, e);
+			return closed_saying(s->pend, s->pend_len, s->what, e);
 		/* Settled: a moment more, for a server that refuses the
 		 * session (the port in use) with a line and a close. */
 		if (!done && ub_telnet_settled(s->tn) &&
@@ -358,7 +408,7 @@ static int open_telnet(struct ub_stream *s, const char *hostport, const char *pa
 		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
 			ub_err_errno(e, UB_ENODEV, "console-lost", n ? errno : ECONNRESET,
 				     "%s closed the connection", s->what);
-			return tn_refused(s, e);
+			return closed_saying(s->pend, s->pend_len, s->what, e);
 		}
 		if (n < 0)
 			continue;
@@ -420,6 +470,8 @@ int ub_stream_open(struct ub_stream **out, const char *transport,
 		rc = open_pty(s, address, e);
 	} else if (strcmp(transport, "udp") == 0) {
 		rc = open_udp(s, address, params, e);
+	} else if (strcmp(transport, "netconsole") == 0) {
+		rc = open_netconsole(s, address, params, e);
 	} else if (strcmp(transport, "fd") == 0) {
 		char *end;
 		long fd = strtol(address, &end, 10);
@@ -431,7 +483,7 @@ int ub_stream_open(struct ub_stream **out, const char *transport,
 			s->fd = (int)fd;
 	} else {
 		rc = ub_err_set(e, UB_EUSAGE, "usage",
-				"unknown transport '%s' (use serial, pty, unix, tcp, telnet)", transport);
+				"unknown transport '%s' (use serial, pty, unix, tcp, telnet, netconsole)", transport);
 	}
 	if (!rc && set_nonblock(s->fd) != 0)
 		rc = ub_err_errno(e, UB_EIO, "io", errno, "%s", s->what);
@@ -441,6 +493,37 @@ int ub_stream_open(struct ub_stream **out, const char *transport,
 	}
 	*out = s;
 	return 0;
+}
+
+/* The datagrams waiting, as many whole ones as fit in len (at least the
+ * first, cut if it must be): a board prints a line a datagram, and a
+ * read per line would cost more than the board's printing.  0, or < 0
+ * with errno, when nothing of the sender's was waiting. */
+static ssize_t recv_datagrams(struct ub_stream *s, uint8_t *buf, size_t len)
+{
+	ssize_t got = 0;
+
+	for (;;) {
+		struct sockaddr_in src;
+		socklen_t sl = sizeof src;
+		ssize_t n;
+
+		if (got) {
+			/* the next one's size, to keep it whole for the next read */
+			n = recv(s->fd, NULL, 0, MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT);
+			if (n < 0 || (size_t)n > len - (size_t)got)
+				return got;
+		}
+		n = recvfrom(s->fd, buf + got, len - (size_t)got, got ? MSG_DONTWAIT : 0,
+			     (struct sockaddr *)&src, &sl);
+		if (n < 0)
+			return got ? got : n;
+		if (s->from.s_addr && src.sin_addr.s_addr != s->from.s_addr)
+			continue;   /* another sender */
+		got += n;
+		if ((size_t)got == len)
+			return got;
+	}
 }
 
 long ub_stream_read(struct ub_stream *s, void *buf, size_t len, int timeout_ms,
@@ -471,14 +554,9 @@ long ub_stream_read(struct ub_stream *s, void *buf, size_t len, int timeout_ms,
 		if (r == 0)
 			return 0;
 		if (s->datagrams) {
-			struct sockaddr_in src;
-			socklen_t sl = sizeof src;
-
-			n = recvfrom(s->fd, buf, len, 0, (struct sockaddr *)&src, &sl);
-			if (n >= 0 && s->from.s_addr && src.sin_addr.s_addr != s->from.s_addr)
-				continue;   /* another sender */
+			n = recv_datagrams(s, buf, len);
 			if (n == 0)
-				continue;   /* an empty datagram is not the end of anything */
+				continue;   /* another sender's, or empty: not the end of anything */
 		} else {
 			n = read(s->fd, buf, len);
 		}
@@ -506,13 +584,21 @@ long ub_stream_read(struct ub_stream *s, void *buf, size_t len, int timeout_ms,
 				continue;   /* only telnet's own talk */
 		}
 		if (n > 0) {
+			size_t keep = sizeof s->first - s->first_len;
+
 			if (s->log_fd >= 0 && write(s->log_fd, buf, (size_t)n) < 0)
 				s->log_fd = -1;   /* a full log disk must not stop a repair */
+			memcpy(s->first + s->first_len, buf, (size_t)n < keep ? (size_t)n : keep);
+			s->first_len += (size_t)n < keep ? (size_t)n : keep;
+			s->got += (unsigned long long)n;
 			return (long)n;
 		}
-		if (n == 0)
-			return ub_err_set(e, UB_ENODEV, "console-lost",
-					  "%s closed the connection", s->what);
+		if (n == 0) {
+			ub_err_set(e, UB_ENODEV, "console-lost", "%s closed the connection", s->what);
+			/* a board's session has said more than this by now */
+			return s->got == s->first_len ? closed_saying(s->first, s->first_len, s->what, e)
+						      : UB_ENODEV;
+		}
 		if (errno != EAGAIN && errno != EINTR)
 			return ub_err_errno(e, UB_ENODEV, "console-lost", errno, "%s", s->what);
 	}
@@ -590,6 +676,35 @@ static int raw_write(struct ub_stream *s, const void *buf, size_t len, long long
 	return 0;
 }
 
+/* U-Boot's netconsole keeps 512 bytes of input: smaller datagrams, so
+ * that one never overflows it while the board takes the one before. */
+#define NC_DATAGRAM 256
+
+static int nc_write(struct ub_stream *s, const void *buf, size_t len, long long deadline,
+		    int timeout_ms, struct ub_err *e)
+{
+	const char *p = buf;
+
+	while (len > 0) {
+		size_t n = len < NC_DATAGRAM ? len : NC_DATAGRAM;
+		ssize_t r = sendto(s->fd, p, n, MSG_NOSIGNAL, (const struct sockaddr *)&s->to,
+				   sizeof s->to);
+
+		if (r == (ssize_t)n) {
+			p += n;
+			len -= n;
+			continue;
+		}
+		if (r < 0 && errno != EAGAIN && errno != EINTR)
+			return ub_err_errno(e, UB_ENODEV, "console-lost", errno, "sending to %s", s->what);
+		if (deadline - now_ms() <= 0)
+			return ub_err_set(e, UB_ETIMEOUT, "timeout",
+					  "%s accepted no data for %d ms", s->what, timeout_ms);
+		poll(&(struct pollfd){ .fd = s->fd, .events = POLLOUT }, 1, 10);
+	}
+	return 0;
+}
+
 int ub_stream_write(struct ub_stream *s, const void *buf, size_t len,
 		    int timeout_ms, struct ub_err *e)
 {
@@ -597,8 +712,10 @@ int ub_stream_write(struct ub_stream *s, const void *buf, size_t len,
 	const uint8_t *p = buf;
 	uint8_t coded[4096];
 
-	if (s->datagrams)
+	if (s->datagrams == 1)
 		return ub_err_set(e, UB_EUSAGE, "usage", "%s only receives", s->what);
+	if (s->datagrams)
+		return nc_write(s, buf, len, deadline, timeout_ms, e);
 	if (!s->tn)
 		return raw_write(s, buf, len, deadline, timeout_ms, e);
 	while (len > 0) {

@@ -20,7 +20,10 @@ struct ub_stream;
  * (device path; params "baud=115200,dtr=on,rts=off"), "pty" (a terminal
  * device without a UART: /dev/pts/N), "udp" (IP:PORT of this machine to
  * receive datagrams on, params "from=IP" for the one sender heard; a read
- * returns one datagram's bytes, and the stream cannot write), "fd"
+ * returns whole datagrams' bytes, and the stream cannot write),
+ * "netconsole" (a board whose console is U-Boot's netconsole:
+ * BOARD_IP[:PORT], 6666 by default; params "server_ip=IP" for the local
+ * address to hear it on), "fd"
  * (address = an already open descriptor number; the stream owns it).
  * params may be NULL.
  * Fails with UB_ENODEV and advice naming what to check. */

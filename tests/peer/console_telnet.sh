@@ -94,16 +94,19 @@ expect_exit 4 "rts=off where the server takes no serial settings" -- "$UNBRICK" 
 expect_grep "does not take serial settings \(RFC 2217\), so rts= cannot be set" "$T/err" "says so"
 
 # A colleague's session holds the port: ser2net says so and closes, and
-# unbrick passes on its words rather than "connection reset".
+# unbrick passes on its words rather than "connection reset", through
+# telnet and through raw TCP alike.
 python3 -c '
 import socket, sys, time
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
-time.sleep(6)' "$RFC" &
+time.sleep(12)' "$RFC" &
 holder=$!
 sleep 1
-expect_exit 4 "the console server's port in use by another session" -- "$UNBRICK" identify --device "uboot:telnet:127.0.0.1:$RFC" --profile qemu-virt-arm
-expect_grep "telnet:127.0.0.1:$RFC closed the connection; it said \"[A-Za-z]" "$T/err" "quotes what the server said"
-sed -n 's/.*\(it said ".*"\).*/  (\1)/p' "$T/err"
+for tr in telnet:$RFC tcp:$RAW; do
+	expect_exit 4 "the console server's port in use by another session ($tr)" -- "$UNBRICK" identify --device "uboot:${tr%%:*}:127.0.0.1:${tr#*:}" --profile qemu-virt-arm
+	expect_grep "${tr%%:*}:127.0.0.1:${tr#*:} closed the connection; it said \"[A-Za-z]" "$T/err" "quotes what the server said"
+	sed -n 's/.*\(it said ".*"\).*/  (\1)/p' "$T/err"
+done
 kill $holder 2>/dev/null || true
 wait $holder 2>/dev/null || true
 

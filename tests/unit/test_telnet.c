@@ -1,6 +1,7 @@
-/* Telnet: the codec against byte sequences a console server sends
- * (ser2net's own opening among them), and the stream against a scripted
- * server on loopback.  ser2net itself is in tests/peer/console_telnet.sh. */
+/* Console servers: the telnet codec against byte sequences a server
+ * sends (ser2net's own opening among them), and the telnet and tcp streams
+ * against scripted servers on loopback.  ser2net itself is in
+ * tests/peer/console_telnet.sh. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -324,6 +325,46 @@ static void not_a_telnet_server(void **state)
 	close(l);
 }
 
+/* A raw TCP server that refuses the session with a line and a close. */
+static void *busy_server(void *arg)
+{
+	int c = accept(*(int *)arg, NULL, NULL);
+
+	if (c >= 0) {
+		(void)!write(c, "Port already in use\r\n", 21);
+		close(c);
+	}
+	return NULL;
+}
+
+static void raw_server_refuses(void **state)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t sl = sizeof sa;
+	int l = socket(AF_INET, SOCK_STREAM, 0);
+	struct ub_stream *s;
+	struct ub_err e = { 0 };
+	pthread_t th;
+	char addr[64], buf[64];
+	long n, r;
+
+	(void)state;
+	assert_int_equal(bind(l, (struct sockaddr *)&sa, sizeof sa), 0);
+	assert_int_equal(listen(l, 1), 0);
+	getsockname(l, (struct sockaddr *)&sa, &sl);
+	snprintf(addr, sizeof addr, "127.0.0.1:%d", ntohs(sa.sin_port));
+	pthread_create(&th, NULL, busy_server, &l);
+	assert_int_equal(ub_stream_open(&s, "tcp", addr, NULL, &e), 0);
+	pthread_join(th, NULL);
+	for (n = 0; (r = ub_stream_read(s, buf, sizeof buf, 2000, &e)) > 0; n += r)
+		;
+	assert_int_equal(n, 21);
+	assert_int_equal(r, UB_ENODEV);
+	assert_non_null(strstr(e.msg, "closed the connection; it said \"Port already in use\""));
+	ub_stream_close(s);
+	close(l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -336,6 +377,7 @@ int main(void)
 		cmocka_unit_test(broken_subnegotiation),
 		cmocka_unit_test(stream_over_loopback),
 		cmocka_unit_test(not_a_telnet_server),
+		cmocka_unit_test(raw_server_refuses),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
