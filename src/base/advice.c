@@ -84,6 +84,7 @@ static const struct advice table[] = {
 
 	/* TFTP */
 	{ "udp-bind", "unbrick could not listen on that address: it must be an address of this machine on the board's network (--server-ip), and no other program (a netconsole listener, nc -u -l) may hold the port." },
+	{ "netconsole-lossy", "The board's output kept getting lost between it and this machine. Check the cable and the switch on the way, or connect the board straight to this machine, and run the command again (a repair can be resumed)." },
 	{ "netconsole", "Reading through the netconsole did not work; check the network cable and the addresses (the board needs its ethaddr), or read over the console with read_via=console in the device spec." },
 	{ "tftp-bind", "unbrick could not listen for TFTP on that address: it must be an address of this machine on the board's network, UDP port 69 needs root (or CAP_NET_BIND_SERVICE), and no other TFTP server may hold the port." },
 	{ "tftp-no-request", "The board never asked for the file: check the network cable and link lights, that the board's serverip is this machine's address on the board's network and its ipaddr is free on that network, and that no firewall here blocks UDP port 69." },

@@ -35,6 +35,7 @@ static const char common_help[] =
 	"\n"
 	"  -d, --device SPEC      how to reach it, e.g. uboot:serial:/dev/ttyUSB0,baud=115200\n"
 	"                         or uboot:telnet:HOST:PORT (a console server, RFC 2217),\n"
+	"                         or uboot:netconsole:BOARD_IP (no serial; images by TFTP),\n"
 	"                         or spi:flashrom:ch341a_spi (a chip on a programmer clip)\n"
 	"  -p, --profile P        the device profile (name or file)\n"
 	"  -r, --region R         the region to write (default: the profile's firmware region)\n"

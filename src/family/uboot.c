@@ -32,6 +32,7 @@
 #include <zlib.h>
 
 #include "family/uboot_block.h"
+#include "family/uboot_nccon.h"
 #include "family/uboot_net.h"
 #include "family/uboot_netcons.h"
 #include "family/uboot_nor.h"
@@ -61,6 +62,7 @@ struct ub_device {
 	struct ub_sf_state sf;       /* the SPI flash probed since the last reset */
 	struct ub_uboot_loader loader;
 	struct ub_uboot_nc nc;       /* dumps through the netconsole, when it works */
+	struct ub_uboot_nccon nccon; /* the console is the netconsole itself */
 	struct ub_write_stats stats;
 	uint64_t read_bytes;         /* by uboot_read since open */
 };
@@ -167,9 +169,10 @@ static void uboot_read_stats(const struct ub_device *dev, struct ub_read_stats *
 {
 	memset(out, 0, sizeof *out);
 	out->bytes = dev->read_bytes;
-	out->asked_again = dev->nc.lost_all * 16;
+	out->asked_again = (dev->nc.lost_all + dev->nccon.lost_all) * 16;
 	if (dev->read_bytes)
-		snprintf(out->via, sizeof out->via, "%s", !dev->nc.lines_all ? "console" :
+		snprintf(out->via, sizeof out->via, "%s",
+			 dev->nccon.on ? "netconsole" : !dev->nc.lines_all ? "console" :
 			 dev->nc.state == 1 ? "netconsole" : "netconsole+console");
 }
 
@@ -181,14 +184,19 @@ static void uboot_write_stats(const struct ub_device *dev,
 
 static void uboot_close(struct ub_device *d);
 
-/* Whether the image is to go by TFTP: 2 when the spec asks (via=tftp), 1
- * when it names no way and the profile gives network addresses (TFTP if
- * this machine can serve on them), 0 for the console; via gets the
- * spec's via=, "" when none. */
+/* Whether the image is to go by TFTP: 3 when the console is a netconsole
+ * (the only way; -1 when the spec asks another), 2 when the spec asks
+ * (via=tftp), 1 when it names no way and the profile gives network
+ * addresses (TFTP if this machine can serve on them), 0 for the console;
+ * via gets the spec's via=, "" when none. */
 static int tftp_wanted(const struct ub_device_spec *spec, const json_t *profile,
 		       char *via, size_t len)
 {
 	via[0] = '\0';
+	/* loady reads the console, and a netconsole takes 512 bytes of
+	 * input at a time: a board reached that way loads by TFTP */
+	if (strcmp(spec->transport, "netconsole") == 0)
+		return ub_device_spec_param(spec, "via", via, len) && strcmp(via, "tftp") ? -1 : 3;
 	if (ub_device_spec_param(spec, "via", via, len))
 		return strcmp(via, "tftp") == 0 ? 2 : 0;
 	return json_object_get(json_object_get(profile, "recovery"), "network") ? 1 : 0;
@@ -223,6 +231,7 @@ static int uboot_open(struct ub_device **out, const struct ub_device_spec *spec,
 	if (!rc && (!d->load_addr || !d->scratch_addr))
 		rc = ub_err_set(e, UB_EFORMAT, "profile-invalid",
 				"profile: recovery.load_addr and recovery.scratch_addr are needed for U-Boot boards (free RAM addresses)");
+	d->nccon.on = strcmp(spec->transport, "netconsole") == 0;
 	if (!rc)
 		rc = ub_uboot_nc_config(&d->nc, spec, profile, e);
 	if (!rc)
@@ -236,7 +245,15 @@ static int uboot_open(struct ub_device **out, const struct ub_device_spec *spec,
 	/* TFTP when asked, or when the profile gives network addresses and
 	 * this machine can serve on them; YMODEM over the console otherwise. */
 	tftp = tftp_wanted(spec, profile, via, sizeof via);
-	if (tftp == 2) {
+	if (tftp < 0) {
+		rc = ub_err_set(e, UB_EUSAGE, "usage",
+				"via=%s cannot go through a netconsole (it takes 512 bytes of input at a time): a board reached that way loads by TFTP",
+				via);
+	} else if (tftp == 3) {
+		/* the only way; whether this machine may serve it is found
+		 * when an image is loaded (a backup needs none) */
+		rc = ub_uboot_tftp_loader(&d->loader, spec, profile, e);
+	} else if (tftp == 2) {
 		rc = ub_uboot_tftp_loader(&d->loader, spec, profile, e);
 		if (!rc && !ub_uboot_tftp_possible(&d->loader))
 			rc = ub_err_set(e, UB_EIO, "tftp-bind",
@@ -537,6 +554,22 @@ static int nc_dump(struct ub_device *d, uint64_t addr, uint8_t *buf, size_t len,
 	return rc;
 }
 
+/* The console is the netconsole: lines lost on the way are asked for
+ * again; there is no other line to bring them. */
+static int nccon_dump(struct ub_device *d, uint64_t addr, uint8_t *buf, size_t len,
+		      unsigned width, struct ub_progress *p, uint64_t base_done,
+		      struct ub_err *e)
+{
+	struct ub_dump_map m = { addr, buf, len, width, NULL, 0 };
+	int rc;
+
+	if (!(m.have = calloc(ub_dump_map_lines(&m), 1)))
+		return ub_err_set(e, UB_ENOMEM, NULL, "out of memory");
+	rc = ub_uboot_nccon_dump(&d->nccon, &d->con, &m, IDLE_MS, p, base_done, e);
+	free(m.have);
+	return rc;
+}
+
 static int dump(struct ub_device *d, uint64_t addr, uint8_t *buf, size_t len,
 		struct ub_progress *p, uint64_t base_done, struct ub_err *e)
 {
@@ -544,7 +577,8 @@ static int dump(struct ub_device *d, uint64_t addr, uint8_t *buf, size_t len,
 	 * and a quarter of the board's formatting.  Every U-Boot has it. */
 	unsigned width = whole_words(addr, len) ? 4 : 1;
 	int rc = ub_uboot_nc_on(&d->nc) ? nc_dump(d, addr, buf, len, width, p, base_done, e)
-					: console_dump(d, addr, buf, len, width, p, base_done, e);
+		 : d->nccon.on		  ? nccon_dump(d, addr, buf, len, width, p, base_done, e)
+					  : console_dump(d, addr, buf, len, width, p, base_done, e);
 
 	if (!rc && width == 4 && d->words_big)
 		ub_dump_swap32(buf, len);
@@ -747,6 +781,7 @@ static int uboot_read(struct ub_device *d, const struct ub_region *r,
 		ub_uboot_nc_end(&d->nc, d, &ignored);   /* the first failure is the one to tell */
 		return rc;
 	}
+	ub_uboot_nccon_end(&d->nccon);
 	return ub_uboot_nc_end(&d->nc, d, e);
 }
 

@@ -1,8 +1,11 @@
 #include "uboot_net.h"
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "family/uboot.h"
 
@@ -12,6 +15,31 @@ static void copy_addr(char *dst, size_t len, const json_t *net, const char *key,
 	const char *v = json_string_value(json_object_get(net, key));
 
 	snprintf(dst, len, "%s", v ? v : def);
+}
+
+/* A board reached through its netconsole is at the spec's address, and
+ * this machine is wherever the route to it leaves from; the spec's
+ * device_ip= and server_ip= still win. */
+static void netconsole_addrs(const struct ub_device_spec *spec, struct ub_uboot_net *out)
+{
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(6666) }, me;
+	socklen_t ml = sizeof me;
+	char given[64];
+	int fd;
+
+	if (!ub_device_spec_param(spec, "device_ip", given, sizeof given))
+		snprintf(out->device_ip, sizeof out->device_ip, "%.*s",
+			 (int)strcspn(spec->address, ":"), spec->address);
+	if (ub_device_spec_param(spec, "server_ip", given, sizeof given) ||
+	    inet_pton(AF_INET, out->device_ip, &to.sin_addr) != 1)
+		return;
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	/* connect on UDP sends nothing: it only picks the route */
+	if (fd >= 0 && connect(fd, (struct sockaddr *)&to, sizeof to) == 0 &&
+	    getsockname(fd, (struct sockaddr *)&me, &ml) == 0)
+		inet_ntop(AF_INET, &me.sin_addr, out->server_ip, sizeof out->server_ip);
+	if (fd >= 0)
+		close(fd);
 }
 
 int ub_uboot_net_addrs(const struct ub_device_spec *spec, const json_t *profile,
@@ -25,6 +53,8 @@ int ub_uboot_net_addrs(const struct ub_device_spec *spec, const json_t *profile,
 	copy_addr(out->netmask, sizeof out->netmask, net, "netmask", "255.255.255.0");
 	ub_device_spec_param(spec, "server_ip", out->server_ip, sizeof out->server_ip);
 	ub_device_spec_param(spec, "device_ip", out->device_ip, sizeof out->device_ip);
+	if (strcmp(spec->transport, "netconsole") == 0)
+		netconsole_addrs(spec, out);
 	if (inet_pton(AF_INET, out->server_ip, &a) == 1 && inet_pton(AF_INET, out->device_ip, &a) == 1 &&
 	    inet_pton(AF_INET, out->netmask, &a) == 1)
 		return 0;

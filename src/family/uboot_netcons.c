@@ -37,6 +37,11 @@ int ub_uboot_nc_config(struct ub_uboot_nc *nc, const struct ub_device_spec *spec
 			return ub_err_set(e, UB_EUSAGE, "usage",
 					  "read_via=%s: use netconsole or console", v);
 	}
+	/* The console is the netconsole already: its dumps come that way */
+	if (strcmp(spec->transport, "netconsole") == 0) {
+		nc->state = -1;
+		return 0;
+	}
 	if (ub_uboot_net_addrs(spec, profile, "read_via=netconsole", &nc->net, e)) {
 		if (nc->mode == 1)
 			return e->code;
@@ -252,28 +257,6 @@ static int nc_md(struct ub_uboot_nc *nc, struct ub_console *con, struct ub_dump_
 	return 0;
 }
 
-/* The next run of missing lines at or after line k, as [*a, *b): runs
- * fewer than merge lines apart are one.  0 when none is missing. */
-static int next_run(const struct ub_dump_map *m, size_t k, size_t merge, size_t *a, size_t *b)
-{
-	size_t lines = ub_dump_map_lines(m), gap;
-
-	while (k < lines && m->have[k])
-		k++;
-	if (k == lines)
-		return 0;
-	*a = k;
-	for (;;) {
-		while (k < lines && !m->have[k])
-			k++;
-		*b = k;
-		for (gap = 0; k < lines && m->have[k] && gap < merge; gap++)
-			k++;
-		if (k == lines || !merge || gap == merge)
-			return 1;
-	}
-}
-
 int ub_uboot_nc_read(struct ub_uboot_nc *nc, struct ub_console *con, struct ub_dump_map *m,
 		     int idle_ms, struct ub_progress *p, uint64_t base_done, struct ub_err *e)
 {
@@ -294,7 +277,7 @@ int ub_uboot_nc_read(struct ub_uboot_nc *nc, struct ub_console *con, struct ub_d
 	for (round = 0; round < MAX_ROUNDS && m->lines_had < lines && nc->state == 1; round++) {
 		before = m->lines_had;
 		for (k = 0, runs = 0; !rc && runs < MAX_RUNS && nc->state == 1 &&
-		     next_run(m, k, merge, &a, &b); k = b, runs++) {
+		     ub_dump_map_next_run(m, k, merge, &a, &b); k = b, runs++) {
 			size_t end = b * 16 < m->len ? b * 16 : m->len;
 
 			rc = nc_md(nc, con, m, (uint64_t)a * 16, end - a * 16, idle_ms, &ctx, e);

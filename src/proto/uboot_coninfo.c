@@ -46,9 +46,13 @@ static int device_line(const char *line, size_t len, struct ub_coninfo *out)
 	for (k = 0; k < 8; k++)
 		if (!hex_char(flags[k]))
 			return 0;
-	word(line, len, &i, &w);   /* the I/O column */
+	wl = word(line, len, &i, &w);   /* the I/O column */
 	if (nlen == 2 && memcmp(name, "nc", 2) == 0)
 		out->has_nc = 1;
+	else if (memchr(w, 'I', wl) && !out->other_in[0]) {
+		memcpy(out->other_in, name, nlen);
+		out->other_in[nlen] = '\0';
+	}
 	while ((wl = word(line, len, &i, &w)) > 0)
 		if (wl == 6 && memcmp(w, "stdout", 6) == 0 && !out->stdout_dev[0]) {
 			memcpy(out->stdout_dev, name, nlen);

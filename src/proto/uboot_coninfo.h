@@ -13,6 +13,7 @@
 struct ub_coninfo {
 	int has_nc;          /* a device named "nc" is listed */
 	char stdout_dev[32]; /* the device the console writes to; "" when none is marked */
+	char other_in[32];   /* the first device besides nc that can take input; "" when none */
 };
 
 /* Parses coninfo's output; lines that are not device lines are skipped.

@@ -150,3 +150,23 @@ void ub_dump_swap32(uint8_t *buf, size_t len)
 		buf[i + 2] = t;
 	}
 }
+
+int ub_dump_map_next_run(const struct ub_dump_map *m, size_t k, size_t merge, size_t *a, size_t *b)
+{
+	size_t lines = ub_dump_map_lines(m), gap;
+
+	while (k < lines && m->have[k])
+		k++;
+	if (k == lines)
+		return 0;
+	*a = k;
+	for (;;) {
+		while (k < lines && !m->have[k])
+			k++;
+		*b = k;
+		for (gap = 0; k < lines && m->have[k] && gap < merge; gap++)
+			k++;
+		if (k == lines || !merge || gap == merge)
+			return 1;
+	}
+}

@@ -47,6 +47,12 @@ int ub_dump_map_line(struct ub_dump_map *m, const char *line, size_t len);
 /* How many 16-byte lines buf holds (the last may be short). */
 size_t ub_dump_map_lines(const struct ub_dump_map *m);
 
+/* The next run of missing lines at or after line k, as [*a, *b): runs
+ * fewer than merge lines apart are one, so that one md brings them.  0
+ * when none is missing. */
+int ub_dump_map_next_run(const struct ub_dump_map *m, size_t k, size_t merge, size_t *a,
+			 size_t *b);
+
 /* Reverses the bytes of each 32-bit word in buf (len a multiple of 4):
  * an md.l dump of a big-endian board. */
 void ub_dump_swap32(uint8_t *buf, size_t len);

@@ -12,7 +12,9 @@
 # back, unset ones unset) and its console answers on the serial line; a
 # port this machine cannot listen on, or --read-via console, means the
 # console; read_via=netconsole that cannot be had is an error, with the
-# chip untouched throughout.
+# chip untouched throughout.  Last, the board's console moves to the
+# netconsole itself: identify, backup (also losing dump lines) and a flash
+# by TFTP through it alone.
 . "$(dirname "$0")/lib.sh"
 need qemu-system-arm python3 ip nft
 IMX=${UB_IMX_UBOOT:-/var/cache/unbrick/peers/u-boot-imx/usr/lib/u-boot/mx6qsabrelite/u-boot-dtb.imx}
@@ -193,4 +195,47 @@ expect_grep "server-ip takes one value" "$T/err" "refused before the board is re
 
 cmp -s "$T/spi.img" "$T/spi.before" && echo "ok: the chip is untouched" ||
 	{ echo "FAIL: the chip changed"; FAILS=$((FAILS + 1)); }
+
+# A board whose console is its netconsole, with no serial cable: stdin,
+# stdout and stderr on nc, as such a board's U-Boot sets them itself
+# before autoboot (here over the serial line, which is not used again).
+# unbrick reaches it by its address alone, on a profile with no network
+# settings: this machine's address is the one the route to it leaves from.
+board "setenv ethaddr 52:54:00:12:34:56" "setenv ipaddr 10.77.0.2" "setenv ncip 10.77.0.1" \
+	"setenv stdin nc; setenv stdout nc; setenv stderr nc" >/dev/null
+NDEV="uboot:netconsole:10.77.0.2"
+expect_exit 0 "identify through the netconsole alone" -- $IN "$UNBRICK" identify --device "$NDEV" --profile "$T/p-nonet.json" --json
+expect_json 'j["identity"]["model"] == "nitrogen6x" and j["identity"]["hardware"].startswith("SPI NOR sst25vf016b")' "the board answers over UDP"
+expect_exit 0 "backup through the netconsole alone" -- $IN "$UNBRICK" backup --device "$NDEV" --profile "$T/p-nonet.json" -o "$T/bk-ncc" --json
+backup_is_chip "$T/bk-ncc" "that backup equals the chip"
+expect_json 'j["backup"]["read_via"] == "netconsole"' "the result says it came through the netconsole"
+
+# Every 10th line of a dump lost (md.l's lines are the board's only
+# 63-byte datagrams): asked for again, and the backup still the chip.
+$IN nft -f - <<'NFT'
+table inet ubtest {
+	chain in {
+		type filter hook input priority 0;
+		udp dport 6666 udp length 71 numgen inc mod 10 == 0 drop
+	}
+}
+NFT
+expect_exit 0 "backup through the netconsole alone, a tenth of the dump lost" -- $IN "$UNBRICK" backup --device "$NDEV" --profile "$T/p-nonet.json" -o "$T/bk-ncc-lossy" --json
+backup_is_chip "$T/bk-ncc-lossy" "that backup equals the chip"
+expect_json 'j["backup"]["asked_again"] > 0' "the result says what was asked for again"
+expect_grep "netconsole: [1-9][0-9]* of 20480 lines went missing on the network and were asked for again" "$T/err" "and so does the command"
+$IN nft delete table inet ubtest
+
+# A new image goes by TFTP, the only way through a netconsole.
+python3 -c 'import random,sys; sys.stdout.buffer.write(bytes(random.Random(5).randrange(256) for _ in range(0x80000)))' > "$T/new.bin"
+expect_exit 0 "flash through the netconsole alone" -- $IN "$UNBRICK" flash "$T/new.bin" --device "$NDEV" --profile "$T/p-nonet.json" --backup "$T/bk-ncc" --yes --json
+expect_json 'j["steps"]["flash"]["via"] == "tftp" and j["blocks"]["written"] == 128 and j["steps"]["verify"]["outcome"] == "ok"' "written by TFTP, every block, and verified"
+python3 - "$T/spi.img" "$T/spi.before" "$T/new.bin" <<'PY' && echo "ok: the chip holds the image, and nothing else changed" || { echo "FAIL: the chip"; FAILS=$((FAILS + 1)); }
+import sys
+chip, before, img = (open(f, "rb").read() for f in sys.argv[1:])
+assert chip[0x100000:0x180000] == img
+assert chip[:0x100000] == before[:0x100000] and chip[0x180000:] == before[0x180000:]
+PY
+expect_exit 2 "YMODEM through a netconsole" -- $IN "$UNBRICK" flash "$T/new.bin" --device "$NDEV" --via ymodem --profile "$T/p-nonet.json" --backup "$T/bk-ncc" --yes
+expect_grep "via=ymodem cannot go through a netconsole" "$T/err" "says why, and that TFTP is the way"
 finish

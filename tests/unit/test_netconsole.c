@@ -34,15 +34,28 @@ static void coninfo_devices(void **state)
 		"serial   80000003 SIO stdin stderr\n"
 		"vga      00000002 .O stdout\n";
 	const char *none = "List of available devices:\nserial   00000003 IO stdin stdout stderr\n";
+	const char *nc_only =
+		"List of available devices:\n"
+		"vga      00000002 .O \n"
+		"serial@2020000 00000003 IO \n"
+		"nc       00000003 IO stdin stdout stderr\n";
 
 	(void)state;
 	assert_int_equal(ub_coninfo_parse(imx, strlen(imx), &ci), 0);
 	assert_true(ci.has_nc);
 	assert_string_equal(ci.stdout_dev, "serial");
+	assert_string_equal(ci.other_in, "serial");
 
 	assert_int_equal(ub_coninfo_parse(old, strlen(old), &ci), 0);
 	assert_false(ci.has_nc);
 	assert_string_equal(ci.stdout_dev, "vga");
+	assert_string_equal(ci.other_in, "serial");
+
+	/* a board whose console is its netconsole: the input it could take
+	 * instead is the first device with I, not the output-only vga */
+	assert_int_equal(ub_coninfo_parse(nc_only, strlen(nc_only), &ci), 0);
+	assert_string_equal(ci.stdout_dev, "nc");
+	assert_string_equal(ci.other_in, "serial@2020000");
 
 	assert_int_equal(ub_coninfo_parse(none, strlen(none), &ci), 0);
 	assert_false(ci.has_nc);
