@@ -324,6 +324,24 @@ static int closed_saying(const uint8_t *b, size_t len, const char *what, struct 
 	return e ? e->code : UB_ENODEV;
 }
 
+/* The link ended (e says how): a server that refused the session said
+ * why in its first bytes; a board's session has said more than those. */
+static int said_at_once(struct ub_stream *s, struct ub_err *e)
+{
+	ssize_t n;
+
+	/* a write can fail on the close before the words were read */
+	if (!s->tn && s->got == s->first_len && s->first_len < sizeof s->first &&
+	    (n = recv(s->fd, s->first + s->first_len, sizeof s->first - s->first_len,
+		      MSG_DONTWAIT)) > 0) {
+		s->first_len += (size_t)n;
+		s->got += (unsigned long long)n;
+	}
+	if (s->first_len && s->got == s->first_len)
+		return closed_saying(s->first, s->first_len, s->what, e);
+	return e ? e->code : UB_ENODEV;
+}
+
 /* An RFC 2217 value of one byte, or four for a rate. */
 static void tn_set(struct ub_telnet *t, enum ub_tn_comport cmd, uint32_t v)
 {
@@ -595,12 +613,12 @@ long ub_stream_read(struct ub_stream *s, void *buf, size_t len, int timeout_ms,
 		}
 		if (n == 0) {
 			ub_err_set(e, UB_ENODEV, "console-lost", "%s closed the connection", s->what);
-			/* a board's session has said more than this by now */
-			return s->got == s->first_len ? closed_saying(s->first, s->first_len, s->what, e)
-						      : UB_ENODEV;
+			return said_at_once(s, e);
 		}
-		if (errno != EAGAIN && errno != EINTR)
-			return ub_err_errno(e, UB_ENODEV, "console-lost", errno, "%s", s->what);
+		if (errno != EAGAIN && errno != EINTR) {
+			ub_err_errno(e, UB_ENODEV, "console-lost", errno, "%s", s->what);
+			return said_at_once(s, e);
+		}
 	}
 }
 
@@ -660,9 +678,10 @@ static int raw_write(struct ub_stream *s, const void *buf, size_t len, long long
 			len -= (size_t)n;
 			continue;
 		}
-		if (n < 0 && errno != EAGAIN && errno != EINTR)
-			return ub_err_errno(e, UB_ENODEV, "console-lost", errno,
-					    "writing to %s", s->what);
+		if (n < 0 && errno != EAGAIN && errno != EINTR) {
+			ub_err_errno(e, UB_ENODEV, "console-lost", errno, "writing to %s", s->what);
+			return said_at_once(s, e);
+		}
 		{
 			struct pollfd pf = { .fd = s->fd, .events = POLLOUT };
 			long long left = deadline - now_ms();

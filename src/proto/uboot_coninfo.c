@@ -49,7 +49,8 @@ static int device_line(const char *line, size_t len, struct ub_coninfo *out)
 	wl = word(line, len, &i, &w);   /* the I/O column */
 	if (nlen == 2 && memcmp(name, "nc", 2) == 0)
 		out->has_nc = 1;
-	else if (memchr(w, 'I', wl) && !out->other_in[0]) {
+	else if (memchr(w, 'I', wl) &&
+		 (!out->other_in[0] || (nlen == 7 && memcmp(name, "nulldev", 7) == 0))) {
 		memcpy(out->other_in, name, nlen);
 		out->other_in[nlen] = '\0';
 	}

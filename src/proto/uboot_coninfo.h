@@ -13,7 +13,8 @@
 struct ub_coninfo {
 	int has_nc;          /* a device named "nc" is listed */
 	char stdout_dev[32]; /* the device the console writes to; "" when none is marked */
-	char other_in[32];   /* the first device besides nc that can take input; "" when none */
+	char other_in[32];   /* an input device besides nc: nulldev when listed (it never
+			      * has input), else the first; "" when none */
 };
 
 /* Parses coninfo's output; lines that are not device lines are skipped.

@@ -165,6 +165,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		ub_dump_line(&w, p, (size_t)(nl - p));
 		ub_dump_map_line(&m, p, (size_t)(nl - p));
 	}
+	/* the runs still missing must lie inside the map, and end */
+	for (size_t k = 0, a, b, merge = size % 3; ub_dump_map_next_run(&m, k, merge, &a, &b); k = b)
+		if (a >= b || b > ub_dump_map_lines(&m) || m.have[a])
+			abort();
+	if (strlen(ci.other_in) >= sizeof ci.other_in)
+		abort();
 	free(text);
 	console(data, size);
 	side(data, size);
