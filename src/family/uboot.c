@@ -1443,7 +1443,7 @@ static void uboot_link_rates(const struct ub_device_spec *spec, const json_t *pr
 
 const struct ub_family ub_family_uboot = {
 	.name = "uboot",
-	.what = "boards with a U-Boot console (serial, unix socket, TCP, telnet)",
+	.what = "boards with a U-Boot console (serial, unix socket, TCP, telnet, netconsole)",
 	.reach = "waiting for the console (power the board on now if it is off)",
 	.caps = UB_CAP_READ | UB_CAP_DIGEST_CRC32 | UB_CAP_ERASE_BLOCK |
 		UB_CAP_RESUME | UB_CAP_BOOT_CHECK,
