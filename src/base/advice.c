@@ -90,6 +90,8 @@ static const struct advice table[] = {
 	{ "tftp-no-request", "The board never asked for the file: check the network cable and link lights, that the board's serverip is this machine's address on the board's network and its ipaddr is free on that network, and that no firewall here blocks UDP port 69." },
 	{ "tftp-timeout", "The board stopped asking for blocks: check the network cable and the board's ipaddr/serverip, and that no firewall blocks UDP (the transfer runs on a port of its own, not 69); tftp_window=1 or a smaller tftp_blksize= in the device spec helps on lossy links." },
 	{ "tftp-unconfirmed", "Every block was sent but the board never confirmed the last ones: it may have the whole image and only its final acknowledgement was lost. The board's console ('Bytes transferred') and its crc32 of the load address tell; otherwise run the command again." },
+	{ "tftp-put-timeout", "The board stopped sending its backup (tftpput) part way: check the network cable and that no firewall here drops UDP from the board (the transfer runs on a port of its own, not 69); read_via=console in the device spec reads over the console instead, slowly but without the network." },
+	{ "tftp-size", "The board's upload was not the size of the region read: its tftpput sent another range than asked. Nothing was kept from it; run the backup again, and if it repeats, read_via=console in the device spec reads over the console instead." },
 	{ "tftp-send", "Sending to the board failed: check that this machine has an address on the board's network (ip addr) with the link up, and that no firewall drops outgoing UDP." },
 	{ "tftp-refused", "The board refused the transfer; the message is its own. Check the load address and the free RAM on the board." },
 

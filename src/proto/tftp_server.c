@@ -6,6 +6,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,7 +56,7 @@ int ub_tftp_parse(const uint8_t *p, size_t n, struct ub_tftp_pkt *out)
 	size_t at = 2;
 
 	memset(out, 0, sizeof *out);
-	out->blksize = out->timeout = out->windowsize = -1;
+	out->blksize = out->timeout = out->windowsize = out->tsize = -1;
 	if (n < 4)
 		return UB_EFORMAT;
 	out->op = (enum ub_tftp_op)be16(p);
@@ -75,8 +76,10 @@ int ub_tftp_parse(const uint8_t *p, size_t n, struct ub_tftp_pkt *out)
 				out->timeout = number(v);
 			else if (strcasecmp(k, "windowsize") == 0)
 				out->windowsize = number(v);
-			else if (strcasecmp(k, "tsize") == 0)
+			else if (strcasecmp(k, "tsize") == 0) {
 				out->tsize_asked = 1;
+				out->tsize = number(v);
+			}
 		}
 		return 0;
 	case UB_TFTP_ACK:
@@ -106,6 +109,7 @@ struct ub_tftp_server {
 	unsigned port;
 	pthread_t thread;
 	int started;
+	atomic_int dallying;       /* receiving: every byte is in, the last ACK sent */
 	int rc;
 	struct ub_err e;
 	struct ub_tftp_stats st;
@@ -413,9 +417,168 @@ out:
 	return rc;
 }
 
+/* Silent timeouts a receiver that has every byte waits for a repeat of
+ * the last block before it ends on its own. */
+#define DALLY_TIMEOUTS 2
+
+/* A write into o.sink, a block at a time (U-Boot's tftpput asks for no
+ * window; RFC 7440 is not offered for writes).  Each DATA in order is
+ * acknowledged; a repeat of the one before means that ACK was lost and
+ * gets it again; silence past the timeout resends the last answer.  The
+ * first block shorter than blksize is the last.  A size announced in
+ * tsize, or more bytes than asked for, ends the transfer at once: a
+ * backup of the wrong length is no backup. */
+static int receive(struct ub_tftp_server *s, const struct ub_tftp_pkt *rq,
+		   const struct sockaddr_in *peer)
+{
+	struct sockaddr_in me = { 0 }, from;
+	struct ub_tftp_pkt q = *rq;
+	uint8_t *in = malloc(MAX_PKT), answer[128];
+	unsigned blksize = 512, timeout_ms = (unsigned)s->o.timeout_ms, tries = 0;
+	uint64_t expect = 1, size = s->o.sink_len, have = 0;
+	double t0 = ub_now(), deadline;
+	char addr[INET_ADDRSTRLEN];
+	int fd = -1, rc = 0, use;
+	size_t answer_len;
+
+	if (!in)
+		return ub_err_set(&s->e, UB_ENOMEM, NULL, "out of memory");
+	q.windowsize = -1;
+	if (want_blksize(rq))
+		blksize = (unsigned)(rq->blksize < (long)s->o.max_blksize ? rq->blksize : (long)s->o.max_blksize);
+	if (want_timeout(rq))
+		timeout_ms = (unsigned)rq->timeout * 1000;
+	s->st.blksize = blksize;
+	s->st.windowsize = 1;
+	inet_ntop(AF_INET, &peer->sin_addr, addr, sizeof addr);
+	snprintf(s->st.client, sizeof s->st.client, "%s:%u", addr, ntohs(peer->sin_port));
+
+	me.sin_family = AF_INET;
+	inet_pton(AF_INET, s->o.bind_addr, &me.sin_addr);
+	if ((fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0 ||
+	    bind(fd, (struct sockaddr *)&me, sizeof me) != 0) {
+		rc = ub_err_errno(&s->e, UB_EIO, "tftp-bind", errno, "TFTP: no socket for the transfer");
+		goto out;
+	}
+	if (rq->tsize_asked && (rq->tsize < 0 || (uint64_t)rq->tsize != size)) {
+		send_error(fd, peer, 3, "not the size expected");
+		if (rq->tsize >= 0)
+			rc = ub_err_set(&s->e, UB_EFAIL, "tftp-size",
+					"TFTP: %s was going to send %ld bytes as %s, not the %llu asked for",
+					s->st.client, rq->tsize, s->o.name, (unsigned long long)size);
+		else
+			rc = ub_err_set(&s->e, UB_EFAIL, "tftp-size",
+					"TFTP: %s announced a size for %s that is not the %llu bytes asked for",
+					s->st.client, s->o.name, (unsigned long long)size);
+		goto out;
+	}
+	if ((answer_len = build_oack(answer, &q, blksize, 1, timeout_ms / 1000, size)) == 0) {
+		answer_len = 4;
+		memcpy(answer, (const uint8_t[]){ 0, UB_TFTP_ACK, 0, 0 }, 4);
+	}
+	sendto(fd, answer, answer_len, 0, (const struct sockaddr *)peer, sizeof *peer);
+	deadline = ub_now() + timeout_ms / 1000.0;
+	for (;;) {
+		struct ub_tftp_pkt a;
+		long got = wait_packet(s, fd, in, MAX_PKT, ms_until(deadline), &from);
+		size_t len;
+
+		if (got < 0) {
+			if (!atomic_load(&s->dallying))
+				rc = ub_err_set(&s->e, UB_EFAIL, NULL, "TFTP: stopped");
+			goto out;
+		}
+		if (got == 0 && ub_now() < deadline)
+			continue;   /* a signal, not the timeout */
+		if (got == 0) {
+			deadline = ub_now() + timeout_ms / 1000.0;
+			if (atomic_load(&s->dallying)) {
+				if (++tries >= DALLY_TIMEOUTS)
+					goto out;
+				continue;
+			}
+			if (++tries > (unsigned)s->o.retries) {
+				send_error(fd, peer, 0, "timed out");
+				rc = ub_err_set(&s->e, UB_ETIMEOUT, "tftp-put-timeout",
+						"TFTP: %s stopped sending %s at block %llu (%llu of %llu bytes came)",
+						s->st.client, s->o.name, (unsigned long long)expect,
+						(unsigned long long)have, (unsigned long long)size);
+				goto out;
+			}
+			s->st.retransmits++;
+			sendto(fd, answer, answer_len, 0, (const struct sockaddr *)peer, sizeof *peer);
+			continue;
+		}
+		if ((use = from_peer(s, fd, peer, &from, in, got, &a, "gave up")) < 0) {
+			if (atomic_load(&s->dallying)) {
+				ub_err_clear(&s->e);   /* every byte is here */
+				goto out;
+			}
+			rc = use;
+			goto out;
+		}
+		if (!use || a.op != UB_TFTP_DATA)
+			continue;
+		if (expect > 1 && a.block == ((expect - 1) & 0xffff)) {
+			/* our ACK of it was lost: the same answer again */
+			s->st.retransmits++;
+			sendto(fd, answer, answer_len, 0, (const struct sockaddr *)peer, sizeof *peer);
+			continue;
+		}
+		if (atomic_load(&s->dallying) || a.block != (expect & 0xffff))
+			continue;
+		len = (size_t)got - 4;
+		if (len > blksize) {
+			send_error(fd, peer, 4, "block larger than the blksize agreed");
+			rc = ub_err_set(&s->e, UB_EFAIL, "tftp-size",
+					"TFTP: %s sent block %llu of %zu bytes, over the blksize of %u",
+					s->st.client, (unsigned long long)expect, len, blksize);
+			goto out;
+		}
+		if (have + len > size) {
+			send_error(fd, peer, 3, "Disk full or allocation exceeded");
+			rc = ub_err_set(&s->e, UB_EFAIL, "tftp-size",
+					"TFTP: %s sent more than the %llu bytes of %s asked for",
+					s->st.client, (unsigned long long)size, s->o.name);
+			goto out;
+		}
+		memcpy(s->o.sink + have, in + 4, len);
+		have += len;
+		answer_len = 4;
+		memcpy(answer, (const uint8_t[]){ 0, UB_TFTP_ACK, (uint8_t)(expect >> 8), (uint8_t)expect }, 4);
+		sendto(fd, answer, answer_len, 0, (const struct sockaddr *)peer, sizeof *peer);
+		tries = 0;
+		deadline = ub_now() + timeout_ms / 1000.0;
+		s->st.blocks = expect;
+		s->st.bytes = have;
+		if (s->p)
+			ub_progress_update(s->p, have);
+		expect++;
+		if (len < blksize) {
+			if (have != size) {
+				rc = ub_err_set(&s->e, UB_EFAIL, "tftp-size",
+						"TFTP: %s sent %llu bytes as %s, not the %llu asked for",
+						s->st.client, (unsigned long long)have, s->o.name,
+						(unsigned long long)size);
+				goto out;
+			}
+			s->st.seconds = ub_now() - t0;
+			atomic_store(&s->dallying, 1);
+		}
+	}
+out:
+	if (!atomic_load(&s->dallying))
+		s->st.seconds = ub_now() - t0;
+	if (fd >= 0)
+		close(fd);
+	free(in);
+	return rc;
+}
+
 static void *serve(void *arg)
 {
 	struct ub_tftp_server *s = arg;
+	char who[INET_ADDRSTRLEN];
 	uint8_t buf[1024];
 	double until = ub_now() + s->o.wait_ms / 1000.0;
 
@@ -432,12 +595,21 @@ static void *serve(void *arg)
 		}
 		if (n == 0 || ub_tftp_parse(buf, (size_t)n, &rq) != 0)
 			continue;
-		if (rq.op == UB_TFTP_WRQ) {
+		if (rq.op == UB_TFTP_WRQ && !s->o.sink) {
 			send_error(s->listen_fd, &from, 2, "read-only server");
 			continue;
 		}
-		if (rq.op != UB_TFTP_RRQ)
+		if (rq.op == UB_TFTP_RRQ && s->o.sink) {
+			send_error(s->listen_fd, &from, 2, "write-only server: it takes one upload");
 			continue;
+		}
+		if (rq.op != UB_TFTP_RRQ && rq.op != UB_TFTP_WRQ)
+			continue;
+		if (s->o.client_addr && inet_ntop(AF_INET, &from.sin_addr, who, sizeof who) &&
+		    strcmp(who, s->o.client_addr) != 0) {
+			send_error(s->listen_fd, &from, 2, "not from the board being repaired");
+			continue;
+		}
 		if (strcmp(rq.file, s->o.name) != 0 && !(rq.file[0] == '/' && strcmp(rq.file + 1, s->o.name) == 0)) {
 			send_error(s->listen_fd, &from, 1, "File not found");
 			continue;
@@ -447,7 +619,7 @@ static void *serve(void *arg)
 			continue;
 		}
 		ub_err_clear(&s->e);
-		s->rc = transfer(s, &rq, &from);
+		s->rc = s->o.sink ? receive(s, &rq, &from) : transfer(s, &rq, &from);
 		break;
 	}
 	return NULL;
@@ -464,6 +636,10 @@ int ub_tftp_server_start(struct ub_tftp_server **out, const struct ub_tftp_opts 
 	if (!s)
 		return ub_err_set(e, UB_ENOMEM, NULL, "out of memory");
 	s->o = *o;
+	if (!o->src == !o->sink) {
+		free(s);
+		return ub_err_set(e, UB_EUSAGE, "usage", "TFTP: a server either serves a file or receives one");
+	}
 	if (!s->o.max_blksize || s->o.max_blksize > 65464)
 		s->o.max_blksize = 1468;
 	/* U-Boot's virtio-net keeps 32 receive buffers, and a burst that
@@ -533,6 +709,11 @@ int ub_tftp_server_finish(struct ub_tftp_server *s, struct ub_tftp_stats *st,
 {
 	int rc;
 
+	/* a receiver with every byte only waits for a repeat: the caller
+	 * knows the client is done */
+	if (atomic_load(&s->dallying) && write(s->stop_fd[1], "x", 1) < 0) {
+		/* the dally ends on its own */
+	}
 	pthread_join(s->thread, NULL);
 	rc = s->rc;
 	if (st)

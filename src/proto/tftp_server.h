@@ -1,10 +1,11 @@
 /* A TFTP server for one file and one transfer: what a board's bootloader
- * (U-Boot's tftpboot) pulls an image from.  RFC 1350, with option
- * negotiation (RFC 2347), blksize (2348), timeout and tsize (2349) and
- * windowsize (7440).  Read-only: write requests and other names get TFTP
- * errors.  Each transfer runs from its own port, as RFC 1350 says; a lost
- * block is resent with the rest of its window (go back N), duplicate ACKs
- * are ignored. */
+ * (U-Boot's tftpboot) pulls an image from, or, turned around, where its
+ * tftpput sends a backup.  RFC 1350, with option negotiation (RFC 2347),
+ * blksize (2348), timeout and tsize (2349) and windowsize (7440, reads
+ * only).  One direction per server: a serving one refuses writes, a
+ * receiving one reads; other names get TFTP errors.  Each transfer runs
+ * from its own port, as RFC 1350 says; a lost block is resent with the
+ * rest of its window (go back N), duplicate ACKs are ignored. */
 #ifndef UB_TFTP_SERVER_H
 #define UB_TFTP_SERVER_H
 
@@ -24,6 +25,7 @@ struct ub_tftp_pkt {
 	const char *file, *mode;   /* RRQ/WRQ */
 	long blksize, timeout, windowsize;   /* options asked for; -1 when absent */
 	int tsize_asked;           /* "tsize" was among the options */
+	long tsize;                /* its value (a write's size); -1 absent, -2 not a number */
 	unsigned block;            /* ACK/DATA */
 	unsigned error_code;       /* ERROR */
 	const char *error_msg;
@@ -43,6 +45,12 @@ struct ub_tftp_opts {
 	unsigned port;             /* 69 unless given; UB_TFTP_ANY_PORT: a free one */
 	const char *name;          /* the only file name served */
 	const struct ub_src *src;  /* its contents */
+	/* Or, instead of src: receive a write of name (U-Boot's tftpput),
+	 * exactly sink_len bytes into sink; a client sending more, or saying
+	 * in tsize that it will send another size, is stopped with an error. */
+	uint8_t *sink;
+	size_t sink_len;
+	const char *client_addr;   /* set: requests from other addresses are refused */
 	unsigned max_blksize;      /* cap on what a client may ask (default 1468) */
 	unsigned max_window;       /* cap on windowsize (default 16) */
 	int timeout_ms;            /* resend after this silence (default 1000) */
@@ -51,9 +59,9 @@ struct ub_tftp_opts {
 };
 
 struct ub_tftp_stats {
-	uint64_t bytes;
+	uint64_t bytes;            /* sent, or received into sink */
 	uint64_t blocks;
-	unsigned retransmits;      /* windows sent again after a timeout */
+	unsigned retransmits;      /* windows (or a receiver's ACKs) sent again */
 	unsigned blksize, windowsize;
 	char client[64];           /* address:port of the transfer's peer */
 	double seconds;
@@ -78,7 +86,10 @@ unsigned ub_tftp_server_port(const struct ub_tftp_server *s);
 
 /* Waits for the transfer to end and frees the server.  Returns the
  * transfer's outcome.  The wait is bounded by the options: wait_ms for
- * the request, then (retries + 1) timeouts at most without progress. */
+ * the request, then (retries + 1) timeouts at most without progress.
+ * A receiving server that has every byte lingers (RFC 1350's dally) to
+ * answer a repeat of the last block, whose ACK may have been lost, until
+ * this is called: call it once the client is known to be done. */
 int ub_tftp_server_finish(struct ub_tftp_server *s, struct ub_tftp_stats *st,
 			  struct ub_err *e);
 

@@ -3,7 +3,9 @@
 # tftp-hpa's tftp, curl and atftp (with windowsize).  Sizes at the edges
 # (empty, one block exactly, many blocks exactly, not a multiple) and one
 # past 65535 blocks, so block numbers wrap.  Other names and writes are
-# refused with TFTP errors the clients show.
+# refused with TFTP errors the clients show.  Turned around (-r), it takes
+# one upload of a known size, as U-Boot's tftpput sends a backup: from
+# tftp-hpa, curl and atftp, the wrong sizes refused.
 . "$(dirname "$0")/lib.sh"
 need tftp curl atftp python3 cmp
 : "${UB_TFTP_SERVE:?}"
@@ -22,6 +24,27 @@ serve() {
 	SRV_PID=$!
 	i=0
 	until grep -q listening "$T/serve.err" 2>/dev/null || [ $i -gt 50 ]; do sleep 0.1; i=$((i + 1)); done
+}
+
+# receive SIZE [MAX_BLKSIZE]: a receiving server on a fresh port, into got.bin.
+receive() {
+	PORT=$((PORT + 1))
+	rm -f "$T/got.bin"
+	"$UB_TFTP_SERVE" -r "$1" 127.0.0.1 $PORT up.bin "$T/got.bin" ${2:-} >"$T/stats.json" 2>"$T/serve.err" &
+	SRV_PID=$!
+	i=0
+	until grep -q listening "$T/serve.err" 2>/dev/null || [ $i -gt 50 ]; do sleep 0.1; i=$((i + 1)); done
+}
+
+# refused_size WHAT: the receiving server failed saying the size was wrong.
+refused_size() {
+	rc=0; wait $SRV_PID || rc=$?; SRV_PID=
+	if [ $rc -eq 1 ] && [ ! -e "$T/got.bin" ] &&
+	   python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); sys.exit(0 if j["advice"] == "tftp-size" else 1)' "$T/stats.json"; then
+		echo "ok: $1"
+	else
+		echo "FAIL: $1 (server exit $rc)"; cat "$T/stats.json" "$T/serve.err"; FAILS=$((FAILS + 1))
+	fi
 }
 
 # served WHAT: the server ended well and the copy equals the file.  The
@@ -124,4 +147,48 @@ expect_grep "read-only" "$T/client.log" "atftp: a write is refused"
 rm -f "$T/got.bin"
 tftp 127.0.0.1 $PORT -m binary -c get fw.bin "$T/got.bin" >"$T/client.log" 2>&1 || true
 served "$T/one.bin" "the right request after the refusals is served"
+
+# ---- receiving (tftpput's side) ----
+for f in empty one odd wrap; do
+	receive "$(stat -c %s "$T/$f.bin")"
+	tftp 127.0.0.1 $PORT -m binary -c put "$T/$f.bin" up.bin >"$T/client.log" 2>&1 || true
+	served "$T/$f.bin" "tftp-hpa puts the $f file"
+done
+python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); sys.exit(0 if j["blocks"] == 65538 and j["bytes"] == 512 * 65536 + 1000 else 1)' "$T/stats.json" &&
+	echo "ok: 65538 blocks received (block numbers wrap)" || { echo "FAIL: stats"; cat "$T/stats.json"; FAILS=$((FAILS + 1)); }
+
+receive "$(stat -c %s "$T/odd.bin")"
+curl -sS --tftp-blksize 1468 -T "$T/odd.bin" "tftp://127.0.0.1:$PORT/up.bin" 2>"$T/client.log" || true
+served "$T/odd.bin" "curl uploads with blksize 1468 and its tsize"
+python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); sys.exit(0 if j["blksize"] == 1468 and j["windowsize"] == 1 else 1)' "$T/stats.json" &&
+	echo "ok: blksize 1468 granted for a write, no window" || { echo "FAIL: write options"; cat "$T/stats.json"; FAILS=$((FAILS + 1)); }
+
+receive "$(stat -c %s "$T/odd.bin")" 1024
+atftp --option "blksize 8192" --option "tsize" -p -l "$T/odd.bin" -r up.bin 127.0.0.1 $PORT >"$T/client.log" 2>&1 || true
+served "$T/odd.bin" "atftp uploads asking blksize 8192, granted the cap"
+python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); sys.exit(0 if j["blksize"] == 1024 else 1)' "$T/stats.json" &&
+	echo "ok: atftp's write capped at blksize 1024" || { echo "FAIL: write cap"; cat "$T/stats.json"; FAILS=$((FAILS + 1)); }
+
+# Sizes that are not the one asked: more (found on the block that runs
+# over), fewer (found on the last block), another in tsize (before any).
+receive $((512 * 40 - 1))
+tftp 127.0.0.1 $PORT -m binary -c put "$T/many.bin" up.bin >"$T/client.log" 2>&1 || true
+refused_size "a byte more than asked is refused"
+expect_grep "Disk full" "$T/client.log" "tftp-hpa is told the disk is full"
+receive $((512 * 40 + 1))
+tftp 127.0.0.1 $PORT -m binary -c put "$T/many.bin" up.bin >"$T/client.log" 2>&1 || true
+refused_size "a byte fewer than asked is refused"
+expect_grep "20480 bytes as up.bin, not the 20481" "$T/serve.err" "the shortfall is said in numbers"
+receive 1000
+curl -sS -T "$T/many.bin" "tftp://127.0.0.1:$PORT/up.bin" 2>"$T/client.log" || true
+refused_size "curl announcing another size in tsize is refused before any data"
+expect_grep "going to send 20480 bytes" "$T/serve.err" "the announced size is quoted"
+
+receive 512
+tftp 127.0.0.1 $PORT -m binary -c get up.bin "$T/x.bin" >"$T/client.log" 2>&1 || true
+expect_grep "write-only" "$T/client.log" "a receiving server refuses reads"
+tftp 127.0.0.1 $PORT -m binary -c put "$T/one.bin" other.bin >"$T/client.log" 2>&1 || true
+expect_grep "File not found" "$T/client.log" "a write of another name is refused"
+tftp 127.0.0.1 $PORT -m binary -c put "$T/one.bin" up.bin >"$T/client.log" 2>&1 || true
+served "$T/one.bin" "the right write after the refusals is taken"
 finish

@@ -831,6 +831,173 @@ static void file_shrinks(void **state)
 	done(&v);
 }
 
+/* ---- receiving: a write of a known size, as U-Boot's tftpput sends ---- */
+
+static unsigned receive_into(struct ub_tftp_server **s, uint8_t *sink, size_t len, unsigned timeout_ms)
+{
+	struct ub_tftp_opts o = { 0 };
+	struct ub_err e;
+
+	o.bind_addr = "127.0.0.1";
+	o.port = UB_TFTP_ANY_PORT;
+	o.name = "up.bin";
+	o.sink = sink;
+	o.sink_len = len;
+	o.timeout_ms = (int)timeout_ms;
+	o.retries = 3;
+	o.wait_ms = 5000;
+	assert_int_equal(ub_tftp_server_start(s, &o, NULL, &e), 0);
+	return ub_tftp_server_port(*s);
+}
+
+static void cl_data(struct client *c, unsigned block, const uint8_t *p, size_t n)
+{
+	uint8_t pkt[1100];
+
+	assert_true(n + 4 <= sizeof pkt);
+	pkt[0] = 0;
+	pkt[1] = 3;
+	pkt[2] = (uint8_t)(block >> 8);
+	pkt[3] = (uint8_t)block;
+	memcpy(pkt + 4, p, n);
+	cl_send(c, pkt, n + 4);
+}
+
+/* The ACK the receiver sends next is for block k. */
+static void expect_ack(struct client *c, unsigned k)
+{
+	uint8_t buf[600];
+
+	assert_int_equal(cl_recv(c, buf, sizeof buf, 2000), 4);
+	assert_int_equal(buf[1], 4);
+	assert_int_equal((unsigned)buf[2] << 8 | buf[3], k);
+}
+
+/* Lost ACKs both ways: a block sent again gets its ACK again, a block
+ * ahead of its turn is not taken, silence brings the last ACK again, and
+ * after the last block the receiver still answers its repeat until the
+ * caller says the client is done. */
+static void receive_lost_acks(void **state)
+{
+	static const uint8_t wrq[] = "\0\2up.bin\0octet\0";
+	static uint8_t sink[1100];
+	uint8_t data[1100], buf[600];
+	struct ub_tftp_server *s;
+	struct ub_tftp_stats st;
+	struct ub_err e;
+	struct client c;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof data; i++)
+		data[i] = (uint8_t)(i * 7 + 3);
+	cl_open(&c, receive_into(&s, sink, sizeof sink, 150));
+	cl_send(&c, wrq, sizeof wrq - 1);
+	expect_ack(&c, 0);
+	cl_data(&c, 1, data, 512);
+	expect_ack(&c, 1);
+	cl_data(&c, 1, data, 512);          /* our ACK 1 "lost" */
+	expect_ack(&c, 1);
+	cl_data(&c, 3, data + 1024, 76);    /* ahead of its turn */
+	expect_ack(&c, 1);                  /* only the resend after the timeout */
+	cl_data(&c, 2, data + 512, 512);
+	expect_ack(&c, 2);
+	expect_ack(&c, 2);                  /* silence: ACK 2 again */
+	cl_data(&c, 3, data + 1024, 76);
+	expect_ack(&c, 3);
+	cl_data(&c, 3, data + 1024, 76);    /* the dally answers the repeat */
+	expect_ack(&c, 3);
+	assert_int_equal(ub_tftp_server_finish(s, &st, &e), 0);
+	assert_memory_equal(sink, data, sizeof data);
+	assert_int_equal(st.bytes, 1100);
+	assert_int_equal(st.blocks, 3);
+	assert_true(st.retransmits >= 3);
+	assert_int_equal(cl_recv(&c, buf, sizeof buf, 50), 0);
+	close(c.fd);
+}
+
+/* The options of a write: blksize and timeout as asked, tsize equal to
+ * the size expected, and no window (not offered for writes). */
+static void receive_options(void **state)
+{
+	static const uint8_t wrq[] =
+		"\0\2up.bin\0octet\0blksize\0001024\0tsize\0001100\0windowsize\0008\0timeout\0001\0";
+	static uint8_t sink[1100];
+	uint8_t data[1100], buf[600];
+	struct ub_tftp_server *s;
+	struct ub_tftp_stats st;
+	struct ub_err e;
+	struct client c;
+	long n;
+
+	(void)state;
+	memset(data, 0x5a, sizeof data);
+	cl_open(&c, receive_into(&s, sink, sizeof sink, 150));
+	cl_send(&c, wrq, sizeof wrq - 1);
+	n = cl_recv(&c, buf, sizeof buf, 2000);
+	assert_int_equal(buf[1], 6);
+	assert_string_equal(oack_value(buf, n, "blksize"), "1024");
+	assert_string_equal(oack_value(buf, n, "tsize"), "1100");
+	assert_string_equal(oack_value(buf, n, "timeout"), "1");
+	assert_null(oack_value(buf, n, "windowsize"));
+	cl_data(&c, 1, data, 1024);
+	expect_ack(&c, 1);
+	cl_data(&c, 2, data + 1024, 76);
+	expect_ack(&c, 2);
+	assert_int_equal(ub_tftp_server_finish(s, &st, &e), 0);
+	assert_memory_equal(sink, data, sizeof data);
+	assert_int_equal(st.blksize, 1024);
+	close(c.fd);
+}
+
+/* A client that stops sending: the receiver gives up after its retries,
+ * saying how far it came; one announcing another size is stopped before
+ * any data; a server cannot both serve and receive. */
+static void receive_failures(void **state)
+{
+	static const uint8_t wrq[] = "\0\2up.bin\0octet\0";
+	static const uint8_t wrq_big[] = "\0\2up.bin\0octet\0tsize\0002000\0";
+	static uint8_t sink[1100];
+	uint8_t data[512] = { 0 }, buf[600];
+	struct ub_tftp_opts o = { 0 };
+	struct ub_tftp_server *s;
+	struct ub_tftp_stats st;
+	struct ub_src src = { 0 };
+	struct ub_err e;
+	struct client c;
+
+	(void)state;
+	cl_open(&c, receive_into(&s, sink, sizeof sink, 100));
+	cl_send(&c, wrq, sizeof wrq - 1);
+	expect_ack(&c, 0);
+	cl_data(&c, 1, data, 512);
+	expect_ack(&c, 1);
+	assert_int_equal(ub_tftp_server_finish(s, &st, &e), UB_ETIMEOUT);
+	assert_string_equal(e.advice_id, "tftp-put-timeout");
+	assert_non_null(strstr(e.msg, "at block 2 (512 of 1100 bytes came)"));
+	assert_int_equal(st.bytes, 512);
+	close(c.fd);
+
+	cl_open(&c, receive_into(&s, sink, sizeof sink, 100));
+	cl_send(&c, wrq_big, sizeof wrq_big - 1);
+	assert_true(cl_recv(&c, buf, sizeof buf, 2000) > 4);
+	assert_int_equal(buf[1], 5);
+	assert_int_equal(buf[3], 3);   /* disk full */
+	assert_int_equal(ub_tftp_server_finish(s, &st, &e), UB_EFAIL);
+	assert_string_equal(e.advice_id, "tftp-size");
+	assert_non_null(strstr(e.msg, "2000 bytes"));
+	close(c.fd);
+
+	o.bind_addr = "127.0.0.1";
+	o.port = UB_TFTP_ANY_PORT;
+	o.name = "up.bin";
+	o.src = &src;
+	o.sink = sink;
+	o.sink_len = sizeof sink;
+	assert_int_equal(ub_tftp_server_start(&s, &o, NULL, &e), UB_EUSAGE);
+	assert_null(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -851,6 +1018,9 @@ int main(void)
 		cmocka_unit_test(signals_are_not_timeouts),
 		cmocka_unit_test(nobody_asks),
 		cmocka_unit_test(file_shrinks),
+		cmocka_unit_test(receive_lost_acks),
+		cmocka_unit_test(receive_options),
+		cmocka_unit_test(receive_failures),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
