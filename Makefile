@@ -3,7 +3,7 @@
 #   make check   set up, build, and run every test
 BUILD ?= build
 
-.PHONY: all setup build demo check fuzz clean
+.PHONY: all setup build peers demo check fuzz clean
 
 all: build
 
@@ -19,8 +19,14 @@ build: setup $(BUILD)/build.ninja
 demo: build
 	@scripts/demo $(BUILD)/unbrick
 
-check: build
+check: build peers
 	@scripts/run-tests $(BUILD)
+
+# A board the tests build from Debian's source (U-Boot with tftpput); it
+# installs a cross compiler, so only as root, and not for the demo.
+peers:
+	@if [ "$$(id -u)" = 0 ]; then scripts/build-uboot-tftpput; else \
+		echo "unbrick: not root: U-Boot with tftpput is not built, so uboot_tftpput will skip" >&2; fi
 
 clean:
 	rm -rf $(BUILD)

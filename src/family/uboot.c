@@ -37,6 +37,7 @@
 #include "family/uboot_netcons.h"
 #include "family/uboot_nor.h"
 #include "family/uboot_sf.h"
+#include "family/uboot_tftpput.h"
 #include "io/stream.h"
 #include "proto/uboot_console.h"
 #include "proto/uboot_dump.h"
@@ -63,6 +64,7 @@ struct ub_device {
 	struct ub_uboot_loader loader;
 	struct ub_uboot_nc nc;       /* dumps through the netconsole, when it works */
 	struct ub_uboot_nccon nccon; /* the console is the netconsole itself */
+	struct ub_uboot_put put;     /* reads uploaded by the board's tftpput */
 	struct ub_write_stats stats;
 	uint64_t read_bytes;         /* by uboot_read since open */
 };
@@ -170,7 +172,9 @@ static void uboot_read_stats(const struct ub_device *dev, struct ub_read_stats *
 	memset(out, 0, sizeof *out);
 	out->bytes = dev->read_bytes;
 	out->asked_again = (dev->nc.lost_all + dev->nccon.lost_all) * 16;
-	if (dev->read_bytes)
+	if (dev->read_bytes && dev->put.transfers)
+		snprintf(out->via, sizeof out->via, "%s", dev->put.gave_up ? "tftpput+console" : "tftpput");
+	else if (dev->read_bytes)
 		snprintf(out->via, sizeof out->via, "%s",
 			 dev->nccon.on ? "netconsole" : !dev->nc.lines_all ? "console" :
 			 dev->nc.state == 1 ? "netconsole" : "netconsole+console");
@@ -234,6 +238,8 @@ static int uboot_open(struct ub_device **out, const struct ub_device_spec *spec,
 	d->nccon.on = strcmp(spec->transport, "netconsole") == 0;
 	if (!rc)
 		rc = ub_uboot_nc_config(&d->nc, spec, profile, e);
+	if (!rc)
+		rc = ub_uboot_put_config(&d->put, spec, profile, e);
 	if (!rc)
 		rc = ub_stream_open(&d->s, spec->transport, spec->address, spec->params, e);
 	if (rc) {
@@ -703,7 +709,7 @@ static int read_chunk(struct ub_device *d, const struct ub_region *r, uint64_t o
 	uint32_t *crc = calloc(n, sizeof *crc);
 	struct fill_crcs f = { 0, 0, 0 };
 	uint64_t addr;
-	int rc;
+	int rc, put = 0;
 
 	if (!crc)
 		return ub_err_set(e, UB_ENOMEM, NULL, "out of memory");
@@ -712,11 +718,28 @@ static int read_chunk(struct ub_device *d, const struct ub_region *r, uint64_t o
 		rc = board_crcs(d, addr, piece, full, crc, e);
 	if (!rc && full < n)
 		rc = board_crc(d, addr + (uint64_t)full * piece, piece_len(len, piece, full), &crc[full], e);
+	/* The whole chunk in one upload when the board can, unless every
+	 * piece is fill (two commands prove that, faster than a transfer);
+	 * each piece must still hash to the board's crc. */
+	for (i = 0; !rc && ub_uboot_put_on(&d->put) && i < n; i++)
+		if (fill_of(&f, crc[i], piece_len(len, piece, i)) < 0) {
+			rc = ub_uboot_put_read(&d->put, d, addr, buf, len, &put, e);
+			break;
+		}
 	for (i = 0; !rc && i < n; i = j) {
 		size_t at = (size_t)i * piece, plen = piece_len(len, piece, i);
 		int fill = fill_of(&f, crc[i], plen), same = 0;
 
 		j = i + 1;
+		if (put && (uint32_t)crc32(0L, buf + at, (uInt)plen) == crc[i]) {
+			ub_progress_update(p, done + at + plen);
+			continue;
+		}
+		if (put) {
+			put = 0;   /* the rest of the chunk by dumps */
+			if ((rc = ub_uboot_put_mismatch(&d->put, addr + at, e)))
+				break;
+		}
 		if (fill >= 0) {
 			size_t flen;
 
@@ -762,7 +785,11 @@ static int uboot_read(struct ub_device *d, const struct ub_region *r,
 	buf = malloc(chunk);
 	if (!buf)
 		return ub_err_set(e, UB_ENOMEM, NULL, "out of memory");
-	rc = ub_uboot_nc_begin(&d->nc, d, &d->con, e);
+	/* tftpput when the board has it; else the netconsole, when it has
+	 * that; else the console */
+	rc = ub_uboot_put_begin(&d->put, d, &d->con, e);
+	if (!rc && !ub_uboot_put_on(&d->put))
+		rc = ub_uboot_nc_begin(&d->nc, d, &d->con, e);
 	while (!rc && done < len) {
 		size_t n = len - done < chunk ? (size_t)(len - done) : (size_t)chunk;
 
@@ -778,10 +805,14 @@ static int uboot_read(struct ub_device *d, const struct ub_region *r,
 		struct ub_err ignored;
 
 		ub_err_clear(&ignored);
-		ub_uboot_nc_end(&d->nc, d, &ignored);   /* the first failure is the one to tell */
+		/* the first failure is the one to tell */
+		ub_uboot_put_end(&d->put, d, &ignored);
+		ub_uboot_nc_end(&d->nc, d, &ignored);
 		return rc;
 	}
 	ub_uboot_nccon_end(&d->nccon);
+	if ((rc = ub_uboot_put_end(&d->put, d, e)))
+		return rc;
 	return ub_uboot_nc_end(&d->nc, d, e);
 }
 

@@ -31,11 +31,11 @@ int ub_uboot_nc_config(struct ub_uboot_nc *nc, const struct ub_device_spec *spec
 	if (ub_device_spec_param(spec, "read_via", v, sizeof v)) {
 		if (strcmp(v, "netconsole") == 0)
 			nc->mode = 1;
-		else if (strcmp(v, "console") == 0)
+		else if (strcmp(v, "console") == 0 || strcmp(v, "tftpput") == 0)
 			nc->mode = -1;
 		else
 			return ub_err_set(e, UB_EUSAGE, "usage",
-					  "read_via=%s: use netconsole or console", v);
+					  "read_via=%s: use tftpput, netconsole or console", v);
 	}
 	/* The console is the netconsole already: its dumps come that way */
 	if (strcmp(spec->transport, "netconsole") == 0) {

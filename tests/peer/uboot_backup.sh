@@ -21,6 +21,13 @@ if grep -q netconsole "$T/err"; then
 else
 	echo "ok: a board without a netconsole is read over the console, quietly"
 fi
+if grep -q tftpput "$T/err"; then
+	echo "FAIL: a board without tftpput was told about:"; cat "$T/err"; FAILS=$((FAILS + 1))
+else
+	echo "ok: nor is anything said of tftpput, which Debian's U-Boot lacks"
+fi
+expect_exit 4 "read_via=tftpput on a U-Boot without it" -- "$UNBRICK" backup --device "$DEV" --read-via tftpput --profile qemu-virt-arm --region u-boot -o "$T/bk-put"
+expect_grep "tftpput: this U-Boot has no tftpput command" "$T/err" "says the board has none"
 expect_exit 4 "read_via=netconsole on a U-Boot without one" -- "$UNBRICK" backup --device "$DEV" --read-via netconsole --profile qemu-virt-arm --region env -o "$T/bk-nc"
 expect_grep "netconsole: this U-Boot has none \(coninfo lists no nc device\)" "$T/err" "says the board has none"
 # The board is still running: compare with its backing files.

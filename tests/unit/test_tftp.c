@@ -996,6 +996,20 @@ static void receive_failures(void **state)
 	o.sink_len = sizeof sink;
 	assert_int_equal(ub_tftp_server_start(&s, &o, NULL, &e), UB_EUSAGE);
 	assert_null(s);
+
+	/* only the board may write: a request from elsewhere is refused */
+	o.src = NULL;
+	o.client_addr = "127.0.0.2";
+	o.wait_ms = 300;
+	assert_int_equal(ub_tftp_server_start(&s, &o, NULL, &e), 0);
+	cl_open(&c, ub_tftp_server_port(s));
+	cl_send(&c, wrq, sizeof wrq - 1);
+	assert_true(cl_recv(&c, buf, sizeof buf, 2000) > 4);
+	assert_int_equal(buf[1], 5);
+	assert_int_equal(buf[3], 2);   /* access violation */
+	assert_int_equal(ub_tftp_server_finish(s, &st, &e), UB_ETIMEOUT);
+	assert_string_equal(e.advice_id, "tftp-no-request");
+	close(c.fd);
 }
 
 int main(void)
