@@ -1443,9 +1443,9 @@ static int uboot_watch(struct ub_device *d, int seconds, char **log, size_t *len
  * 100 minutes, and the plan must say so.  A TCP or telnet console is
  * nearly always a serial port behind ser2net or a console server, so it
  * counts as 115200 unless the spec's baud= says otherwise.  TFTP writes go by the
- * network, not the line; so do reads through the netconsole, which the
- * board may or may not have: the line's rate stays the bound until it is
- * asked for. */
+ * network, not the line; so do reads by tftpput or through the
+ * netconsole, which the board may or may not have: the line's rate stays
+ * the bound until one is asked for. */
 static void uboot_link_rates(const struct ub_device_spec *spec, const json_t *profile,
 			     double *read_bps, double *write_bps, char *why, size_t len)
 {
@@ -1463,13 +1463,14 @@ static void uboot_link_rates(const struct ub_device_spec *spec, const json_t *pr
 	ub_device_spec_param(spec, "read_via", rvia, sizeof rvia);
 	nc_maybe = !*rvia && ub_uboot_net_addrs(spec, profile, "", &net, &ignored) == 0;
 	cps = baud / 10;
-	if (strcmp(rvia, "netconsole") != 0 && cps * 16 / 67 < *read_bps)
+	if (strcmp(rvia, "netconsole") != 0 && strcmp(rvia, "tftpput") != 0 && cps * 16 / 67 < *read_bps)
 		*read_bps = cps * 16 / 67;
 	if (!tftp_wanted(spec, profile, via, sizeof via) && cps * 1024 / 1029 < *write_bps)
 		*write_bps = cps * 1024 / 1029;
 	snprintf(why, len, "a %s console at %.0f baud%s", spec->transport, baud,
 		 strcmp(rvia, "netconsole") == 0 ? ", reads through the netconsole" :
-		 nc_maybe ? "; reads are faster through the board's netconsole, if it has one" : "");
+		 strcmp(rvia, "tftpput") == 0 ? ", reads uploaded by tftpput" :
+		 nc_maybe ? "; reads are faster by the board's tftpput or netconsole, if it has one" : "");
 }
 
 const struct ub_family ub_family_uboot = {

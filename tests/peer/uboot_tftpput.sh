@@ -75,4 +75,11 @@ expect_exit 4 "read_via=tftpput with port 69 taken" -- $IN "$UNBRICK" backup --d
 expect_grep "what to do" "$T/err" "with advice"
 kill $HOLD 2>/dev/null || true
 wait $HOLD 2>/dev/null || true
+
+# The whole repair of this board (its firmware region is random bytes):
+# the backup uploaded, the image pulled by tftpboot, both on port 69.
+"$SRCDIR/tests/board/make-firmware" fw 1.2.0 $((0x80000)) "$T/fw-1.2.0.bin"
+expect_exit 0 "recover" -- $IN "$UNBRICK" recover "$T/fw-1.2.0.bin" --device "$DEV" --profile qemu-virt-arm --yes --json
+expect_json 'j["status"] == "repaired" and j["boot"]["version"] == "1.2.0"' "repaired, boots 1.2.0"
+expect_json 'j["steps"]["backup"]["read_via"] == "tftpput" and j["steps"]["flash"]["via"] == "tftp"' "the journal says: backup by tftpput, image by TFTP"
 finish
