@@ -52,6 +52,7 @@ static int give_up(struct ub_uboot_put *put, struct ub_err *e, const char *fmt, 
 	if (put->mode == 1)
 		return ub_err_set(e, UB_ENODEV, "tftpput", "tftpput: %s", why);
 	ub_say("  tftpput: %s; reading over the console\n", why);
+	ub_err_clear(e);   /* said; the read goes on */
 	return 0;
 }
 
@@ -126,19 +127,19 @@ int ub_uboot_put_read(struct ub_uboot_put *put, struct ub_device *dev, uint64_t 
 	snprintf(cmd, sizeof cmd, "tftpput %llx %zx %s:%s", (unsigned long long)addr, len,
 		 put->net.server_ip, name);
 	rc = ub_uboot_command(dev, cmd, PUT_IDLE_MS, e);
-	if (rc == UB_ENODEV || rc == UB_ETIMEOUT) {
-		/* the console is gone or wedged: that is the error to tell */
+	if (rc) {
+		/* the board is done with it either way: no waiting for a
+		 * request that will not come */
 		ub_tftp_server_cancel(srv);
-		return rc;
-	}
-	src = ub_tftp_server_finish(srv, &st, &se);
-	if (rc)
+		if (rc == UB_ENODEV || rc == UB_ETIMEOUT)
+			return rc;   /* the console is gone or wedged: that is the error */
 		return give_up(put, e, "the board's upload failed: %s", e->msg);
-	if (src)
+	}
+	if ((src = ub_tftp_server_finish(srv, &st, &se)))
 		return give_up(put, e, "%s", se.msg);
 	put->bytes += st.bytes;
-	put->transfers++;
 	put->seconds += st.seconds;
+	put->transfers++;
 	*got = 1;
 	return 0;
 }
@@ -153,9 +154,11 @@ int ub_uboot_put_end(struct ub_uboot_put *put, struct ub_device *dev, struct ub_
 {
 	int rc = 0;
 
-	if (put->transfers)
+	if (put->bytes)
 		ub_say("  tftpput: %.1f MiB in %.1f s (%.1f MiB/s)\n", put->bytes / 1048576.0,
 		       put->seconds, put->seconds > 0 ? put->bytes / 1048576.0 / put->seconds : 0.0);
+	put->bytes = 0;
+	put->seconds = 0;
 	if (put->env_set) {
 		put->env_set = 0;
 		rc = ub_uboot_env_restore(dev, &put->saved, e);

@@ -23,8 +23,9 @@ struct ub_uboot_put {
 	struct ub_uboot_env saved;
 	int env_set;               /* the board's variables are set for uploads */
 	int gave_up;               /* in use once, then given up: dumps since */
-	unsigned long long bytes, transfers;   /* since open */
+	unsigned long long bytes;  /* uploaded in this read, in seconds */
 	double seconds;
+	unsigned long long transfers;   /* since open */
 };
 
 /* From the spec's read_via= (tftpput, netconsole, console, or absent:
