@@ -244,6 +244,37 @@ static int ms_until(double deadline)
 	return left <= 0 ? 0 : (int)left + 1;
 }
 
+/* What both directions start with: the block size and timeout granted,
+ * the peer named for messages, and a socket of the transfer's own (a new
+ * port: RFC 1350's transfer ID).  Returns the socket, or -1 with s->e set. */
+static int start_transfer(struct ub_tftp_server *s, const struct ub_tftp_pkt *rq,
+			  const struct sockaddr_in *peer, unsigned *blksize, unsigned *timeout_ms)
+{
+	struct sockaddr_in me = { 0 };
+	char addr[INET_ADDRSTRLEN];
+	int fd;
+
+	*blksize = 512;
+	*timeout_ms = (unsigned)s->o.timeout_ms;
+	if (want_blksize(rq))
+		*blksize = (unsigned)(rq->blksize < (long)s->o.max_blksize ? rq->blksize : (long)s->o.max_blksize);
+	if (want_timeout(rq))
+		*timeout_ms = (unsigned)rq->timeout * 1000;
+	s->st.blksize = *blksize;
+	inet_ntop(AF_INET, &peer->sin_addr, addr, sizeof addr);   /* inet_ntoa is not thread-safe */
+	snprintf(s->st.client, sizeof s->st.client, "%s:%u", addr, ntohs(peer->sin_port));
+	me.sin_family = AF_INET;
+	inet_pton(AF_INET, s->o.bind_addr, &me.sin_addr);
+	if ((fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0 ||
+	    bind(fd, (struct sockaddr *)&me, sizeof me) != 0) {
+		ub_err_errno(&s->e, UB_EIO, "tftp-bind", errno, "TFTP: no socket for the transfer");
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 /* One transfer, from its own socket: the OACK when options were granted
  * (answered by ACK 0), then windows of blocks; an ACK inside the window
  * slides it to there, a timeout resends from the first block not yet
@@ -257,12 +288,11 @@ static int ms_until(double deadline)
 static int transfer(struct ub_tftp_server *s, const struct ub_tftp_pkt *rq,
 		    const struct sockaddr_in *peer)
 {
-	struct sockaddr_in me = { 0 }, from;
+	struct sockaddr_in from;
 	uint8_t *pkt = malloc(MAX_PKT), *in = malloc(MAX_PKT);
-	unsigned blksize = 512, window = 1, timeout_ms = (unsigned)s->o.timeout_ms, tries = 0;
+	unsigned blksize, window = 1, timeout_ms, tries = 0;
 	uint64_t size = s->o.src->size, last, base = 1, next = 1, nacked = 0;
 	double t0 = ub_now(), deadline;
-	char addr[INET_ADDRSTRLEN];
 	int fd = -1, rc = 0, use;
 	size_t oack;
 
@@ -271,25 +301,14 @@ static int transfer(struct ub_tftp_server *s, const struct ub_tftp_pkt *rq,
 		free(in);
 		return ub_err_set(&s->e, UB_ENOMEM, NULL, "out of memory");
 	}
-	if (want_blksize(rq))
-		blksize = (unsigned)(rq->blksize < (long)s->o.max_blksize ? rq->blksize : (long)s->o.max_blksize);
 	if (want_window(rq))
 		window = (unsigned)(rq->windowsize < (long)s->o.max_window ? rq->windowsize : (long)s->o.max_window);
-	if (want_timeout(rq))
-		timeout_ms = (unsigned)rq->timeout * 1000;
-	last = size / blksize + 1;
-	s->st.blksize = blksize;
 	s->st.windowsize = window;
-	inet_ntop(AF_INET, &peer->sin_addr, addr, sizeof addr);   /* inet_ntoa is not thread-safe */
-	snprintf(s->st.client, sizeof s->st.client, "%s:%u", addr, ntohs(peer->sin_port));
-
-	me.sin_family = AF_INET;
-	inet_pton(AF_INET, s->o.bind_addr, &me.sin_addr);
-	if ((fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0 ||
-	    bind(fd, (struct sockaddr *)&me, sizeof me) != 0) {
-		rc = ub_err_errno(&s->e, UB_EIO, "tftp-bind", errno, "TFTP: no socket for the transfer");
+	if ((fd = start_transfer(s, rq, peer, &blksize, &timeout_ms)) < 0) {
+		rc = s->e.code;
 		goto out;
 	}
+	last = size / blksize + 1;
 	if ((oack = build_oack(pkt, rq, blksize, window, timeout_ms / 1000, size)) > 0) {
 		sendto(fd, pkt, oack, 0, (const struct sockaddr *)peer, sizeof *peer);
 		deadline = ub_now() + timeout_ms / 1000.0;
@@ -431,33 +450,21 @@ out:
 static int receive(struct ub_tftp_server *s, const struct ub_tftp_pkt *rq,
 		   const struct sockaddr_in *peer)
 {
-	struct sockaddr_in me = { 0 }, from;
+	struct sockaddr_in from;
 	struct ub_tftp_pkt q = *rq;
 	uint8_t *in = malloc(MAX_PKT), answer[128];
-	unsigned blksize = 512, timeout_ms = (unsigned)s->o.timeout_ms, tries = 0;
+	unsigned blksize, timeout_ms, tries = 0;
 	uint64_t expect = 1, size = s->o.sink_len, have = 0;
 	double t0 = ub_now(), deadline;
-	char addr[INET_ADDRSTRLEN];
 	int fd = -1, rc = 0, use;
 	size_t answer_len;
 
 	if (!in)
 		return ub_err_set(&s->e, UB_ENOMEM, NULL, "out of memory");
 	q.windowsize = -1;
-	if (want_blksize(rq))
-		blksize = (unsigned)(rq->blksize < (long)s->o.max_blksize ? rq->blksize : (long)s->o.max_blksize);
-	if (want_timeout(rq))
-		timeout_ms = (unsigned)rq->timeout * 1000;
-	s->st.blksize = blksize;
 	s->st.windowsize = 1;
-	inet_ntop(AF_INET, &peer->sin_addr, addr, sizeof addr);
-	snprintf(s->st.client, sizeof s->st.client, "%s:%u", addr, ntohs(peer->sin_port));
-
-	me.sin_family = AF_INET;
-	inet_pton(AF_INET, s->o.bind_addr, &me.sin_addr);
-	if ((fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0 ||
-	    bind(fd, (struct sockaddr *)&me, sizeof me) != 0) {
-		rc = ub_err_errno(&s->e, UB_EIO, "tftp-bind", errno, "TFTP: no socket for the transfer");
+	if ((fd = start_transfer(s, rq, peer, &blksize, &timeout_ms)) < 0) {
+		rc = s->e.code;
 		goto out;
 	}
 	if (rq->tsize_asked && (rq->tsize < 0 || (uint64_t)rq->tsize != size)) {
