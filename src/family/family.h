@@ -60,8 +60,9 @@ struct ub_write_stats {
 
 /* How the reads so far came, for the journal and the user. */
 struct ub_read_stats {
-	char via[24];          /* "console", "netconsole", "netconsole+console" (it was
-				* given up on the way); "" when nothing was read */
+	char via[32];          /* "console", "netconsole", "netconsole+console" (it was
+				* given up on the way), "tftpput", "tftpput+console", ...;
+				* "" when nothing was read */
 	uint64_t bytes;        /* bytes read */
 	uint64_t asked_again;  /* bytes lost on the way and asked for again */
 };

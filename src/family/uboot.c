@@ -172,12 +172,18 @@ static void uboot_read_stats(const struct ub_device *dev, struct ub_read_stats *
 	memset(out, 0, sizeof *out);
 	out->bytes = dev->read_bytes;
 	out->asked_again = (dev->nc.lost_all + dev->nccon.lost_all) * 16;
-	if (dev->read_bytes && dev->put.transfers)
-		snprintf(out->via, sizeof out->via, "%s", dev->put.gave_up ? "tftpput+console" : "tftpput");
-	else if (dev->read_bytes)
-		snprintf(out->via, sizeof out->via, "%s",
-			 dev->nccon.on ? "netconsole" : !dev->nc.lines_all ? "console" :
-			 dev->nc.state == 1 ? "netconsole" : "netconsole+console");
+	if (dev->read_bytes) {
+		/* what the dumps went through; uploads come first when there
+		 * were any, and dumps after them only once tftpput was given up */
+		const char *dumps = dev->nccon.on ? "netconsole" : !dev->nc.lines_all ? "console" :
+				    dev->nc.state == 1 ? "netconsole" : "netconsole+console";
+
+		if (!dev->put.transfers)
+			snprintf(out->via, sizeof out->via, "%s", dumps);
+		else
+			snprintf(out->via, sizeof out->via, "tftpput%s%s", dev->put.gave_up ? "+" : "",
+				 dev->put.gave_up ? dumps : "");
+	}
 }
 
 static void uboot_write_stats(const struct ub_device *dev,

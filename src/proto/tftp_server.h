@@ -89,7 +89,8 @@ unsigned ub_tftp_server_port(const struct ub_tftp_server *s);
  * the request, then (retries + 1) timeouts at most without progress.
  * A receiving server that has every byte lingers (RFC 1350's dally) to
  * answer a repeat of the last block, whose ACK may have been lost, until
- * this is called: call it once the client is known to be done. */
+ * this is called, or for two timeouts of silence: call it once the
+ * client is known to be done (a caller that cannot know just waits). */
 int ub_tftp_server_finish(struct ub_tftp_server *s, struct ub_tftp_stats *st,
 			  struct ub_err *e);
 

@@ -99,6 +99,30 @@ use_netns() {
 	IN="ip netns exec $NS"
 }
 
+# same_as_board DIR WHAT: every region of the backup in DIR equals the
+# virt board's backing files in $B (qemu-virt-arm's flash map), and its
+# manifest's sha256; at least one region.  The board runs on: nothing but
+# the board writes them.
+same_as_board() {
+	python3 - "$1" "$B" <<'PY' && echo "ok: $2" || { echo "FAIL: $2"; FAILS=$((FAILS + 1)); }
+import hashlib, json, sys
+bk, b = sys.argv[1], sys.argv[2]
+want = {"u-boot": (b + "/flash0.img", 0, 1 << 20),
+        "env": (b + "/flash1.img", 0, 0x40000),
+        "boot": (b + "/disk.img", 0, 16 << 20),
+        "firmware": (b + "/disk.img", 16 << 20, 16 << 20)}
+man = json.load(open(bk + "/manifest.json"))
+assert len(man["regions"]) >= 1
+for r in man["regions"]:
+    path, off, size = want[r["region"]]
+    with open(path, "rb") as f:
+        f.seek(off); ref = f.read(size)
+    got = open(bk + "/" + r["file"], "rb").read()
+    assert got == ref, r["region"]
+    assert hashlib.sha256(got).hexdigest() == r["sha256"], r["region"]
+PY
+}
+
 finish() {
 	if [ "$FAILS" -ne 0 ]; then
 		echo "$FAILS check(s) failed"

@@ -17,28 +17,6 @@ export UBOOT_BIN="$PUT_UBOOT"
 "$BOARD" start "$B" "$NS" tap0
 DEV="uboot:unix:$B/console.sock"
 
-# same_as_board DIR WHAT: every region of the backup in DIR equals the
-# board's backing files (the board runs on: nothing writes them)
-same_as_board() {
-	python3 - "$1" "$B" <<'PY' && echo "ok: $2" || { echo "FAIL: $2"; FAILS=$((FAILS + 1)); }
-import hashlib, json, sys
-bk, b = sys.argv[1], sys.argv[2]
-want = {"u-boot": (b + "/flash0.img", 0, 1 << 20),
-        "env": (b + "/flash1.img", 0, 0x40000),
-        "boot": (b + "/disk.img", 0, 16 << 20),
-        "firmware": (b + "/disk.img", 16 << 20, 16 << 20)}
-man = json.load(open(bk + "/manifest.json"))
-assert len(man["regions"]) >= 1
-for r in man["regions"]:
-    path, off, size = want[r["region"]]
-    with open(path, "rb") as f:
-        f.seek(off); ref = f.read(size)
-    got = open(bk + "/" + r["file"], "rb").read()
-    assert got == ref, r["region"]
-    assert hashlib.sha256(got).hexdigest() == r["sha256"], r["region"]
-PY
-}
-
 # Random bytes in the firmware region: nothing there is fill, every piece
 # must come by upload and match the board's crc32.  The environment saved
 # into its region, so that one is not all erased flash either (a region of
