@@ -1,13 +1,19 @@
-/* The registered families; `--device FAMILY:...` picks one by name. */
+/* The registered families; `--device FAMILY:...` picks one by name.  The
+ * list is the build's (src/family/meson.build): a family not built is not
+ * here, and nothing else names it. */
 #include <string.h>
 
 #include "family/family.h"
-#include "family/spi.h"
-#include "family/uboot.h"
+#include "family/ub_families.h"
+
+#define X(n) extern const struct ub_family ub_family_##n;
+UB_FAMILY_LIST(X)
+#undef X
 
 const struct ub_family *const ub_families[] = {
-	&ub_family_uboot,
-	&ub_family_spi,
+#define X(n) &ub_family_##n,
+	UB_FAMILY_LIST(X)
+#undef X
 	NULL,
 };
 

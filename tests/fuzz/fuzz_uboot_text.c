@@ -14,11 +14,11 @@
 #include <unistd.h>
 
 #include "io/stream.h"
-#include "proto/uboot_coninfo.h"
-#include "proto/uboot_console.h"
-#include "proto/uboot_dump.h"
-#include "proto/uboot_flinfo.h"
-#include "proto/uboot_sf.h"
+#include "family/uboot/coninfo.h"
+#include "family/uboot/console.h"
+#include "family/uboot/dump.h"
+#include "family/uboot/flinfo.h"
+#include "family/uboot/sf_probe.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -14,7 +14,7 @@
 #include <cmocka.h>
 
 #include "image/format.h"
-#include "proto/uboot_dump.h"
+#include "family/uboot/dump.h"
 
 struct sample {
 	const char *file;      /* under tests/fuzz/corpus */

@@ -16,9 +16,9 @@
 #include <cmocka.h>
 
 #include "io/stream.h"
-#include "proto/uboot_coninfo.h"
-#include "proto/uboot_console.h"
-#include "proto/uboot_dump.h"
+#include "family/uboot/coninfo.h"
+#include "family/uboot/console.h"
+#include "family/uboot/dump.h"
 
 static void coninfo_devices(void **state)
 {

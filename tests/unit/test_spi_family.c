@@ -14,9 +14,9 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "family/spi.h"
+#include "family/spi/spi.h"
 #include "image/src.h"
-#include "proto/spi_flashrom.h"
+#include "family/spi/flashrom.h"
 
 #define SIZE (256u * 1024)
 #define EB 4096u

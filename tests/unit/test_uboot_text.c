@@ -9,11 +9,11 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "proto/uboot_console.h"
-#include "proto/uboot_dump.h"
-#include "proto/uboot_flinfo.h"
-#include "proto/uboot_sf.h"
-#include "family/uboot_sf.h"
+#include "family/uboot/console.h"
+#include "family/uboot/dump.h"
+#include "family/uboot/flinfo.h"
+#include "family/uboot/sf_probe.h"
+#include "family/uboot/sf.h"
 
 static int probe(const char *text, struct ub_sf_chip *c)
 {

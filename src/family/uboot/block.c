@@ -1,4 +1,4 @@
-#include "family/uboot_block.h"
+#include "family/uboot/block.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -13,8 +13,8 @@
 #include <jansson.h>
 
 #include "family/family.h"
-#include "family/uboot_net.h"
-#include "proto/uboot_console.h"
+#include "family/uboot/net.h"
+#include "family/uboot/console.h"
 
 struct ub_uboot_put {
 	int mode;                  /* read_via=: 0 when possible, 1 always, -1 never */

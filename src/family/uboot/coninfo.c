@@ -1,4 +1,4 @@
-#include "uboot_coninfo.h"
+#include "family/uboot/coninfo.h"
 
 #include <string.h>
 

@@ -21,7 +21,7 @@
  * run of changed blocks in one go, read back and checked the same way.
  * Reboot: `reset`; the boot is good when the profile's success line and
  * the expected version appear on the console in time. */
-#include "uboot.h"
+#include "family/uboot/uboot.h"
 
 #include <errno.h>
 #include <regex.h>
@@ -31,16 +31,16 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "family/uboot_block.h"
-#include "family/uboot_nccon.h"
-#include "family/uboot_net.h"
-#include "family/uboot_netcons.h"
-#include "family/uboot_nor.h"
-#include "family/uboot_sf.h"
-#include "family/uboot_tftpput.h"
+#include "family/uboot/block.h"
+#include "family/uboot/nccon.h"
+#include "family/uboot/net.h"
+#include "family/uboot/netcons.h"
+#include "family/uboot/nor.h"
+#include "family/uboot/sf.h"
+#include "family/uboot/tftpput.h"
 #include "io/stream.h"
-#include "proto/uboot_console.h"
-#include "proto/uboot_dump.h"
+#include "family/uboot/console.h"
+#include "family/uboot/dump.h"
 #include "proto/ymodem.h"
 
 #define IDLE_MS 5000            /* silence allowed inside one command */

@@ -1,4 +1,4 @@
-#include "uboot_net.h"
+#include "family/uboot/net.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -7,7 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "family/uboot.h"
+#include "family/uboot/uboot.h"
 
 static void copy_addr(char *dst, size_t len, const json_t *net, const char *key,
 		      const char *def)

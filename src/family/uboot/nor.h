@@ -8,7 +8,7 @@
 
 #include "base/err.h"
 #include "family/region.h"
-#include "proto/uboot_console.h"
+#include "family/uboot/console.h"
 
 /* Before r's first erase: its erase blocks must be whole sectors as the
  * board's `flinfo` lists them, or `erase` would also wipe the bytes

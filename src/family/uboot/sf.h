@@ -10,8 +10,8 @@
 
 #include "base/err.h"
 #include "family/region.h"
-#include "proto/uboot_console.h"
-#include "proto/uboot_sf.h"
+#include "family/uboot/console.h"
+#include "family/uboot/sf_probe.h"
 
 /* What this session knows of the SPI flash.  It belongs to the caller:
  * forget it when the board resets, or when an sf command fails. */

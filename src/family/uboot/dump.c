@@ -1,4 +1,4 @@
-#include "uboot_dump.h"
+#include "family/uboot/dump.h"
 
 #include <string.h>
 

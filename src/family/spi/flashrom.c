@@ -1,4 +1,4 @@
-#include "spi_flashrom.h"
+#include "family/spi/flashrom.h"
 
 #include <stdarg.h>
 #include <stdio.h>

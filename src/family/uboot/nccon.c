@@ -15,13 +15,13 @@
  * for again, nearby ones in one command.  A command whose echo or end was
  * lost runs out its silence; Ctrl-C and the prompt again, and the rounds
  * go on. */
-#include "uboot_nccon.h"
+#include "family/uboot/nccon.h"
 
 #include <stdio.h>
 #include <string.h>
 
 #include "base/say.h"
-#include "proto/uboot_coninfo.h"
+#include "family/uboot/coninfo.h"
 
 #define ROUNDS 8          /* rounds of asking again, after the first dump */
 #define MERGE_LINES 64    /* missing runs closer than this go in one md */

@@ -1,4 +1,4 @@
-#include "uboot_tftpput.h"
+#include "family/uboot/tftpput.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "base/say.h"
-#include "family/uboot.h"
+#include "family/uboot/uboot.h"
 #include "proto/tftp_server.h"
 
 #define PUT_IDLE_MS 30000   /* ARP, then blocks: U-Boot prints as it sends */

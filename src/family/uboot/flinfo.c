@@ -1,4 +1,4 @@
-#include "uboot_flinfo.h"
+#include "family/uboot/flinfo.h"
 
 #include <ctype.h>
 #include <stdio.h>

@@ -17,7 +17,7 @@
  * read back.  A block that does not read back right is written once more,
  * then reported.  The chip's write protection is checked first.
  * Reboot: not ours to do; the user removes the clip and powers the board. */
-#include "spi.h"
+#include "family/spi/spi.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,7 +25,7 @@
 #include <zlib.h>
 
 #include "base/say.h"
-#include "proto/spi_flashrom.h"
+#include "family/spi/flashrom.h"
 
 #define PAGE 4096u
 #define CHUNK (1u << 20)   /* unit of reading, progress and write batches */

@@ -12,10 +12,10 @@
 #include <jansson.h>
 
 #include "family/family.h"
-#include "family/uboot_net.h"
+#include "family/uboot/net.h"
 #include "base/progress.h"
-#include "proto/uboot_console.h"
-#include "proto/uboot_dump.h"
+#include "family/uboot/console.h"
+#include "family/uboot/dump.h"
 
 #define UB_UBOOT_NC_PORT 6666   /* U-Boot's default ncoutport */
 

@@ -1,9 +1,9 @@
-#include "family/uboot_nor.h"
+#include "family/uboot/nor.h"
 
 #include <stdio.h>
 
 #include "base/say.h"
-#include "proto/uboot_flinfo.h"
+#include "family/uboot/flinfo.h"
 
 #define FLINFO_IDLE_MS 10000
 

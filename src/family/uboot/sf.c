@@ -1,4 +1,4 @@
-#include "family/uboot_sf.h"
+#include "family/uboot/sf.h"
 
 #include <stdio.h>
 

@@ -8,7 +8,7 @@
 
 #include "base/err.h"
 #include "family/region.h"
-#include "proto/uboot_console.h"
+#include "family/uboot/console.h"
 
 /* 1 when storage names a block storage kind U-Boot reads with
  * `<kind> read`, else 0. */

@@ -1,4 +1,4 @@
-#include "uboot_console.h"
+#include "family/uboot/console.h"
 
 #include <errno.h>
 #include <poll.h>

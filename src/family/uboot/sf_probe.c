@@ -1,4 +1,4 @@
-#include "uboot_sf.h"
+#include "family/uboot/sf_probe.h"
 
 #include <string.h>
 

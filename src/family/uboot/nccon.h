@@ -11,8 +11,8 @@
 
 #include "base/err.h"
 #include "base/progress.h"
-#include "proto/uboot_console.h"
-#include "proto/uboot_dump.h"
+#include "family/uboot/console.h"
+#include "family/uboot/dump.h"
 
 struct ub_uboot_nccon {
 	int on;               /* the console is the netconsole */

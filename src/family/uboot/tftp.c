@@ -13,8 +13,8 @@
 #include <unistd.h>
 
 #include "base/say.h"
-#include "family/uboot.h"
-#include "family/uboot_net.h"
+#include "family/uboot/uboot.h"
+#include "family/uboot/net.h"
 #include "proto/tftp_server.h"
 
 #define TRANSFER_IDLE_MS 30000   /* U-Boot prints a '#' every few blocks */

@@ -1,13 +1,13 @@
-#include "uboot_netcons.h"
+#include "family/uboot/netcons.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "base/say.h"
-#include "family/uboot.h"
+#include "family/uboot/uboot.h"
 #include "io/stream.h"
-#include "proto/uboot_coninfo.h"
+#include "family/uboot/coninfo.h"
 
 #define MAX_ROUNDS 10      /* of asking again for lines lost on the way */
 #define MAX_RUNS 64        /* commands in a round */
