@@ -40,6 +40,7 @@ static int path_from_name(const char *s, enum ub_path *out)
 /* A rule being applied: built in or from the profile. */
 struct live {
 	struct ub_diag_rule r;
+	enum ub_path path;   /* r.path, parsed */
 	regex_t re;
 	int compiled;
 	struct ub_finding f;
@@ -107,13 +108,62 @@ static int profile_rules(const json_t *profile, struct live **v, size_t *n, stru
 		x = &(*v)[(*n)++];
 		memset(x, 0, sizeof *x);
 		x->r = (struct ub_diag_rule){ id, "profile", pat, mc ? (unsigned)json_integer_value(mc) : 0,
-					      UB_PATH_UNKNOWN, fnd, adv,
+					      path, fnd, adv,
 					      json_is_true(json_object_get(r, "note")) };
 		x->led = on && strcmp(json_string_value(on), "led") == 0;
-		if (path_from_name(path, &x->r.path) != 0)
+		if (path_from_name(path, &x->path) != 0)
 			return ub_err_set(e, UB_EFORMAT, "profile-invalid",
 					  "profile: diagnose rule %s: path '%.40s' is not one of console, programmer, hardware, unknown",
 					  id, path);
+	}
+	return 0;
+}
+
+static int add_rules(const struct ub_diag_rule *rules, struct live **v, size_t *n,
+		     struct ub_err *e)
+{
+	size_t i;
+
+	for (i = 0; rules[i].id; i++) {
+		struct live *x = realloc(*v, (*n + 1) * sizeof **v);
+
+		if (!x)
+			return ub_err_set(e, UB_ENOMEM, NULL, "out of memory");
+		*v = x;
+		x = &(*v)[(*n)++];
+		memset(x, 0, sizeof *x);
+		x->r = rules[i];
+		if (path_from_name(rules[i].path ? rules[i].path : "unknown", &x->path) != 0)
+			return ub_err_set(e, UB_EFORMAT, NULL, "diagnose rule %s: unknown path %s",
+					  rules[i].id, rules[i].path);
+	}
+	return 0;
+}
+
+/* What shows a bootloader talking in a log: every family's banners and
+ * prompts. */
+struct talk {
+	regex_t re[32];
+	size_t n;
+};
+
+static int compile_talk(struct talk *t, struct ub_err *e)
+{
+	size_t i, k;
+
+	for (i = 0; ub_families[i]; i++) {
+		const char *const *lists[2] = { ub_families[i]->banners, ub_families[i]->prompts };
+
+		for (k = 0; k < 2; k++) {
+			const char *const *p = lists[k];
+
+			for (; p && *p && t->n < sizeof t->re / sizeof t->re[0]; p++) {
+				if (regcomp(&t->re[t->n], *p, REG_EXTENDED | REG_NOSUB) != 0)
+					return ub_err_set(e, UB_EFORMAT, NULL, "the %s family's pattern %s does not compile",
+							  ub_families[i]->name, *p);
+				t->n++;
+			}
+		}
 	}
 	return 0;
 }
@@ -128,7 +178,7 @@ static int compile_all(struct live *v, size_t n, struct ub_err *e)
 					  "diagnose rule %s: the pattern is not a valid regular expression",
 					  v[i].r.id);
 		v[i].compiled = 1;
-		finding_text(&v[i].f, v[i].r.id, v[i].r.path, v[i].r.finding, v[i].r.advice);
+		finding_text(&v[i].f, v[i].r.id, v[i].path, v[i].r.finding, v[i].r.advice);
 		v[i].f.note = v[i].r.note;
 	}
 	return 0;
@@ -185,7 +235,7 @@ static int garbled(const char *log, size_t len)
 	return len >= 32 && bad * 5 > len;
 }
 
-static void scan(struct live *v, size_t n, const char *log, size_t len,
+static void scan(struct live *v, size_t n, const struct talk *talk, const char *log, size_t len,
 		 struct ub_diagnosis *d, int *prompt_last, int *autoboot)
 {
 	size_t at = 0, i, skip;
@@ -209,8 +259,8 @@ static void scan(struct live *v, size_t n, const char *log, size_t len,
 				apply(&v[i], line + skip, t, d->lines);
 		if (strstr(line, "Hit any key to stop autoboot") || strstr(line, "autoboot in"))
 			*autoboot = 1;
-		if (strstr(line, "U-Boot ") || strncmp(line + skip, "=> ", 3) == 0)
-			d->bootloader_seen = 1;
+		for (i = 0; i < talk->n && !d->bootloader_seen; i++)
+			d->bootloader_seen = regexec(&talk->re[i], line + skip, 0, NULL, 0) == 0;
 		if (k) {
 			/* the last line with text decides whether the log ends at a prompt */
 			size_t e = k;
@@ -300,22 +350,18 @@ int ub_diagnose(const char *log, size_t len, const json_t *profile,
 		struct ub_diagnosis *out, struct ub_err *e)
 {
 	struct live *v = NULL;
+	struct talk talk = { .n = 0 };
 	size_t n = 0, i, firm = 0;
 	int rc = 0, prompt_last = 0, autoboot = 0;
 
 	memset(out, 0, sizeof *out);
-	for (i = 0; ub_diag_rules[i].id; i++) {
-		struct live *x = realloc(v, (n + 1) * sizeof *v);
-
-		if (!x) {
-			rc = ub_err_set(e, UB_ENOMEM, NULL, "out of memory");
+	if ((rc = add_rules(ub_diag_rules, &v, &n, e)))
+		goto done;
+	for (i = 0; ub_families[i]; i++)
+		if (ub_families[i]->rules && (rc = add_rules(ub_families[i]->rules, &v, &n, e)))
 			goto done;
-		}
-		v = x;
-		memset(&v[n], 0, sizeof v[n]);
-		v[n++].r = ub_diag_rules[i];
-	}
 	if ((rc = profile_rules(profile, &v, &n, e)) || (rc = compile_all(v, n, e)) ||
+	    (rc = compile_talk(&talk, e)) ||
 	    (rc = symptom_findings(v, n, symptoms, nsymptoms, out, e)))
 		goto done;
 	if (log && garbled(log, len)) {
@@ -327,7 +373,7 @@ int ub_diagnose(const char *log, size_t len, const json_t *profile,
 		goto verdict;
 	}
 	if (log)
-		scan(v, n, log, len, out, &prompt_last, &autoboot);
+		scan(v, n, &talk, log, len, out, &prompt_last, &autoboot);
 	for (i = 0; !rc && i < n; i++) {
 		struct ub_finding *f = &v[i].f;
 
@@ -375,6 +421,8 @@ done:
 	for (i = 0; i < n; i++)
 		if (v[i].compiled)
 			regfree(&v[i].re);
+	for (i = 0; i < talk.n; i++)
+		regfree(&talk.re[i]);
 	free(v);
 	if (rc)
 		ub_diagnosis_free(out);

@@ -1,7 +1,8 @@
 /* Diagnosis: from what the technician saw (symptoms) and what the device
  * printed (a console log) to the recovery path to take, with the reasons.
- * The rules are data: a built-in table per family (diagnose_rules.c) and
- * more in a profile's "diagnose" array, in the same shape. */
+ * The rules are data: the general ones (diagnose_rules.c), each family's
+ * own (in its folder), and more in a profile's "diagnose" array, in the
+ * same shape. */
 #ifndef UB_DIAGNOSE_H
 #define UB_DIAGNOSE_H
 
@@ -10,6 +11,7 @@
 #include <jansson.h>
 
 #include "base/err.h"
+#include "family/family.h"
 
 /* The way out, from the gentlest to the last resort. */
 enum ub_path {
@@ -21,19 +23,9 @@ enum ub_path {
 
 const char *ub_path_name(enum ub_path p);   /* "console", "programmer", ... */
 
-struct ub_diag_rule {
-	const char *id;        /* stable: "kernel-panic", "bad-image-crc" */
-	const char *family;    /* "uboot", "linux", "any" */
-	const char *pattern;   /* POSIX extended regex, one line at a time;
-				  group 1, when present, is the evidence */
-	unsigned min_count;    /* matches needed (2 for a boot loop); 0 = 1 */
-	enum ub_path path;
-	const char *finding;   /* one sentence: what it means */
-	const char *advice;    /* what to do */
-	int note;              /* worth saying, not a fault: a soak passes it */
-};
-
-extern const struct ub_diag_rule ub_diag_rules[];   /* ends with id NULL */
+/* The rules that belong to no family (the kernel's, any board's);
+ * families add theirs (struct ub_family.rules).  Ends with id NULL. */
+extern const struct ub_diag_rule ub_diag_rules[];
 
 struct ub_finding {
 	char id[48];

@@ -14,6 +14,7 @@
 #include "core/backup.h"
 #include "core/bundle.h"
 #include "core/diagnose.h"
+#include "core/flash.h"
 #include "core/journal.h"
 #include "core/plan.h"
 #include "core/report.h"
@@ -338,7 +339,8 @@ static int do_check(struct run *r, struct ub_progress *p, json_t *d, struct ub_e
 static int do_flash(struct run *r, struct ub_progress *p, json_t *d, struct ub_err *e)
 {
 	const struct ub_region *g = target_region(r, e);
-	struct ub_write_stats ws = { 0 };
+	struct ub_flash_result fr;
+	struct ub_write_stats ws;
 	struct ub_src src;
 	char summary[512];
 	int rc;
@@ -365,23 +367,15 @@ static int do_flash(struct run *r, struct ub_progress *p, json_t *d, struct ub_e
 		return ub_err_set(e, UB_EREFUSED, "not-confirmed", "not confirmed: nothing was written");
 	}
 	ub_say("  %s\n", summary);
-	rc = r->s.fam->write(r->s.dev, g, 0, &src, p, e);
+	rc = ub_flash_region(&r->s, g, &src, &fr, p, d, e);
 	ub_src_close(&src);
-	if (r->s.fam->write_stats)
-		r->s.fam->write_stats(r->s.dev, &ws);
-	json_object_set_new(d, "region", json_string(g->name));
-	json_object_set_new(d, "blocks_total", json_integer(ws.blocks_total));
-	json_object_set_new(d, "blocks_written", json_integer(ws.blocks_written));
-	json_object_set_new(d, "blocks_skipped", json_integer(ws.blocks_skipped));
-	json_object_set_new(d, "retries", json_integer(ws.retries));
-	json_object_set_new(d, "bytes", json_integer((json_int_t)ws.bytes_sent));
-	if (ws.via[0])
-		json_object_set_new(d, "via", json_string(ws.via));
+	ws = fr.ws;
 	json_object_set_new(r->res, "blocks", json_pack("{s:i, s:i, s:i}", "total", ws.blocks_total,
 						      "written", ws.blocks_written, "skipped", ws.blocks_skipped));
 	if (!rc)
-		ub_say("  %u of %u blocks written, %u already right (skipped), %u retries\n",
-			ws.blocks_written, ws.blocks_total, ws.blocks_skipped, ws.retries);
+		ub_say("  %u of %u blocks written, %u already right (skipped, found by %s), %u retries\n",
+			ws.blocks_written, ws.blocks_total, ws.blocks_skipped, ub_compare_how_name(fr.how),
+			ws.retries);
 	return rc;
 }
 

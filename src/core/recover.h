@@ -37,6 +37,9 @@ struct ub_recover_opts {
 	int keep_settings;          /* leave config regions as the write left them */
 	const char *restore_dir;    /* put regions back from this backup (restore) */
 	const char *command;        /* "recover" or "flash", for the journal */
+	/* write an image `check` calls unverified (no checksum or signature
+	 * vouches for it); recorded in the journal */
+	int allow_unverified;
 	/* the image check's own options (digests, signature, versions) */
 	struct ub_check_opts check;
 	/* asks before the write; returns 1 to go on.  NULL: go on. */

@@ -11,88 +11,54 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "core/flash.h"
 #include "core/version.h"
 #include "image/src.h"
 
 int ub_region_compare(struct ub_session *s, const struct ub_region *g, const char *path,
 		      unsigned *blocks, unsigned *mismatched, json_t *d, struct ub_err *e)
 {
+	struct ub_compare c;
 	struct ub_src src;
-	uint64_t eb, nblocks, nfull, i;
-	uint32_t *want = NULL, *have = NULL;
-	uint8_t *buf = NULL;
-	int rc = 0;
+	int rc;
 
 	*blocks = *mismatched = 0;
-	if (!(s->fam->caps & UB_CAP_DIGEST_CRC32) || !s->fam->digest)
+	if (ub_blocks_how(s->fam) == UB_BY_NOTHING)
 		return 1;
 	if ((rc = ub_src_open(&src, path, e)))
 		return rc;
-	eb = g->erase_block;
-	nblocks = (src.size + eb - 1) / eb;
-	buf = malloc(eb);
-	want = calloc(nblocks ? nblocks : 1, sizeof *want);
-	have = calloc(nblocks ? nblocks : 1, sizeof *have);
-	if (!buf || !want || !have)
-		rc = ub_err_set(e, UB_ENOMEM, NULL, "out of memory");
-	for (i = 0; !rc && i < nblocks; i++) {
-		size_t n = src.size - i * eb < eb ? (size_t)(src.size - i * eb) : (size_t)eb;
-
-		if (!(rc = ub_src_read(&src, i * eb, buf, n, e)))
-			want[i] = (uint32_t)crc32(0L, buf, (uInt)n);
-	}
-	/* Whole blocks in one request when the family can batch (a round
-	 * trip per block is most of the time otherwise), telling it what we
-	 * expect so a match costs one digest; a short last block goes alone. */
-	nfull = s->fam->digest_blocks ? src.size / eb : 0;
-	if (!rc && nfull)
-		rc = s->fam->digest_blocks(s->dev, g, 0, eb, (unsigned)nfull, want, have, e);
-	for (i = nfull; !rc && i < nblocks; i++) {
-		uint64_t n = src.size - i * eb < eb ? src.size - i * eb : eb;
-		uint8_t got[4];
-
-		rc = s->fam->digest(s->dev, g, i * eb, n, UB_CAP_DIGEST_CRC32, got, e);
-		have[i] = (uint32_t)got[0] << 24 | (uint32_t)got[1] << 16 | (uint32_t)got[2] << 8 | got[3];
-	}
-	for (i = 0; !rc && i < nblocks; i++)
-		*mismatched += want[i] != have[i];
-	if (!rc)
-		*blocks = (unsigned)nblocks;
-	free(buf);
-	free(want);
-	free(have);
+	rc = ub_blocks_compare(s, g, 0, &src, UB_DIGEST_FRESH, &c, NULL, e);
 	ub_src_close(&src);
+	if (rc)
+		return rc;
+	*blocks = (unsigned)c.set.count;
+	*mismatched = (unsigned)c.mismatched;
 	if (d) {
 		json_object_set_new(d, "blocks", json_integer(*blocks));
 		json_object_set_new(d, "mismatched", json_integer(*mismatched));
+		json_object_set_new(d, "compared_by", json_string(ub_compare_how_id(c.how)));
 	}
-	return rc;
+	ub_compare_free(&c);
+	return 0;
 }
 
 int ub_restore_region(struct ub_session *s, const struct ub_region *g, const char *path,
 		      struct ub_progress *p, json_t *d, struct ub_err *e)
 {
-	struct ub_write_stats ws = { 0 };
-	unsigned blocks, mismatched;
+	struct ub_flash_result fr;
+	enum ub_verified v;
 	struct ub_src src;
 	int rc;
 
 	if ((rc = ub_src_open(&src, path, e)))
 		return rc;
-	rc = s->fam->write(s->dev, g, 0, &src, p, e);
+	rc = ub_flash_region(s, g, &src, &fr, p, NULL, e);
+	json_object_set_new(d, "blocks_written", json_integer(fr.ws.blocks_written));
+	json_object_set_new(d, "blocks_skipped", json_integer(fr.ws.blocks_skipped));
+	if (!rc)
+		rc = ub_verify_region(s, g, &src, &v, NULL, d, e);
 	ub_src_close(&src);
-	if (s->fam->write_stats)
-		s->fam->write_stats(s->dev, &ws);
-	json_object_set_new(d, "blocks_written", json_integer(ws.blocks_written));
-	json_object_set_new(d, "blocks_skipped", json_integer(ws.blocks_skipped));
-	if (rc)
-		return rc;
-	rc = ub_region_compare(s, g, path, &blocks, &mismatched, d, e);
-	if (rc == 0 && mismatched)
-		return ub_err_set(e, UB_EFAIL, "verify-failed",
-				  "%u of %u blocks of region %s differ from %s after restoring it",
-				  mismatched, blocks, g->name, path);
-	return rc == 1 ? 0 : rc;
+	return rc;
 }
 
 int ub_restore_allowed(const struct ub_restore_facts *f, char *why, size_t len)

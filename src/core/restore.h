@@ -5,16 +5,18 @@
 #include <jansson.h>
 #include "core/session.h"
 
-/* Compares the file at path with region g on the device, block by block,
- * with the device's crc32.  Counts go to *blocks and *mismatched (and into
- * d when d is not NULL).  Returns 1 when the family cannot digest, so
- * nothing was compared. */
+/* Compares the file at path with region g as the device holds it now,
+ * block by block, by the best means the family has (core/blocks.c).
+ * Counts go to *blocks and *mismatched (and into d when d is not NULL).
+ * Returns 1 when the family can neither digest nor read, so nothing was
+ * compared. */
 int ub_region_compare(struct ub_session *s, const struct ub_region *g, const char *path,
 		      unsigned *blocks, unsigned *mismatched, json_t *d, struct ub_err *e);
 
-/* Writes the backup file at path into region g (the family writes only
- * the blocks that differ) and compares every block with it afterwards.
- * Records blocks_written/blocks_skipped/blocks/mismatched in d. */
+/* Writes the backup file at path into region g (only the blocks that
+ * differ) and compares every block with it afterwards.  Records
+ * blocks_written/blocks_skipped/blocks/mismatched and "verified" (false
+ * when the family could not compare) in d. */
 int ub_restore_region(struct ub_session *s, const struct ub_region *g, const char *path,
 		      struct ub_progress *p, json_t *d, struct ub_err *e);
 

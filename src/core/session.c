@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "base/say.h"
+#include "base/suggest.h"
 
 static int prepare(struct ub_session *s, const char *spec, const char *profile,
 		   int open_device, struct ub_err *e);
@@ -31,15 +32,22 @@ static int prepare(struct ub_session *s, const char *spec, const char *profile,
 		return rc;
 	s->fam = ub_family_find(s->spec.family);
 	if (!s->fam) {
+		const char *names[32], *near;
 		char known[256] = "";
 		size_t i;
 
-		for (i = 0; ub_families[i]; i++)
+		for (i = 0; ub_families[i] && i < 32; i++) {
+			names[i] = ub_families[i]->name;
 			snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s",
 				 i ? ", " : "", ub_families[i]->name);
-		return ub_err_set(e, UB_EUSAGE, "usage",
-				  "no device family '%.64s' (known: %s)", s->spec.family, known);
+		}
+		near = ub_suggest(s->spec.family, names, i);
+		return ub_err_set(e, UB_EUSAGE, "usage", "no device family '%.64s'%s%s%s (known: %s)",
+				  s->spec.family, near ? "; did you mean '" : "", near ? near : "",
+				  near ? "'?" : "", known);
 	}
+	if ((rc = ub_device_spec_check(&s->spec, s->fam, e)))
+		return rc;
 	if (!profile)
 		return ub_err_set(e, UB_EUSAGE, "profile-missing",
 				  "--profile is needed: it gives the board's flash map and recovery settings");

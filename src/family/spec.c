@@ -1,10 +1,14 @@
 /* Device specs: FAMILY:TRANSPORT:ADDRESS[,key=value...].  The address may
  * itself contain ':' (tcp host:port, IPv6), so only the first two colons
  * split; parameters start at the first ',' after the address begins. */
+#include <arpa/inet.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/params.h"
+#include "base/suggest.h"
 #include "family/family.h"
 
 static const char shape[] =
@@ -90,4 +94,155 @@ int ub_device_spec_param(const struct ub_device_spec *spec, const char *key,
 			 char *out, size_t len)
 {
 	return ub_param_get(spec->params, key, out, len);
+}
+
+/* One value against its declared type. */
+static int value_ok(const struct ub_param_def *d, const char *v, char *why, size_t len)
+{
+	struct in_addr a;
+	char *end;
+	long n;
+
+	if (!*v) {
+		snprintf(why, len, "is empty");
+		return 0;
+	}
+	if (strcmp(d->type, "int") == 0) {
+		n = strtol(v, &end, 10);
+		if (*end || end == v || n < d->min || n > d->max) {
+			snprintf(why, len, "takes a whole number from %ld to %ld", d->min, d->max);
+			return 0;
+		}
+		return 1;
+	}
+	if (strcmp(d->type, "ipv4") == 0) {
+		if (inet_pton(AF_INET, v, &a) != 1) {
+			snprintf(why, len, "takes an IPv4 address such as 192.168.1.10");
+			return 0;
+		}
+		return 1;
+	}
+	if (strcmp(d->type, "path") == 0 || strcmp(d->type, "text") == 0)
+		return 1;
+	/* choices: "a|b|c" */
+	{
+		const char *p = d->type;
+		size_t vl = strlen(v);
+
+		while (*p) {
+			size_t n2 = strcspn(p, "|");
+
+			if (n2 == vl && strncmp(p, v, vl) == 0)
+				return 1;
+			p += n2;
+			if (*p == '|')
+				p++;
+		}
+		snprintf(why, len, "takes one of %s", d->type);
+		return 0;
+	}
+}
+
+static void list_names(const struct ub_param_def *v, char *out, size_t len)
+{
+	size_t i;
+
+	out[0] = '\0';
+	for (i = 0; v && v[i].name; i++)
+		snprintf(out + strlen(out), len - strlen(out), "%s%s", i ? ", " : "", v[i].name);
+}
+
+int ub_device_spec_check(const struct ub_device_spec *spec, const struct ub_family *fam,
+			 struct ub_err *e)
+{
+	const char *p = spec->params;
+	const char *names[64];
+	char known[512];
+	size_t i, n = 0;
+
+	if (fam->transports) {
+		for (i = 0; fam->transports[i].name; i++) {
+			if (strcmp(fam->transports[i].name, spec->transport) == 0)
+				break;
+			if (n < sizeof names / sizeof names[0])
+				names[n++] = fam->transports[i].name;
+		}
+		if (!fam->transports[i].name) {
+			const char *near = ub_suggest(spec->transport, names, n);
+
+			known[0] = '\0';
+			for (i = 0; fam->transports[i].name; i++)
+				snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s:%s",
+					 i ? ", " : "", fam->transports[i].name, fam->transports[i].address);
+			return ub_err_set(e, UB_EUSAGE, "usage",
+					  "the %s family has no transport '%s'%s%s%s (it takes %s)", fam->name,
+					  spec->transport, near ? "; did you mean '" : "", near ? near : "",
+					  near ? "'?" : "", known);
+		}
+	}
+	n = 0;
+	for (i = 0; fam->params && fam->params[i].name && n < sizeof names / sizeof names[0]; i++)
+		names[n++] = fam->params[i].name;
+	while (*p) {
+		size_t len = strcspn(p, ","), klen = strcspn(p, "=");
+		char key[64], val[1024], why[128];
+		const struct ub_param_def *d = NULL;
+
+		snprintf(key, sizeof key, "%.*s", (int)(klen < len ? klen : len), p);
+		snprintf(val, sizeof val, "%.*s", klen < len ? (int)(len - klen - 1) : 0, p + klen + 1);
+		for (i = 0; fam->params && fam->params[i].name; i++)
+			if (strcmp(fam->params[i].name, key) == 0)
+				d = &fam->params[i];
+		if (!d && !fam->passthrough) {
+			const char *near = ub_suggest(key, names, n);
+
+			list_names(fam->params, known, sizeof known);
+			return ub_err_set(e, UB_EUSAGE, "usage",
+					  "the %s family takes no parameter '%s'%s%s%s (it takes %s)",
+					  fam->name, key, near ? "; did you mean '" : "", near ? near : "",
+					  near ? "'?" : "", known[0] ? known : "none");
+		}
+		if (d && !value_ok(d, val, why, sizeof why))
+			return ub_err_set(e, UB_EUSAGE, "usage", "parameter %s=%s: %s %s", key, val, key, why);
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+	return 0;
+}
+
+/* A path resolved when it names something that exists, as it is when not. */
+static void canonical(const char *path, char *out, size_t len)
+{
+	char *real = realpath(path, NULL);
+
+	snprintf(out, len, "%s", real ? real : path);
+	free(real);
+}
+
+void ub_device_spec_key(const struct ub_device_spec *spec, char *out, size_t len)
+{
+	char buf[4096], *r;
+	const char *p = spec->params;
+
+	/* Not the family: two families on one serial port are one device. */
+	canonical(spec->address, buf, sizeof buf);
+	snprintf(out, len, "%s:%s", spec->transport, buf);
+	while (*p) {
+		size_t n = strcspn(p, ","), k = strcspn(p, "=");
+		char val[1024];
+
+		if (k < n) {
+			snprintf(val, sizeof val, "%.*s", (int)(n - k - 1), p + k + 1);
+			/* a parameter naming a file (flashrom's image=) is part of
+			 * which device it is */
+			if ((r = realpath(val, NULL)) != NULL) {
+				snprintf(out + strlen(out), len - strlen(out), ",%.*s=%s", (int)k, p, r);
+				free(r);
+			}
+		}
+		p += n;
+		if (*p == ',')
+			p++;
+	}
 }

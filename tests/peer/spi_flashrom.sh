@@ -60,7 +60,7 @@ PY
 expect_exit 0 "flash trusting the fresh backup" -- "$UNBRICK" flash "$T/fw.bin" --device "$DEV" --profile $P --backup "$T/bk" --trust-backup --yes --json
 expect_json 'j["blocks"] == {"total": 4000, "written": 40, "skipped": 3960}' "only the 40 changed blocks written"
 expect_json 'j["steps"]["backup"]["trusted"] is True' "the trust is recorded"
-expect_json 'j["settings"] == [{"region": "u-boot-env", "blocks": 16, "mismatched": 0, "state": "unchanged"}]' "the settings compared: the write left them alone"
+expect_json 'j["settings"] == [{"region": "u-boot-env", "blocks": 16, "mismatched": 0, "compared_by": "crc32", "state": "unchanged"}]' "the settings compared: the write left them alone"
 expect_json 'j["steps"]["verify"]["outcome"] == "skipped" and j["steps"]["boot"]["outcome"] == "skipped"' "verify left to the write's read-back; no boot watch for a chip"
 flashrom -p "dummy:emulate=W25Q128FV,image=$CHIP" -r "$T/readback.bin" >"$T/flashrom.log" 2>&1 ||
 	{ echo "FAIL: flashrom -r"; cat "$T/flashrom.log"; FAILS=$((FAILS + 1)); }

@@ -501,30 +501,16 @@ static int write_batch(struct ub_device *d, const struct ub_chip_range *v, size_
 	return rc;
 }
 
-static int spi_write(struct ub_device *d, const struct ub_region *r, uint64_t off,
-		     const struct ub_src *src, struct ub_progress *prog, struct ub_err *e)
+/* The chip's contents over [first, end) known from two reads that agree
+ * (what a backup leaves), read and compared now where they are not. */
+static int agreed(struct ub_device *d, uint64_t first, uint64_t end, struct ub_err *e)
 {
-	uint64_t at = r->offset + off, eb = r->erase_block ? r->erase_block : PAGE;
-	uint64_t first, end, b, done = 0, wp_off, wp_len, todo = 0;
-	struct ub_chip_range batch[64];
-	struct ub_progress step;
 	struct flaky f = { "", 0 };
-	size_t nb = 0;
-	uint64_t batch_bytes = 0;
-	int rc = 0;
+	uint64_t b;
+	int rc;
 
-	memset(&d->stats, 0, sizeof d->stats);
-	snprintf(d->stats.via, sizeof d->stats.via, "flashrom");
-	d->win_len = 0;
-	if (off > r->size || src->size > r->size - off)
-		return ub_err_set(e, UB_EREFUSED, "image-too-big", "the image does not fit region %s", r->name);
-	first = at / eb * eb;
-	end = (at + src->size + eb - 1) / eb * eb;
-	/* the reference: what the chip holds, read once where not yet known */
 	if ((rc = ensure_read(d, first, end, e)))
 		return rc;
-	/* Blocks left alone are trusted to be right, so what they are
-	 * compared with must be two reads that agree, as for a backup. */
 	for (b = first; !rc && b < end; b += CHUNK) {
 		uint64_t n = end - b < CHUNK ? end - b : CHUNK, i;
 		int once = 0;
@@ -534,7 +520,66 @@ static int spi_write(struct ub_device *d, const struct ub_region *r, uint64_t of
 		if (once && !(rc = agree(d, b, n, &f, e)))
 			memset(d->state + b / PAGE, AGREED, (size_t)(n / PAGE));
 	}
-	if (rc)
+	return rc;
+}
+
+/* Blocks left alone are trusted to be right, so deciding what to skip
+ * compares with two reads that agree, as for a backup; a verify
+ * (UB_DIGEST_FRESH) reads the chip now. */
+static int spi_digest_blocks(struct ub_device *d, const struct ub_region *r, uint64_t off,
+			     uint64_t len, unsigned n, const uint32_t *expect, uint32_t *out,
+			     unsigned flags, struct ub_err *e)
+{
+	uint64_t at = r->offset + off, first = at / PAGE * PAGE;
+	uint64_t end = (at + n * len + PAGE - 1) / PAGE * PAGE;
+	unsigned i;
+	int rc;
+
+	(void)expect;
+	if (off > r->size || n * len > r->size - off)
+		return ub_err_set(e, UB_EUSAGE, "usage", "digest: outside region %s", r->name);
+	if (flags & UB_DIGEST_FRESH) {
+		for (i = 0, rc = 0; !rc && i < n; i++) {
+			uint8_t got[4];
+
+			if (!(rc = spi_digest(d, r, off + i * len, len, UB_CAP_DIGEST_CRC32, got, e)))
+				out[i] = (uint32_t)got[0] << 24 | (uint32_t)got[1] << 16 |
+					 (uint32_t)got[2] << 8 | got[3];
+		}
+		return rc;
+	}
+	if ((rc = agreed(d, first, end, e)))
+		return rc;
+	for (i = 0; i < n; i++)
+		out[i] = (uint32_t)crc32(0L, d->have + at + i * len, (uInt)len);
+	return 0;
+}
+
+static int spi_write(struct ub_device *d, const struct ub_region *r, uint64_t off,
+		     const struct ub_src *src, const struct ub_blockset *todo,
+		     struct ub_progress *prog, struct ub_err *e)
+{
+	uint64_t at = r->offset + off, eb = r->erase_block ? r->erase_block : PAGE;
+	uint64_t first, end, b, done = 0, wp_off, wp_len, bytes = 0, i;
+	struct ub_chip_range batch[64];
+	struct ub_progress step;
+	size_t nb = 0;
+	uint64_t batch_bytes = 0;
+	int rc = 0;
+
+	memset(&d->stats, 0, sizeof d->stats);
+	snprintf(d->stats.via, sizeof d->stats.via, "flashrom");
+	d->win_len = 0;
+	if (off % eb || at % eb || off > r->size || src->size > r->size - off)
+		return ub_err_set(e, UB_EREFUSED, "image-too-big", "the image does not fit region %s", r->name);
+	if (todo->block != eb || todo->count != (src->size + eb - 1) / eb)
+		return ub_err_set(e, UB_EUSAGE, NULL, "region %s: the blocks to write do not match the image",
+				  r->name);
+	first = at;
+	end = at + todo->count * eb;
+	/* the reference for flashrom and for the blocks left alone: what
+	 * the chip holds, from two reads that agree */
+	if ((rc = agreed(d, first, end, e)))
 		return rc;
 	memcpy(d->want + first, d->have + first, (size_t)(end - first));
 	for (b = 0; !rc && b < src->size; b += CHUNK)
@@ -542,30 +587,28 @@ static int spi_write(struct ub_device *d, const struct ub_region *r, uint64_t of
 				 (size_t)(src->size - b < CHUNK ? src->size - b : CHUNK), e);
 	if (rc)
 		return rc;
-	for (b = first; b < end; b += eb)
-		if (memcmp(d->want + b, d->have + b, (size_t)eb) != 0)
-			todo += eb;
-	d->stats.blocks_total = (unsigned)((end - first) / eb);
-	d->stats.blocks_written = (unsigned)(todo / eb);
+	for (i = 0; i < todo->count; i++)
+		bytes += todo->write[i] ? eb : 0;
+	d->stats.blocks_total = (unsigned)todo->count;
+	d->stats.blocks_written = (unsigned)(bytes / eb);
 	d->stats.blocks_skipped = d->stats.blocks_total - d->stats.blocks_written;
-	if (!todo)
+	if (!bytes)
 		return 0;
 	if (ub_chip_protected(d->chip, first, end - first, &wp_off, &wp_len))
 		return ub_err_set(e, UB_EREFUSED, "spi-write-protected",
 				  "the chip's write protection covers 0x%llx+0x%llx, inside what must be written",
 				  (unsigned long long)wp_off, (unsigned long long)wp_len);
-	ub_progress_begin(&step, prog, "write", 1, todo);
-	for (b = first; !rc && b <= end; b += eb) {
-		int differs = b < end && memcmp(d->want + b, d->have + b, (size_t)eb) != 0;
-
-		if (differs) {
+	ub_progress_begin(&step, prog, "write", 1, bytes);
+	for (i = 0; !rc && i <= todo->count; i++) {
+		b = first + i * eb;
+		if (i < todo->count && todo->write[i]) {
 			if (nb && batch[nb - 1].off + batch[nb - 1].len == b)
 				batch[nb - 1].len += eb;
 			else
 				batch[nb++] = (struct ub_chip_range){ b, eb };
 			batch_bytes += eb;
 		}
-		if (nb && (b == end || batch_bytes >= CHUNK || nb == sizeof batch / sizeof batch[0])) {
+		if (nb && (i == todo->count || batch_bytes >= CHUNK || nb == sizeof batch / sizeof batch[0])) {
 			rc = write_batch(d, batch, nb, e);
 			done += batch_bytes;
 			d->stats.bytes_sent += batch_bytes;
@@ -583,8 +626,24 @@ static void spi_write_stats(const struct ub_device *d, struct ub_write_stats *ou
 	*out = d->stats;
 }
 
+static const struct ub_transport_def transports[] = {
+	{ "flashrom", "PROGRAMMER", "a programmer libflashrom drives: ch341a_spi, ft2232_spi, linux_spi, serprog, dummy, ..." },
+	{ NULL, NULL, NULL },
+};
+
+static const struct ub_param_def params[] = {
+	{ "chip", "text", 0, 0, NULL, "the chip's name when several definitions match (as flashrom lists them)", NULL },
+	{ NULL, NULL, 0, 0, NULL, NULL, NULL },
+};
+
+static const char *const paths[] = { "programmer", NULL };
+
 const struct ub_family ub_family_spi = {
 	.name = "spi",
+	.transports = transports,
+	.params = params,
+	.passthrough = "the programmer's own parameters (flashrom(8): dev=, spispeed=, emulate=, image=, ...)",
+	.paths = paths,
 	.what = "SPI flash chips on a programmer clip, through libflashrom (spi:flashrom:PROGRAMMER[,params])",
 	.reach = "reading the chip through the programmer (the board's own power must be off)",
 	.caps = UB_CAP_READ | UB_CAP_DIGEST_CRC32 | UB_CAP_ERASE_BLOCK | UB_CAP_VERIFIED_WRITE,
@@ -597,6 +656,7 @@ const struct ub_family ub_family_spi = {
 	.enter_recovery = spi_enter_recovery,
 	.read = spi_read,
 	.digest = spi_digest,
+	.digest_blocks = spi_digest_blocks,
 	.write = spi_write,
 	.set_reference = spi_set_reference,
 	.write_stats = spi_write_stats,

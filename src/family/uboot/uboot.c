@@ -456,11 +456,6 @@ static uint32_t crc_of_fill(uint8_t fill, uint64_t len)
 	return (uint32_t)crc;
 }
 
-static uint32_t crc_of_ff(uint64_t len)
-{
-	return crc_of_fill(0xff, len);
-}
-
 /* Exact proof that [addr, addr+len) is all `fill`: compare it with RAM the
  * board itself filled with that byte.  Erased flash is 0xff, empty disks
  * are 0x00; both are common and cost two commands instead of a dump. */
@@ -884,7 +879,7 @@ static int board_crcs_expect(struct ub_device *d, uint64_t addr, uint64_t len, u
  * scratch RAM as many blocks at a time as recovery.scratch_max holds. */
 static int uboot_digest_blocks(struct ub_device *d, const struct ub_region *r,
 			       uint64_t off, uint64_t len, unsigned n, const uint32_t *expect,
-			       uint32_t *out, struct ub_err *e)
+			       uint32_t *out, unsigned flags, struct ub_err *e)
 {
 	unsigned per, k, cnt;
 	uint64_t addr;
@@ -903,24 +898,6 @@ static int uboot_digest_blocks(struct ub_device *d, const struct ub_region *r,
 }
 
 /* --- writing ------------------------------------------------------------ */
-
-/* crc32 of the image's block, padded with 0xff to pad_to bytes (what
- * erased-then-written flash holds). */
-static int image_crc(const struct ub_src *src, uint64_t off, uint64_t len,
-		     uint64_t pad_to, uint8_t *buf, uint32_t *crc,
-		     struct ub_err *e)
-{
-	uLong c = crc32(0L, Z_NULL, 0);
-	int rc = ub_src_read(src, off, buf, (size_t)len, e);
-
-	if (rc)
-		return rc;
-	c = crc32(c, buf, (uInt)len);
-	if (pad_to > len)
-		c = crc32_combine(c, crc_of_ff(pad_to - len), (z_off_t)(pad_to - len));
-	*crc = (uint32_t)c;
-	return 0;
-}
 
 static int all_ff(const uint8_t *p, uint64_t n)
 {
@@ -1020,11 +997,11 @@ static int write_block(struct ub_device *d, const struct ub_region *r,
 			 (unsigned long long)addr, (unsigned long long)span);
 		if ((rc = run(d, cmd, ERASE_IDLE_MS, e)) ||
 		    (rc = copy_nor(d, ram, addr, len, host, e)) ||
-		    (rc = board_crc(d, addr, span, &got, e)))
+		    (rc = board_crc(d, addr, len, &got, e)))
 			return rc;
 	} else if ((rc = staged_write(d, r, off, ram, len, span, e)) ||
 		   (rc = stage(d, r, off, span, &addr, e)) ||
-		   (rc = board_crc(d, addr, span, &got, e))) {
+		   (rc = board_crc(d, addr, len, &got, e))) {
 		return rc;
 	}
 	if (got != want)
@@ -1122,75 +1099,62 @@ static int write_again(struct ub_device *d, const struct ub_region *r, uint64_t 
 	return rc;
 }
 
+/* What can be written at all, known without the board: from an erase
+ * block's start, inside the region; block storage takes whole 512-byte
+ * sectors. */
+static int uboot_check_write(const struct ub_region *r, uint64_t off, uint64_t len,
+			     struct ub_err *e)
+{
+	if (off % r->erase_block || len == 0 || off > r->size || len > r->size - off)
+		return ub_err_set(e, UB_EREFUSED, "image-too-big",
+				  "%llu bytes at +0x%llx do not fit region %s (%llu bytes, erase block 0x%llx)",
+				  (unsigned long long)len, (unsigned long long)off, r->name,
+				  (unsigned long long)r->size, (unsigned long long)r->erase_block);
+	if (ub_uboot_block_kind(r->storage) && len % 512)
+		return ub_err_set(e, UB_EREFUSED, "image-too-big",
+				  "block storage takes whole 512-byte sectors; the image is %llu bytes",
+				  (unsigned long long)len);
+	return 0;
+}
+
 static int uboot_write(struct ub_device *d, const struct ub_region *r,
-		       uint64_t off, const struct ub_src *src,
+		       uint64_t off, const struct ub_src *src, const struct ub_blockset *todo,
 		       struct ub_progress *p, struct ub_err *e)
 {
 	uint64_t eb = r->erase_block;
-	uint64_t len = src->size, nblocks, i, first = UINT64_MAX, last = 0, full;
+	uint64_t len = src->size, nblocks = todo->count, i, first = UINT64_MAX, last = 0;
 	int nor = is_nor(r);
 	struct ub_progress step;
-	uint32_t *want = NULL, *have;
+	const uint32_t *want = todo->crc;
 	uint8_t *differs = NULL, *buf = NULL;
 	int rc = 0;
 
 	memset(&d->stats, 0, sizeof d->stats);
 	snprintf(d->stats.via, sizeof d->stats.via, "%s", d->loader.name ? d->loader.name : "");
-	if (off % eb || len == 0 || off + len > r->size)
-		return ub_err_set(e, UB_EREFUSED, "image-too-big",
-				  "%llu bytes at +0x%llx do not fit region %s (%llu bytes, erase block 0x%llx)",
-				  (unsigned long long)len, (unsigned long long)off, r->name,
-				  (unsigned long long)r->size, (unsigned long long)eb);
-	if (ub_uboot_block_kind(r->storage) && len % 512)
-		return ub_err_set(e, UB_EREFUSED, "image-too-big",
-				  "block storage takes whole 512-byte sectors; the image is %llu bytes",
-				  (unsigned long long)len);
+	if ((rc = uboot_check_write(r, off, len, e)))
+		return rc;
+	if (todo->block != eb || nblocks != (len + eb - 1) / eb)
+		return ub_err_set(e, UB_EUSAGE, NULL, "region %s: the blocks to write do not match the image",
+				  r->name);
 	if (nor && (rc = ub_uboot_nor_check(&d->con, r, e)))
 		return rc;
-	nblocks = (len + eb - 1) / eb;
-	want = calloc(nblocks, sizeof *want);
-	differs = calloc(nblocks, 1);
+	/* a copy: runs written together mark in it which blocks read back wrong */
+	differs = malloc(nblocks ? nblocks : 1);
 	buf = malloc(eb);
-	if (!want || !differs || !buf) {
+	if (!differs || !buf) {
 		rc = ub_err_set(e, UB_ENOMEM, NULL, "out of memory");
 		goto out;
 	}
+	memcpy(differs, todo->write, nblocks);
 	d->stats.blocks_total = (unsigned)nblocks;
 	ub_progress_plan(p, 100);
-
-	/* Compare: which blocks already hold what the image says?  The
-	 * board's crcs come in batches; a short last block of block storage
-	 * (an image not a whole number of blocks) is asked for alone, while
-	 * erased flash compares it whole, its tail as 0xff. */
-	ub_progress_begin(&step, p, "compare", 10, nblocks);
-	have = calloc(nblocks, sizeof *have);
-	if (!have)
-		rc = ub_err_set(e, UB_ENOMEM, NULL, "out of memory");
-	for (i = 0; !rc && i < nblocks; i++) {
-		uint64_t n = len - i * eb < eb ? len - i * eb : eb;
-
-		rc = image_crc(src, i * eb, n, span_of(r, n), buf, &want[i], e);
-	}
-	full = erased_first(r) || len % eb == 0 ? nblocks : nblocks - 1;
-	if (!rc && full)
-		rc = uboot_digest_blocks(d, r, off, eb, (unsigned)full, want, have, e);
-	if (!rc && full < nblocks) {
-		uint8_t got[4];
-
-		rc = uboot_digest(d, r, off + full * eb, len - full * eb, UB_CAP_DIGEST_CRC32, got, e);
-		have[full] = (uint32_t)got[0] << 24 | (uint32_t)got[1] << 16 | (uint32_t)got[2] << 8 | got[3];
-	}
-	for (i = 0; !rc && i < nblocks; i++)
-		if (have[i] != want[i]) {
-			differs[i] = 1;
+	for (i = 0; i < nblocks; i++)
+		if (differs[i]) {
 			if (first == UINT64_MAX)
 				first = i;
 			last = i;
 		}
-	free(have);
-	ub_progress_update(&step, nblocks);
-	ub_progress_end(&step, rc);
-	if (rc || first == UINT64_MAX) {
+	if (first == UINT64_MAX) {
 		d->stats.blocks_skipped = (unsigned)nblocks;
 		goto out;
 	}
@@ -1286,7 +1250,6 @@ static int uboot_write(struct ub_device *d, const struct ub_region *r,
 		ub_progress_end(&step, rc);
 	}
 out:
-	free(want);
 	free(differs);
 	free(buf);
 	return rc;
@@ -1479,17 +1442,52 @@ static void uboot_link_rates(const struct ub_device_spec *spec, const json_t *pr
 		 nc_maybe ? "; reads are faster by the board's tftpput or netconsole, if it has one" : "");
 }
 
+static const struct ub_transport_def transports[] = {
+	{ "serial", "/dev/ttyUSB0", "a serial port (USB adapter or the board's UART)" },
+	{ "pty", "/dev/pts/N", "a pseudo-terminal (a simulator, QEMU's -serial pty)" },
+	{ "unix", "/path/console.sock", "a unix socket carrying the console (QEMU, a lab relay)" },
+	{ "tcp", "HOST:PORT", "a raw TCP port carrying the console (ser2net in raw mode)" },
+	{ "telnet", "HOST:PORT", "a console server speaking telnet; baud=, dtr=, rts= go to its port (RFC 2217)" },
+	{ "netconsole", "BOARD_IP[:PORT]", "U-Boot's netconsole alone, for boards with no serial header (images by TFTP)" },
+	{ NULL, NULL, NULL },
+};
+
+static const struct ub_param_def params[] = {
+	{ "baud", "int", 50, 4000000, "115200", "the serial line's rate (serial, telnet)", NULL },
+	{ "dtr", "on|off", 0, 0, NULL, "the DTR line (serial, telnet): some boards reset on it", NULL },
+	{ "rts", "on|off", 0, 0, NULL, "the RTS line (serial, telnet)", NULL },
+	{ "via", "tftp|ymodem", 0, 0, "tftp when the network addresses are known",
+	  "how the image reaches the board's RAM: TFTP from unbrick's own server, or YMODEM over the console", "via" },
+	{ "read_via", "tftpput|netconsole|console", 0, 0, "the fastest the board has",
+	  "how the flash comes back: uploaded by the board's tftpput, dumped through its netconsole, or over the console", "read-via" },
+	{ "server_ip", "ipv4", 0, 0, "the profile's, or this machine's address on the route to the board",
+	  "this machine's address on the board's network", "server-ip" },
+	{ "device_ip", "ipv4", 0, 0, "the profile's", "the address the board takes on that network", "device-ip" },
+	{ "tftp_blksize", "int", 8, 65464, "1468", "TFTP block size offered to the board", NULL },
+	{ "tftp_window", "int", 1, 65535, "8", "TFTP window size offered to the board", NULL },
+	{ NULL, NULL, 0, 0, NULL, NULL, NULL },
+};
+
+static const char *const paths[] = { "console", NULL };
+
 const struct ub_family ub_family_uboot = {
 	.name = "uboot",
 	.what = "boards with a U-Boot console (serial, unix socket, TCP, telnet, netconsole)",
 	.reach = "waiting for the console (power the board on now if it is off)",
 	.caps = UB_CAP_READ | UB_CAP_DIGEST_CRC32 | UB_CAP_ERASE_BLOCK |
 		UB_CAP_RESUME | UB_CAP_BOOT_CHECK,
+	.transports = transports,
+	.params = params,
+	.paths = paths,
+	.rules = ub_uboot_rules,
+	.banners = ub_uboot_banners,
+	.prompts = ub_uboot_prompts,
 	/* md.l dumps at 45-70 KB/s over QEMU's socket, YMODEM into loady
 	 * 8-26 KB/s; a serial line caps both (uboot_link_rates) */
 	.read_bps = 55e3,
 	.write_bps = 8e3,
 	.link_rates = uboot_link_rates,
+	.check_write = uboot_check_write,
 	.open = uboot_open,
 	.identify = uboot_identify,
 	.enter_recovery = uboot_enter_recovery,

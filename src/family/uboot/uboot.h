@@ -13,6 +13,11 @@
 
 extern const struct ub_family ub_family_uboot;
 
+/* Diagnosis data (rules.c). */
+extern const struct ub_diag_rule ub_uboot_rules[];
+extern const char *const ub_uboot_banners[];
+extern const char *const ub_uboot_prompts[];
+
 /* Moves len bytes of src into the board's RAM at addr.  The family checks
  * the result with the board's crc32, so a loader need not. */
 struct ub_uboot_loader {
