@@ -22,6 +22,9 @@ static const struct advice table[] = {
 	{ "no-memory", "Close other programs or use a machine with more memory." },
 	{ "format", "The file is damaged or not a firmware image; re-download it from the vendor." },
 	{ "timeout", "Try another cable or port and give the device steady power." },
+	{ "interrupted", "Nothing was left half written; continue with the --resume command printed above when you are ready." },
+	{ "device-busy", "Another unbrick run holds this device (its case and process are named above); wait for it to finish, or stop it first." },
+	{ "case-busy", "Another unbrick run is working on this case; wait for it to finish, or stop it first." },
 
 	/* images */
 	{ "checksum-mismatch", "Re-download the image from the vendor and compare the checksum again; never flash an image whose checksum does not match." },
@@ -74,6 +77,9 @@ static const struct advice table[] = {
 	{ "boot-wrong-version", "The board booted another firmware than the one written; check the boot order and that the right region was written." },
 
 	{ "backup-damaged", "The backup does not match its manifest; do not restore from it. Make a new backup from the device if it still answers." },
+	{ "backup-incomplete", "The backup lacks regions of this profile, or a region's file is not its size: it cannot stand for this device. Make a new backup with unbrick backup." },
+	{ "backup-exists", "Give a new, empty folder for the backup, or --force to replace the one there." },
+	{ "backup-other-unit", "This backup is not this unit's as it is now: restore only from a backup of this very device (its case's backup/ folder), or make one now." },
 
 	{ "transfer-cancelled", "The device cancelled the transfer; check that it has room at the load address, then try again." },
 	{ "transfer-stalled", "The transfer stalled; check the cable, use a lower baud rate, or send over the network (--via tftp)." },

@@ -83,6 +83,8 @@ int ub_exit_code(int code)
 	case UB_ENODEV:
 	case UB_ETIMEOUT:
 		return UB_EXIT_NODEV;
+	case UB_EINTR:
+		return UB_EXIT_INTERRUPTED;
 	default:
 		return UB_EXIT_FAIL;
 	}
@@ -100,6 +102,7 @@ const char *ub_code_name(int code)
 	case UB_ENOMEM: return "no-memory";
 	case UB_EFORMAT: return "format";
 	case UB_ETIMEOUT: return "timeout";
+	case UB_EINTR: return "interrupted";
 	default: return "unknown";
 	}
 }

@@ -17,6 +17,7 @@ enum ub_code {
 	UB_ENOMEM = -6,    /* out of memory                         -> exit 1 */
 	UB_EFORMAT = -7,   /* input is malformed or not understood  -> exit 1 */
 	UB_ETIMEOUT = -8,  /* the device stopped answering          -> exit 4 */
+	UB_EINTR = -9,     /* stopped by a signal at a safe point   -> exit 130 */
 };
 
 enum ub_exit {
@@ -25,6 +26,7 @@ enum ub_exit {
 	UB_EXIT_USAGE = 2,
 	UB_EXIT_REFUSED = 3,
 	UB_EXIT_NODEV = 4,
+	UB_EXIT_INTERRUPTED = 130,   /* 128 + SIGINT, as shells report it */
 };
 
 #define UB_ERR_MSG_MAX 512

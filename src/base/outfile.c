@@ -11,6 +11,7 @@
 
 struct ub_outfile {
 	int fd;
+	int unnamed;   /* O_TMPFILE: no name until commit, nothing left by a crash */
 	char path[4096];
 	char tmp[4200];
 	EVP_MD_CTX *md;
@@ -38,7 +39,18 @@ int ub_outfile_open(struct ub_outfile **out, const char *path,
 	}
 	strcpy(f->path, path);
 	snprintf(f->tmp, sizeof f->tmp, "%s.partial-XXXXXX", path);
-	f->fd = mkostemp(f->tmp, O_CLOEXEC);
+	/* Unnamed first: a process killed (even with SIGKILL) before the
+	 * commit leaves no file behind.  Filesystems without O_TMPFILE get a
+	 * named temporary, removed on every error path. */
+	{
+		char dir[4096];
+
+		snprintf(dir, sizeof dir, "%s", path);
+		f->fd = open(dirname(dir), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+		f->unnamed = f->fd >= 0;
+	}
+	if (f->fd < 0)
+		f->fd = mkostemp(f->tmp, O_CLOEXEC);
 	if (f->fd < 0) {
 		int err = errno;
 		int rc = fail_errno(f, err, "cannot create", e);
@@ -96,7 +108,33 @@ int ub_outfile_commit(struct ub_outfile *f, char *sha256_hex, uint64_t *size,
 	unsigned int mdlen = 0, i;
 	int rc;
 
-	if (fsync(f->fd) != 0 || close(f->fd) != 0) {
+	if (fsync(f->fd) != 0) {
+		rc = fail_errno(f, errno, "cannot save", e);
+		ub_outfile_abort(f);
+		return rc;
+	}
+	if (f->unnamed) {
+		/* a name for the finished file, then the rename that makes it
+		 * appear whole */
+		char proc[64];
+		int tries;
+
+		snprintf(proc, sizeof proc, "/proc/self/fd/%d", f->fd);
+		for (tries = 0; tries < 16; tries++) {
+			snprintf(f->tmp, sizeof f->tmp, "%s.partial-%06x", f->path,
+				 (unsigned)((getpid() * 2654435761u + (unsigned)tries * 40503u) & 0xffffff));
+			if (linkat(AT_FDCWD, proc, AT_FDCWD, f->tmp, AT_SYMLINK_FOLLOW) == 0)
+				break;
+			if (errno != EEXIST || tries == 15) {
+				rc = fail_errno(f, errno, "cannot name", e);
+				f->tmp[0] = '\0';
+				ub_outfile_abort(f);
+				return rc;
+			}
+		}
+		f->unnamed = 0;
+	}
+	if (close(f->fd) != 0) {
 		rc = fail_errno(f, errno, "cannot save", e);
 		f->fd = -1;
 		ub_outfile_abort(f);
@@ -128,7 +166,8 @@ void ub_outfile_abort(struct ub_outfile *f)
 		return;
 	if (f->fd >= 0)
 		close(f->fd);
-	unlink(f->tmp);
+	if (!f->unnamed && f->tmp[0])
+		unlink(f->tmp);
 	EVP_MD_CTX_free(f->md);
 	free(f);
 }

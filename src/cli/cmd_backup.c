@@ -104,7 +104,7 @@ int cmd_backup(int argc, char **argv)
 		fprintf(stderr, "backing up %s (%s) into %s\n", *id.model ? id.model : "the device",
 			id.bootloader, dir);
 		ub_progress_root(&root, "backup", cli_progress_sink, NULL);
-		rc = ub_backup_run(&s, dir, only, &id, &b, &root, &e);
+		rc = ub_backup_run(&s, dir, only, UB_BACKUP_NEW, &id, &b, &root, &e);
 		ub_progress_end(&root, rc);
 	}
 	if (!rc && cli_out.json) {

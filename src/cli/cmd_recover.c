@@ -249,9 +249,11 @@ static int run(int argc, char **argv, const char *name, int boot)
 		fprintf(stderr, "%s%s --dry-run: the plan passes every gate%s; run again without --dry-run to do it\n",
 			cli_color("green"), name, cli_reset());
 	else
-		fprintf(stderr, "%s%s: done%s (case %lld, report %s)\n", cli_color("green"), name, cli_reset(),
-		(long long)json_integer_value(json_object_get(res, "case")),
-		json_string_value(json_object_get(res, "report")) ? json_string_value(json_object_get(res, "report")) : "-");
+		fprintf(stderr, "%s%s: %s%s (case %lld, report %s)\n",
+			cli_color(json_is_true(json_object_get(res, "verified")) ? "green" : "yellow"), name,
+			json_string_value(json_object_get(res, "summary")) ? json_string_value(json_object_get(res, "summary")) : "done",
+			cli_reset(), (long long)json_integer_value(json_object_get(res, "case")),
+			json_string_value(json_object_get(res, "report")) ? json_string_value(json_object_get(res, "report")) : "-");
 	if (cli_out.json) {
 		json_object_set_new(res, "ok", json_true());
 		json_object_set_new(res, "exit", json_integer(0));

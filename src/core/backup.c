@@ -7,8 +7,14 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <dirent.h>
+#include <openssl/evp.h>
+#include <unistd.h>
+
+#include "base/interrupt.h"
 #include "base/outfile.h"
 #include "base/say.h"
+#include "core/blocks.h"
 #include "image/digest.h"
 #include "image/src.h"
 
@@ -58,12 +64,32 @@ static int read_region(struct ub_session *s, const struct ub_region *r,
 	return ub_outfile_commit(c.f, x->sha256, &x->size, e);
 }
 
+/* The device's fingerprint: a sha256 over every region's sha256, in the
+ * manifest's order.  Two units with the same firmware still differ in
+ * their settings, calibration and MAC areas. */
+static void fingerprint(const struct ub_backup *b, char *out)
+{
+	unsigned char md[32];
+	EVP_MD_CTX *c = EVP_MD_CTX_new();
+	size_t i;
+
+	out[0] = '\0';
+	if (!c)
+		return;
+	EVP_DigestInit_ex(c, EVP_sha256(), NULL);
+	for (i = 0; i < b->n; i++)
+		EVP_DigestUpdate(c, b->v[i].sha256, 64);
+	EVP_DigestFinal_ex(c, md, NULL);
+	EVP_MD_CTX_free(c);
+	ub_hex(md, 32, out);
+}
+
 static int write_manifest(const char *dir, const struct ub_session *s,
-			  const struct ub_identity *id, const struct ub_backup *b,
+			  const struct ub_identity *id, int complete, const struct ub_backup *b,
 			  struct ub_err *e)
 {
 	json_t *regions = json_array(), *root;
-	char path[4200], *text;
+	char path[4200], *text, fp[65];
 	size_t i;
 	int rc;
 
@@ -72,11 +98,16 @@ static int write_manifest(const char *dir, const struct ub_session *s,
 			"region", b->v[i].region, "file", b->v[i].file,
 			"offset", (json_int_t)b->v[i].offset, "size", (json_int_t)b->v[i].size,
 			"sha256", b->v[i].sha256));
-	root = json_pack("{s:i, s:s, s:s, s:s, s:s, s:s, s:o}",
-			 "format", 1, "profile", s->profile.name ? s->profile.name : "",
+	fingerprint(b, fp);
+	root = json_pack("{s:i, s:s, s:s, s:s, s:s, s:s, s:{s:s, s:s, s:s, s:s, s:s}, s:b, s:s, s:o}",
+			 "format", 2, "profile", s->profile.name ? s->profile.name : "",
 			 "device", s->spec.address,
 			 "model", id ? id->model : "", "serial", id ? id->serial : "",
 			 "firmware_version", id ? id->firmware_version : "",
+			 "identity", "model", id ? id->model : "", "serial", id ? id->serial : "",
+			 "firmware_version", id ? id->firmware_version : "",
+			 "bootloader", id ? id->bootloader : "", "hardware", id ? id->hardware : "",
+			 "complete", complete, "fingerprint", fp,
 			 "regions", regions);
 	text = root ? json_dumps(root, JSON_INDENT(2) | JSON_ENSURE_ASCII) : NULL;
 	json_decref(root);
@@ -88,7 +119,30 @@ static int write_manifest(const char *dir, const struct ub_session *s,
 	return rc;
 }
 
-int ub_backup_run(struct ub_session *s, const char *dir, const char *only,
+/* 1 when dir holds anything but what a crash may leave (a partial file
+ * of an older unbrick), which is removed. */
+static int holds_files(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int any = 0;
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (strstr(de->d_name, ".partial-")) {
+			unlinkat(dirfd(d), de->d_name, 0);
+			continue;
+		}
+		any = 1;
+	}
+	closedir(d);
+	return any;
+}
+
+int ub_backup_run(struct ub_session *s, const char *dir, const char *only, int how,
 		  const struct ub_identity *id, struct ub_backup *out,
 		  struct ub_progress *p, struct ub_err *e)
 {
@@ -102,6 +156,10 @@ int ub_backup_run(struct ub_session *s, const char *dir, const char *only,
 	memset(out, 0, sizeof *out);
 	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
 		return ub_err_errno(e, UB_EIO, "io", errno, "cannot create %s", dir);
+	if (holds_files(dir) && how != UB_BACKUP_REPLACE)
+		return ub_err_set(e, UB_EREFUSED, "backup-exists",
+				  "%s is not empty; an earlier backup there is not replaced (give a new folder, or --force to replace it)",
+				  dir);
 	for (i = 0; i < s->map.n; i++) {
 		const struct ub_region *r = &s->map.v[i];
 
@@ -128,6 +186,8 @@ int ub_backup_run(struct ub_session *s, const char *dir, const char *only,
 
 		if ((r->flags & UB_REGION_NOREAD) || (only && strcmp(only, r->name)))
 			continue;
+		if ((rc = ub_safe_point(r->name, e)))
+			break;
 		ub_progress_begin(&step, p, r->name, (double)r->size, r->size);
 		rc = read_region(s, r, dir, &x, &step, e);
 		ub_progress_end(&step, rc);
@@ -135,7 +195,15 @@ int ub_backup_run(struct ub_session *s, const char *dir, const char *only,
 			rc = ub_err_set(e, UB_ENOMEM, NULL, "out of memory");
 	}
 	if (!rc)
-		rc = write_manifest(dir, s, id, out, e);
+		rc = write_manifest(dir, s, id, only == NULL, out, e);
+	if (!rc) {
+		out->complete = only == NULL;
+		fingerprint(out, out->fingerprint);
+		snprintf(out->serial, sizeof out->serial, "%s", id ? id->serial : "");
+		snprintf(out->model, sizeof out->model, "%s", id ? id->model : "");
+		snprintf(out->firmware_version, sizeof out->firmware_version, "%s",
+			 id ? id->firmware_version : "");
+	}
 	if (rc)
 		ub_backup_free(out);
 	return rc;
@@ -154,7 +222,37 @@ void ub_backup_describe_reads(const struct ub_session *s, json_t *obj)
 		json_object_set_new(obj, "asked_again", json_integer((json_int_t)rs.asked_again));
 }
 
-int ub_backup_verify(const char *dir, struct ub_backup *out, struct ub_err *e)
+static const char *jtext(const json_t *o, const char *k)
+{
+	return json_is_string(json_object_get(o, k)) ? json_string_value(json_object_get(o, k)) : "";
+}
+
+/* Every readable region of the map, each exactly its size. */
+static int complete_for(const char *dir, const struct ub_flash_map *map, const struct ub_backup *b,
+			struct ub_err *e)
+{
+	size_t i;
+
+	for (i = 0; i < map->n; i++) {
+		const struct ub_region *g = &map->v[i];
+		const struct ub_backup_entry *x = ub_backup_find(b, g->name);
+
+		if (g->flags & UB_REGION_NOREAD)
+			continue;
+		if (!x)
+			return ub_err_set(e, UB_EFAIL, "backup-incomplete",
+					  "backup %s has no region %s (it lists %zu of the profile's regions)",
+					  dir, g->name, b->n);
+		if (x->size != g->size)
+			return ub_err_set(e, UB_EFAIL, "backup-incomplete",
+					  "backup %s: region %s is %llu bytes in the backup and %llu on the device",
+					  dir, g->name, (unsigned long long)x->size, (unsigned long long)g->size);
+	}
+	return 0;
+}
+
+int ub_backup_verify(const char *dir, const struct ub_flash_map *map, struct ub_backup *out,
+		     struct ub_err *e)
 {
 	char path[4200];
 	json_error_t je;
@@ -174,6 +272,9 @@ int ub_backup_verify(const char *dir, struct ub_backup *out, struct ub_err *e)
 	snprintf(out->firmware_version, sizeof out->firmware_version, "%s",
 		 json_is_string(json_object_get(root, "firmware_version")) ?
 		 json_string_value(json_object_get(root, "firmware_version")) : "");
+	snprintf(out->model, sizeof out->model, "%s", jtext(root, "model"));
+	snprintf(out->fingerprint, sizeof out->fingerprint, "%s", jtext(root, "fingerprint"));
+	out->complete = json_is_true(json_object_get(root, "complete"));
 	regions = json_object_get(root, "regions");
 	json_array_foreach(regions, i, r) {
 		struct ub_backup_entry x = { 0 };
@@ -216,10 +317,80 @@ int ub_backup_verify(const char *dir, struct ub_backup *out, struct ub_err *e)
 	}
 	if (!rc && out->n == 0)
 		rc = ub_err_set(e, UB_EFAIL, "backup-damaged", "backup manifest in %s lists no regions", dir);
+	if (!rc && map)
+		rc = complete_for(dir, map, out, e);
 	json_decref(root);
 	if (rc)
 		ub_backup_free(out);
 	return rc;
+}
+
+static int skipped(const char *name, const char *const *skip)
+{
+	for (; skip && *skip; skip++)
+		if (strcmp(*skip, name) == 0)
+			return 1;
+	return 0;
+}
+
+int ub_backup_same_unit(struct ub_session *s, const struct ub_identity *id, const char *dir,
+			const struct ub_backup *b, const char *const *skip, char *why,
+			size_t len, struct ub_err *e)
+{
+	size_t i, compared = 0, others = 0;
+	int rc;
+
+	if (id && id->serial[0] && b->serial[0] && strcmp(id->serial, b->serial) != 0) {
+		snprintf(why, len, "the backup is from unit %.64s and this is unit %.64s", b->serial, id->serial);
+		return 0;
+	}
+	if (id && id->model[0] && b->model[0] && strcmp(id->model, b->model) != 0) {
+		snprintf(why, len, "the backup is from a %.64s and this is a %.64s", b->model, id->model);
+		return 0;
+	}
+	if (ub_blocks_how(s->fam) == UB_BY_NOTHING) {
+		snprintf(why, len, "the %s family can neither digest nor read the device, so the backup cannot be matched to it",
+			 s->fam->name);
+		return 0;
+	}
+	/* The firmware may have changed since (a failed update is why we
+	 * are here); settings, calibration and boot areas have not. */
+	for (i = 0; i < b->n; i++) {
+		const struct ub_region *g = ub_flash_map_find(&s->map, b->v[i].region);
+
+		others += g && !skipped(g->name, skip) && !(g->flags & UB_REGION_FIRMWARE);
+	}
+	for (i = 0; i < b->n; i++) {
+		const struct ub_region *g = ub_flash_map_find(&s->map, b->v[i].region);
+		struct ub_compare c;
+		struct ub_src src;
+		char path[4300];
+
+		if (!g || skipped(g->name, skip) || (others && (g->flags & UB_REGION_FIRMWARE)))
+			continue;
+		snprintf(path, sizeof path, "%s/%s", dir, b->v[i].file);
+		if ((rc = ub_src_open(&src, path, e)))
+			return rc;
+		rc = ub_blocks_compare(s, g, 0, &src, 0, &c, NULL, e);
+		ub_src_close(&src);
+		if (rc)
+			return rc;
+		compared++;
+		if (c.mismatched) {
+			snprintf(why, len, "region %s on the device differs from the backup's (%llu of %llu blocks): another unit's backup, or one from before its settings changed",
+				 g->name, (unsigned long long)c.mismatched, (unsigned long long)c.set.count);
+			ub_compare_free(&c);
+			return 0;
+		}
+		ub_compare_free(&c);
+	}
+	if (!compared && !(id && id->serial[0] && b->serial[0])) {
+		snprintf(why, len, "nothing outside the regions being written tells this unit from another");
+		return 0;
+	}
+	snprintf(why, len, "%zu region%s of the device match the backup%s", compared, compared == 1 ? "" : "s",
+		 id && id->serial[0] && b->serial[0] ? ", and so does the serial number" : "");
+	return 1;
 }
 
 const struct ub_backup_entry *ub_backup_find(const struct ub_backup *b,

@@ -213,7 +213,7 @@ int ub_check_image(const struct ub_check_opts *o, struct ub_check_result *r,
 	for (i = 0; i < nwant; i++)
 		algs |= want[i].alg;
 
-	rc = ub_src_open(&src, o->image, e);
+	rc = o->src ? ub_src_window(&src, o->src, 0, o->src->size, e) : ub_src_open(&src, o->image, e);
 	if (rc)
 		return rc;
 	r->size = src.size;

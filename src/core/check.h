@@ -16,6 +16,10 @@
 
 struct ub_check_opts {
 	const char *image;
+	/* the image's bytes, already open (the workflow's private copy, so
+	 * that what is checked is what is written); NULL: open image.  image
+	 * still names it, for the files beside it (manifest, signature). */
+	const struct ub_src *src;
 	const char *sha256, *sha512, *md5;   /* expected digests, hex */
 	const char *sums;                    /* a checksum list file */
 	const char *sig, *key;               /* detached signature, public key */

@@ -1,5 +1,7 @@
 #include "journal.h"
 
+#include "core/lock.h"
+
 #include <errno.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -53,6 +55,22 @@ static const char *const migrations[] = {
 	"DROP TABLE artifacts;"
 	"ALTER TABLE artifacts2 RENAME TO artifacts;"
 	"CREATE INDEX artifacts_case ON artifacts(case_id);",
+	/* 3: a step can end interrupted (a signal, or a process that died:
+	 * see ub_journal_settle) or unverifiable (written, but the device
+	 * could neither digest nor be read) */
+	"CREATE TABLE steps2 ("
+	"  id INTEGER PRIMARY KEY,"
+	"  case_id INTEGER NOT NULL REFERENCES cases(id),"
+	"  name TEXT NOT NULL,"
+	"  started TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),"
+	"  ended TEXT,"
+	"  outcome TEXT NOT NULL DEFAULT 'running'"
+	"    CHECK (outcome IN ('running','ok','failed','skipped','interrupted','unverifiable')),"
+	"  error TEXT, advice TEXT, bytes INTEGER, detail TEXT);"
+	"INSERT INTO steps2 SELECT id, case_id, name, started, ended, outcome, error, advice, bytes, detail FROM steps;"
+	"DROP TABLE steps;"
+	"ALTER TABLE steps2 RENAME TO steps;"
+	"CREATE INDEX steps_case ON steps(case_id);",
 };
 
 static int db_fail(struct ub_journal *j, struct ub_err *e, const char *what)
@@ -102,6 +120,19 @@ int ub_home(char *out, size_t len, struct ub_err *e)
 	return 0;
 }
 
+/* 1 when a row points at one that is not there. */
+static int foreign_keys_broken(struct ub_journal *j)
+{
+	sqlite3_stmt *st;
+	int broken;
+
+	if (sqlite3_prepare_v2(j->db, "PRAGMA foreign_key_check", -1, &st, NULL) != SQLITE_OK)
+		return 1;
+	broken = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return broken;
+}
+
 static int migrate(struct ub_journal *j, struct ub_err *e)
 {
 	sqlite3_stmt *st;
@@ -119,6 +150,10 @@ static int migrate(struct ub_journal *j, struct ub_err *e)
 				  j->home, version, target);
 	if (version == target)
 		return 0;
+	/* tables are rebuilt to change a CHECK: SQLite's procedure turns the
+	 * foreign keys off around it (they cannot change inside a
+	 * transaction) and checks them before the commit */
+	sqlite3_exec(j->db, "PRAGMA foreign_keys=OFF", NULL, NULL, NULL);
 	if (sqlite3_exec(j->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
 		return db_fail(j, e, "starting the schema upgrade");
 	for (; version < target; version++)
@@ -129,14 +164,47 @@ static int migrate(struct ub_journal *j, struct ub_err *e)
 			return rc;
 		}
 	snprintf(sql, sizeof sql, "PRAGMA user_version = %d", target);
-	if (sqlite3_exec(j->db, sql, NULL, NULL, NULL) != SQLITE_OK ||
+	if (foreign_keys_broken(j) || sqlite3_exec(j->db, sql, NULL, NULL, NULL) != SQLITE_OK ||
 	    sqlite3_exec(j->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
 		int rc = db_fail(j, e, "upgrading the schema");
 
 		sqlite3_exec(j->db, "ROLLBACK", NULL, NULL, NULL);
+		sqlite3_exec(j->db, "PRAGMA foreign_keys=ON", NULL, NULL, NULL);
 		return rc;
 	}
+	sqlite3_exec(j->db, "PRAGMA foreign_keys=ON", NULL, NULL, NULL);
 	return 0;
+}
+
+/* A step still "running" whose case nobody holds was left by a process
+ * that died (SIGKILL, a crash, a power cut): it is marked interrupted, so
+ * that reports never show it running and a resume knows where it was. */
+static void settle(struct ub_journal *j)
+{
+	sqlite3_stmt *st, *up;
+
+	if (sqlite3_prepare_v2(j->db, "SELECT s.id, c.folder FROM steps s JOIN cases c ON c.id = s.case_id"
+			       " WHERE s.outcome = 'running'", -1, &st, NULL) != SQLITE_OK)
+		return;
+	if (sqlite3_prepare_v2(j->db, "UPDATE steps SET outcome = 'interrupted',"
+			       " ended = strftime('%Y-%m-%dT%H:%M:%fZ','now'),"
+			       " error = 'the process running this step stopped without ending it (killed, crashed or powered off)',"
+			       " advice = ? WHERE id = ? AND outcome = 'running'", -1, &up, NULL) != SQLITE_OK) {
+		sqlite3_finalize(st);
+		return;
+	}
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *folder = (const char *)sqlite3_column_text(st, 1);
+
+		if (!folder || !ub_case_unlocked(folder))
+			continue;
+		sqlite3_reset(up);
+		sqlite3_bind_text(up, 1, ub_advice("interrupted"), -1, SQLITE_STATIC);
+		sqlite3_bind_int64(up, 2, sqlite3_column_int64(st, 0));
+		sqlite3_step(up);
+	}
+	sqlite3_finalize(up);
+	sqlite3_finalize(st);
 }
 
 int ub_journal_open(struct ub_journal **out, struct ub_err *e)
@@ -170,6 +238,7 @@ int ub_journal_open(struct ub_journal **out, struct ub_err *e)
 		ub_journal_close(j);
 		return rc;
 	}
+	settle(j);
 	*out = j;
 	return 0;
 }
@@ -444,7 +513,9 @@ int ub_step_end(struct ub_journal *j, long long step_id, int outcome,
 		free(text);
 		return db_fail(j, e, "ending a step");
 	}
-	sqlite3_bind_text(st, 1, skipped ? "skipped" : outcome ? "failed" : "ok", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 1, outcome == UB_EINTR ? "interrupted" : outcome ? "failed" :
+			  skipped == UB_STEP_UNVERIFIABLE ? "unverifiable" : skipped ? "skipped" : "ok",
+			  -1, SQLITE_STATIC);
 	if (outcome && err) {
 		sqlite3_bind_text(st, 2, err->msg, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_text(st, 3, ub_err_advice(err), -1, SQLITE_TRANSIENT);

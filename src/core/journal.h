@@ -3,8 +3,10 @@
  * and the artifacts (backups, images, logs, reports) it produced.  The
  * schema is migrated forward by number (PRAGMA user_version); a journal
  * from a newer unbrick is refused rather than misread.  Rows are never
- * deleted: a step interrupted by a crash stays "running", which is how a
- * resumed repair knows where it stopped. */
+ * deleted.  A step ends ok, failed, skipped, unverifiable (written, not
+ * verified: the device can neither digest nor be read) or interrupted (a
+ * signal stopped it at a safe point; or the process died, found when the
+ * journal is next opened and nobody holds the case). */
 #ifndef UB_JOURNAL_H
 #define UB_JOURNAL_H
 
@@ -51,8 +53,13 @@ int ub_case_json(struct ub_journal *j, long long id, json_t **out,
 
 int ub_step_begin(struct ub_journal *j, long long case_id, const char *name,
 		  long long *step_id, struct ub_err *e);
-/* outcome: 0 ok, or the failing code (err then says why); skipped marks a
- * step deliberately not run.  detail is a JSON object or NULL. */
+/* How a step that did not fail ended (ub_step_end's skipped). */
+enum { UB_STEP_DONE = 0, UB_STEP_SKIPPED = 1, UB_STEP_UNVERIFIABLE = 2 };
+
+/* outcome: 0 ok, or the failing code (err then says why; UB_EINTR marks
+ * it interrupted); skipped: UB_STEP_SKIPPED for a step deliberately not
+ * run, UB_STEP_UNVERIFIABLE for one that could not be checked.  detail is
+ * a JSON object or NULL. */
 int ub_step_end(struct ub_journal *j, long long step_id, int outcome,
 		int skipped, const struct ub_err *err, uint64_t bytes,
 		json_t *detail, struct ub_err *e);

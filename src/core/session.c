@@ -22,12 +22,36 @@ int ub_session_plan(struct ub_session *s, const char *spec,
 	return prepare(s, spec, profile, 0, e);
 }
 
+int ub_session_lock(struct ub_session *s, long long case_id, struct ub_err *e)
+{
+	char key[2200];
+
+	if (s->lock.fd >= 0) {
+		ub_lock_note_case(&s->lock, case_id);
+		return 0;
+	}
+	ub_device_spec_key(&s->spec, key, sizeof key);
+	return ub_lock_device(&s->lock, key, case_id, e);
+}
+
+int ub_session_connect(struct ub_session *s, struct ub_err *e)
+{
+	int rc;
+
+	if (s->dev)
+		return 0;
+	if ((rc = ub_session_lock(s, 0, e)))
+		return rc;
+	return s->fam->open(&s->dev, &s->spec, &s->map, s->profile.doc, e);
+}
+
 static int prepare(struct ub_session *s, const char *spec, const char *profile,
 		   int open_device, struct ub_err *e)
 {
 	int rc;
 
 	memset(s, 0, sizeof *s);
+	s->lock.fd = -1;
 	if ((rc = ub_device_spec_parse(spec, &s->spec, e)))
 		return rc;
 	s->fam = ub_family_find(s->spec.family);
@@ -62,13 +86,15 @@ static int prepare(struct ub_session *s, const char *spec, const char *profile,
 	rc = ub_flash_map_parse(json_object_get(s->profile.doc, "flash"),
 				s->profile.path, &s->map, e);
 	if (!rc && open_device)
-		rc = s->fam->open(&s->dev, &s->spec, &s->map, s->profile.doc, e);
+		rc = ub_session_connect(s, e);
 	if (!rc)
 		return 0;
 fail:
+	ub_unlock(&s->lock);
 	ub_flash_map_free(&s->map);
 	ub_profile_free(&s->profile);
 	memset(s, 0, sizeof *s);
+	s->lock.fd = -1;
 	return rc;
 }
 
@@ -76,9 +102,13 @@ void ub_session_close(struct ub_session *s)
 {
 	if (s->fam && s->dev)
 		s->fam->close(s->dev);
+	/* after the device is closed: the next run finds it quiet */
+	if (s->fam)
+		ub_unlock(&s->lock);
 	ub_flash_map_free(&s->map);
 	ub_profile_free(&s->profile);
 	memset(s, 0, sizeof *s);
+	s->lock.fd = -1;
 }
 
 const struct ub_region *ub_session_target(const struct ub_session *s, const char *name,

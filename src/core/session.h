@@ -3,6 +3,7 @@
 #ifndef UB_SESSION_H
 #define UB_SESSION_H
 
+#include "core/lock.h"
 #include "core/profile.h"
 #include "family/family.h"
 
@@ -12,16 +13,24 @@ struct ub_session {
 	struct ub_flash_map map;
 	const struct ub_family *fam;
 	struct ub_device *dev;
+	struct ub_lock lock;   /* the device's, held while dev is open */
 };
 
 /* Parses the spec, loads the profile (its family must be the spec's),
- * reads the flash map and opens the device.  On failure nothing is left
- * open. */
+ * reads the flash map, takes the device's lock (one run per device: a
+ * second gets "device-busy", exit 4, naming the holder) and opens the
+ * device.  On failure nothing is left open. */
 int ub_session_open(struct ub_session *s, const char *spec,
 		    const char *profile, struct ub_err *e);
 /* The same without reaching the device (dev stays NULL): for plans. */
 int ub_session_plan(struct ub_session *s, const char *spec,
 		    const char *profile, struct ub_err *e);
+/* Takes the device's lock for a planned session, saying case_id as its
+ * holder (0: none yet); nothing when it is held. */
+int ub_session_lock(struct ub_session *s, long long case_id, struct ub_err *e);
+/* Opens the device of a planned session (nothing when it is open),
+ * taking its lock first. */
+int ub_session_connect(struct ub_session *s, struct ub_err *e);
 void ub_session_close(struct ub_session *s);
 
 /* The region an image goes to: the one named (--region), else the

@@ -31,7 +31,7 @@ run_in_tmux() {
 }
 
 run_in_tmux "no thanks"
-expect_grep '^\[x\] identify  \[x\] preflight  \[x\] backup  \[x\] check  \[>\] flash  \[ \] verify  \[ \] settings$' "$T/screen" "the checklist shows done, current and to do"
+expect_grep '^\[x\] check  \[x\] identify  \[x\] preflight  \[x\] backup  \[>\] flash  \[ \] verify  \[ \] settings$' "$T/screen" "the checklist shows done, current and to do"
 expect_grep '^== backup: read every region and keep it, verified' "$T/screen" "each step explained before it runs"
 expect_grep 'About to write 65536 bytes' "$T/screen" "the confirmation says what will be written"
 expect_grep 'not confirmed: nothing was written' "$T/screen" "a wrong answer stops"
