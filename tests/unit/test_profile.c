@@ -293,7 +293,7 @@ static void schema_agrees(void **state)
 	const json_t *s = ub_profile_schema(), *fam, *region, *x;
 	char path[PATH_MAX], *man;
 	const char *key;
-	size_t i, n = 0;
+	size_t i, k, n;
 	struct ub_err e;
 	json_t *bad;
 	FILE *f;
@@ -303,12 +303,15 @@ static void schema_agrees(void **state)
 	assert_non_null(s);
 	assert_int_equal(ub_schema_self_check(s, &e), 0);
 	fam = json_object_get(json_object_get(json_object_get(s, "properties"), "family"), "enum");
-	json_array_foreach(fam, i, x)
-		n += ub_family_find(json_string_value(x)) != NULL;
-	assert_int_equal(n, json_array_size(fam));
-	for (i = 0; ub_families[i]; i++)
-		;
-	assert_int_equal(i, json_array_size(fam));
+	/* every family built in is one a profile may name (a build may
+	 * leave a family out: the schema names all of them) */
+	for (i = 0; ub_families[i]; i++) {
+		n = 0;
+		json_array_foreach(fam, k, x)
+			n += strcmp(json_string_value(x), ub_families[i]->name) == 0;
+		if (n != 1)
+			fail_msg("family %s is not in the schema's family enum", ub_families[i]->name);
+	}
 	region = json_object_get(json_object_get(json_object_get(json_object_get(s, "properties"), "flash"), "items"),
 				 "properties");
 	assert_int_equal(json_object_size(region), ub_region_nkeys);
