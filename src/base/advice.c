@@ -50,8 +50,8 @@ static const struct advice table[] = {
 	{ "target-unknown", "Read the model, revision and region from the label on the device and pass them (--model, --revision, --region), or choose its --profile." },
 	{ "downgrade", "The image is older than the installed firmware; pass --allow-older only if you mean to downgrade." },
 	{ "version-unknown", "The version could not be compared; pass --allow-older if you are sure this is the right image." },
-	{ "profile-missing", "No such profile; list the shipped profiles in the profiles/ folder or pass the path of a profile file." },
-	{ "profile-invalid", "The profile file is not valid; fix the field named in the message." },
+	{ "profile-missing", "No such profile; 'unbrick profiles' lists the profiles found and where, or pass the path of a profile file." },
+	{ "profile-invalid", "The profile file is not valid; fix the field named in the message, then check it with 'unbrick profile check FILE' (the format: man unbrick-profile)." },
 	{ "manifest-invalid", "The sidecar manifest is not valid JSON of the expected shape; get it again with the image." },
 
 	/* consoles and links */

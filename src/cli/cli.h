@@ -71,6 +71,8 @@ int cmd_recover(int argc, char **argv);
 int cmd_flash(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_restore(int argc, char **argv);
+int cmd_profile(int argc, char **argv);
+int cmd_profiles(int argc, char **argv);
 
 /* A case id from the command line: 0, or -1 when not a positive number. */
 /* device with the options that travel in the spec appended as its

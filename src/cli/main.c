@@ -18,6 +18,8 @@ static const struct cli_cmd commands[] = {
 	{ "case", "open a new case, or show one with its steps and artifacts", cmd_case },
 	{ "bundle", "pack a case's journal rows, logs and report for a colleague or a repair shop", cmd_bundle },
 	{ "report", "write a case's report (markdown or JSON)", cmd_report },
+	{ "profile", "check a device profile: valid keys, regions, what is protected", cmd_profile },
+	{ "profiles", "list the device profiles --profile finds, and where", cmd_profiles },
 	/* new commands go here, one line each */
 	{ NULL, NULL, NULL },
 };

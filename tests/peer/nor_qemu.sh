@@ -27,8 +27,9 @@ python3 - "$SRCDIR/profiles/qemu-virt-arm.json" "$T/p.json" <<'PY'
 import json, sys
 p = json.load(open(sys.argv[1]))
 p["name"] = "qemu-virt-arm-nor"
+# "nvram" names factory data, protected by nature; here it is only a test area
 p["flash"] = [{"name": "nvram", "storage": "nor", "offset": "0x04100000", "size": "0x00080000",
-               "erase_block": "0x40000", "flags": ["firmware"]}]
+               "erase_block": "0x40000", "role": "firmware", "flags": ["firmware"]}]
 json.dump(p, open(sys.argv[2], "w"))
 PY
 image() {   # image FILE SEED: 2 blocks, data where this QEMU keeps it

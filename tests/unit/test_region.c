@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -29,6 +30,13 @@ static void sizes(void **state)
 	assert_int_equal(ub_parse_size("0x", &v), UB_EFORMAT);
 	assert_int_equal(ub_parse_size("99999999999999999999", &v), UB_EFORMAT);
 	assert_int_equal(ub_parse_size("17179869184G", &v), UB_EFORMAT);
+	/* strtoull would read these as octal: hex without its 0x, more likely */
+	assert_int_equal(ub_parse_size("0400000", &v), UB_EFORMAT);
+	assert_int_equal(ub_parse_size("010", &v), UB_EFORMAT);
+	assert_int_equal(ub_parse_size("0", &v), 0);
+	assert_int_equal(v, 0);
+	assert_int_equal(ub_parse_size("0x00000000", &v), 0);
+	assert_int_equal(v, 0);
 }
 
 static int parse(const char *text, struct ub_flash_map *m, struct ub_err *e)
@@ -85,6 +93,14 @@ static void bad_maps(void **state)
 		"[{\"name\":\"a\",\"storage\":\"nor\",\"offset\":0,\"size\":4096},"
 		" {\"name\":\"a\",\"storage\":\"mmc\",\"offset\":0,\"size\":4096}]",
 		"[{\"name\":\"a\",\"storage\":\"nor\",\"offset\":\"0xfffffffffffff000\",\"size\":8192}]",
+		/* a key or a word the map does not know is never ignored */
+		"[{\"name\":\"a\",\"storage\":\"nor\",\"offset\":0,\"size\":4096,\"flgs\":[\"protected\"]}]",
+		"[{\"name\":\"a\",\"storage\":\"nor\",\"offset\":0,\"size\":4096,\"flags\":[\"protectd\"]}]",
+		"[{\"name\":\"a\",\"storage\":\"nor\",\"offset\":0,\"size\":4096,\"flags\":[1]}]",
+		"[{\"name\":\"a\",\"storage\":\"nor\",\"offset\":0,\"size\":4096,\"role\":\"boot-loader\"}]",
+		"[{\"name\":\"a\",\"storage\":\"nor\",\"offset\":0,\"size\":4096,\"protected\":\"yes\"}]",
+		"[{\"name\":\"a\",\"storage\":\"nor\",\"offset\":0,\"size\":4096,\"protected\":false,\"flags\":[\"protected\"]}]",
+		"[{\"name\":\"a\",\"storage\":\"nor\",\"offset\":\"0400000\",\"size\":4096}]",
 	};
 	struct ub_flash_map m;
 	struct ub_err e;
@@ -92,11 +108,107 @@ static void bad_maps(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		ub_err_clear(&e);
-		if (parse(bad[i], &m, &e) != UB_EFORMAT)
+		if (parse(bad[i], &m, &e) != UB_EUSAGE)
 			fail_msg("accepted: %s", bad[i]);
 		assert_string_equal(e.advice_id, "profile-invalid");
 		assert_null(m.v);
 	}
+}
+
+/* The one region of a map made of text. */
+static struct ub_region one(const char *region)
+{
+	struct ub_flash_map m;
+	struct ub_region r;
+	struct ub_err e;
+	char text[512];
+
+	snprintf(text, sizeof text, "[%s]", region);
+	if (parse(text, &m, &e) != 0)
+		fail_msg("refused %s: %s", region, e.msg);
+	r = m.v[0];
+	ub_flash_map_free(&m);
+	return r;
+}
+
+#define AT "\"storage\":\"chip\",\"offset\":0,\"size\":4096"
+
+static void critical_by_nature(void **state)
+{
+	struct ub_region r;
+
+	(void)state;
+	/* a bootloader with no flags at all: protected by its name */
+	r = one("{\"name\":\"u-boot\"," AT "}");
+	assert_true(r.flags & UB_REGION_PROTECTED);
+	assert_int_equal(r.role, UB_ROLE_BOOTLOADER);
+	assert_int_equal(r.role_from, UB_ROLE_FROM_NAME);
+	assert_int_equal(r.protect_why, UB_PROTECT_ROLE);
+	/* names are matched whole, ignoring case, '-' and '_' */
+	assert_int_equal(one("{\"name\":\"U_Boot\"," AT "}").role, UB_ROLE_BOOTLOADER);
+	assert_true(one("{\"name\":\"ART\"," AT "}").flags & UB_REGION_PROTECTED);
+	assert_int_equal(one("{\"name\":\"caldata\"," AT "}").role, UB_ROLE_CALIBRATION);
+	assert_int_equal(one("{\"name\":\"factory\"," AT "}").role, UB_ROLE_FACTORY);
+	assert_int_equal(one("{\"name\":\"gpt\"," AT "}").role, UB_ROLE_PARTITION_TABLE);
+	assert_int_equal(one("{\"name\":\"u-boot-env\"," AT "}").role, UB_ROLE_NONE);
+	assert_false(one("{\"name\":\"u-boot-env\"," AT "}").flags & UB_REGION_PROTECTED);
+	assert_false(one("{\"name\":\"firmware\"," AT ",\"flags\":[\"firmware\"]}").flags & UB_REGION_PROTECTED);
+	/* a role said protects whatever the name */
+	r = one("{\"name\":\"loader1\"," AT ",\"role\":\"bootloader\"}");
+	assert_true(r.flags & UB_REGION_PROTECTED);
+	assert_int_equal(r.role_from, UB_ROLE_FROM_KEY);
+	/* the firmware flag is no word about protection: a region named
+	 * nvram is factory data, and stays protected ... */
+	r = one("{\"name\":\"nvram\"," AT ",\"flags\":[\"firmware\"]}");
+	assert_true(r.flags & UB_REGION_PROTECTED);
+	assert_true(r.flags & UB_REGION_FIRMWARE);
+	/* ... unless its role says it holds something else */
+	r = one("{\"name\":\"nvram\"," AT ",\"role\":\"firmware\",\"flags\":[\"firmware\"]}");
+	assert_false(r.flags & UB_REGION_PROTECTED);
+	assert_int_equal(r.role, UB_ROLE_FIRMWARE);
+}
+
+static void protection_said(void **state)
+{
+	struct ub_region r;
+
+	(void)state;
+	/* "protected": false, in so many words, is honoured */
+	r = one("{\"name\":\"u-boot\"," AT ",\"protected\":false}");
+	assert_false(r.flags & UB_REGION_PROTECTED);
+	assert_int_equal(r.protect_why, UB_PROTECT_WAIVED);
+	/* "protected": true protects any region */
+	r = one("{\"name\":\"settings\"," AT ",\"protected\":true}");
+	assert_true(r.flags & UB_REGION_PROTECTED);
+	assert_int_equal(r.protect_why, UB_PROTECT_KEY);
+	/* the flag still works, and is named as the reason */
+	r = one("{\"name\":\"boot\"," AT ",\"flags\":[\"protected\"]}");
+	assert_true(r.flags & UB_REGION_PROTECTED);
+	assert_int_equal(r.protect_why, UB_PROTECT_FLAG);
+	/* false on a region that is not critical changes nothing */
+	r = one("{\"name\":\"firmware\"," AT ",\"protected\":false}");
+	assert_false(r.flags & UB_REGION_PROTECTED);
+	assert_int_equal(r.protect_why, UB_PROTECT_NO);
+}
+
+static void typos_named(void **state)
+{
+	struct ub_flash_map m;
+	struct ub_err e;
+
+	(void)state;
+	ub_err_clear(&e);
+	assert_int_equal(parse("[{\"name\":\"a\"," AT "},{\"name\":\"u-boot\"," AT ",\"dev\":1,\"flgs\":[\"protected\"]}]",
+			       &m, &e), UB_EUSAGE);
+	assert_non_null(strstr(e.msg, "flash[1].flgs (u-boot)"));
+	assert_non_null(strstr(e.msg, "did you mean 'flags'?"));
+	ub_err_clear(&e);
+	assert_int_equal(parse("[{\"name\":\"u-boot\"," AT ",\"flags\":[\"protected\",\"frimware\"]}]", &m, &e),
+			 UB_EUSAGE);
+	assert_non_null(strstr(e.msg, "'frimware' is not a known flag; did you mean 'firmware'?"));
+	ub_err_clear(&e);
+	assert_int_equal(parse("[{\"name\":\"u-boot\"," AT ",\"role\":\"bootlaoder\"}]", &m, &e), UB_EUSAGE);
+	assert_non_null(strstr(e.msg, "did you mean 'bootloader'?"));
 }
 
 int main(void)
@@ -105,6 +217,9 @@ int main(void)
 		cmocka_unit_test(sizes),
 		cmocka_unit_test(good_map),
 		cmocka_unit_test(bad_maps),
+		cmocka_unit_test(critical_by_nature),
+		cmocka_unit_test(protection_said),
+		cmocka_unit_test(typos_named),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
