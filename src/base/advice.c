@@ -23,6 +23,7 @@ static const struct advice table[] = {
 	{ "format", "The file is damaged or not a firmware image; re-download it from the vendor." },
 	{ "timeout", "Try another cable or port and give the device steady power." },
 	{ "interrupted", "Nothing was left half written; continue with the --resume command printed above when you are ready." },
+	{ "interrupted-killed", "The device may hold a half-written block: run the same command again with --resume CASE (unbrick cases lists them); only blocks that differ are written." },
 	{ "device-busy", "Another unbrick run holds this device (its case and process are named above); wait for it to finish, or stop it first." },
 	{ "case-busy", "Another unbrick run is working on this case; wait for it to finish, or stop it first." },
 

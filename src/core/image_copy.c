@@ -20,7 +20,8 @@ static int open_regular(const char *path, struct ub_err *e)
 	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 
 	if (fd < 0)
-		return ub_err_errno(e, UB_EIO, "io", errno, "cannot open the image %s", path);
+		return ub_err_errno(e, errno == ENOENT ? UB_EUSAGE : UB_EIO, "io", errno,
+				    "cannot open the image %s", path);
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
 		return ub_err_set(e, UB_EUSAGE, "usage", "the image %s is not a regular file (%s); give the firmware file itself",

@@ -199,7 +199,7 @@ static void settle(struct ub_journal *j)
 		if (!folder || !ub_case_unlocked(folder))
 			continue;
 		sqlite3_reset(up);
-		sqlite3_bind_text(up, 1, ub_advice("interrupted"), -1, SQLITE_STATIC);
+		sqlite3_bind_text(up, 1, ub_advice("interrupted-killed"), -1, SQLITE_STATIC);
 		sqlite3_bind_int64(up, 2, sqlite3_column_int64(st, 0));
 		sqlite3_step(up);
 	}

@@ -119,9 +119,17 @@ const struct ub_region *ub_session_target(const struct ub_session *s, const char
 	if (name) {
 		const struct ub_region *g = ub_flash_map_find(&s->map, name);
 
-		if (!g)
-			ub_err_set(e, UB_EUSAGE, "usage", "profile %s has no region '%s'",
-				   s->profile.name, name);
+		if (!g) {
+			const char *names[64], *near;
+			size_t k;
+
+			for (k = 0; k < s->map.n && k < 64; k++)
+				names[k] = s->map.v[k].name;
+			near = ub_suggest(name, names, k);
+			ub_err_set(e, UB_EUSAGE, "usage", "profile %s has no region '%s'%s%s%s",
+				   s->profile.name, name, near ? "; did you mean '" : "", near ? near : "",
+				   near ? "'?" : "");
+		}
 		return g;
 	}
 	for (i = 0; i < s->map.n; i++)

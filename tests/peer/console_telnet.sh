@@ -118,5 +118,5 @@ expect_grep "is a telnet server .*put telnet:127.0.0.1:$RFC in the device spec" 
 expect_exit 2 "telnet: at a raw port" -- "$UNBRICK" identify --device "uboot:telnet:127.0.0.1:$RAW" --profile qemu-virt-arm
 expect_grep "not a telnet server; a raw TCP port is reached as tcp:127.0.0.1:$RAW" "$T/err" "names the transport to use"
 expect_exit 2 "dtr= must be on or off" -- "$UNBRICK" identify --device "uboot:telnet:127.0.0.1:$RFC,dtr=1" --profile qemu-virt-arm
-expect_grep "dtr=1: say on or off" "$T/err" "says so"
+expect_grep "dtr=1: dtr takes one of on\|off" "$T/err" "says so"
 finish
