@@ -64,21 +64,33 @@ static int read_region(struct ub_session *s, const struct ub_region *r,
 	return ub_outfile_commit(c.f, x->sha256, &x->size, e);
 }
 
-/* The device's fingerprint: a sha256 over every region's sha256, in the
- * manifest's order.  Two units with the same firmware still differ in
- * their settings, calibration and MAC areas. */
-static void fingerprint(const struct ub_backup *b, char *out)
+/* Regions unique to one unit: radio calibration, factory data (MAC
+ * addresses, serial numbers). */
+static int unit_unique(const struct ub_flash_map *map, const char *name)
+{
+	const struct ub_region *g = map ? ub_flash_map_find(map, name) : NULL;
+
+	return g && (g->role == UB_ROLE_CALIBRATION || g->role == UB_ROLE_FACTORY);
+}
+
+/* The unit's fingerprint: a sha256 over the sha256s of the regions that
+ * are unique per unit, or of every region when the profile names none (a
+ * digest of the whole device), in the manifest's order. */
+static void fingerprint(const struct ub_backup *b, const struct ub_flash_map *map, char *out)
 {
 	unsigned char md[32];
 	EVP_MD_CTX *c = EVP_MD_CTX_new();
-	size_t i;
+	size_t i, unique = 0;
 
 	out[0] = '\0';
 	if (!c)
 		return;
+	for (i = 0; i < b->n; i++)
+		unique += unit_unique(map, b->v[i].region);
 	EVP_DigestInit_ex(c, EVP_sha256(), NULL);
 	for (i = 0; i < b->n; i++)
-		EVP_DigestUpdate(c, b->v[i].sha256, 64);
+		if (!unique || unit_unique(map, b->v[i].region))
+			EVP_DigestUpdate(c, b->v[i].sha256, 64);
 	EVP_DigestFinal_ex(c, md, NULL);
 	EVP_MD_CTX_free(c);
 	ub_hex(md, 32, out);
@@ -98,7 +110,7 @@ static int write_manifest(const char *dir, const struct ub_session *s,
 			"region", b->v[i].region, "file", b->v[i].file,
 			"offset", (json_int_t)b->v[i].offset, "size", (json_int_t)b->v[i].size,
 			"sha256", b->v[i].sha256));
-	fingerprint(b, fp);
+	fingerprint(b, &s->map, fp);
 	root = json_pack("{s:i, s:s, s:s, s:s, s:s, s:s, s:{s:s, s:s, s:s, s:s, s:s}, s:b, s:s, s:o}",
 			 "format", 2, "profile", s->profile.name ? s->profile.name : "",
 			 "device", s->spec.address,
@@ -198,7 +210,7 @@ int ub_backup_run(struct ub_session *s, const char *dir, const char *only, int h
 		rc = write_manifest(dir, s, id, only == NULL, out, e);
 	if (!rc) {
 		out->complete = only == NULL;
-		fingerprint(out, out->fingerprint);
+		fingerprint(out, &s->map, out->fingerprint);
 		snprintf(out->serial, sizeof out->serial, "%s", id ? id->serial : "");
 		snprintf(out->model, sizeof out->model, "%s", id ? id->model : "");
 		snprintf(out->firmware_version, sizeof out->firmware_version, "%s",

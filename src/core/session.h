@@ -44,7 +44,7 @@ const struct ub_region *ub_session_target(const struct ub_session *s, const char
  * the link carries it. */
 struct ub_rate {
 	double bps;
-	char why[160];  /* where it comes from: "typical uboot speeds",
+	char why[160];  /* where it comes from: "typical speeds of the family",
 			   "a serial console at 115200 baud", "the profile's rate" */
 	int typical;    /* nothing more was known than the family's habits */
 };

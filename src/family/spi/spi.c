@@ -24,6 +24,7 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "base/interrupt.h"
 #include "base/say.h"
 #include "family/spi/flashrom.h"
 
@@ -376,6 +377,8 @@ static int spi_read(struct ub_device *d, const struct ub_region *r,
 		}
 		done += n;
 		ub_progress_update(prog, done);
+		if (!rc && done < len)
+			rc = ub_safe_point(r->name, e);   /* reading is always safe to stop */
 	}
 	if (rc == UB_EFAIL && e->advice_id && strcmp(e->advice_id, "spi-read-unstable") == 0 && f.ranges)
 		ub_err_prefix(e, f.text);
@@ -609,6 +612,9 @@ static int spi_write(struct ub_device *d, const struct ub_region *r, uint64_t of
 			batch_bytes += eb;
 		}
 		if (nb && (i == todo->count || batch_bytes >= CHUNK || nb == sizeof batch / sizeof batch[0])) {
+			/* between batches: each one before was written and read back */
+			if (done && (rc = ub_safe_point(r->name, e)))
+				break;
 			rc = write_batch(d, batch, nb, e);
 			done += batch_bytes;
 			d->stats.bytes_sent += batch_bytes;

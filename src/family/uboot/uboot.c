@@ -23,6 +23,8 @@
  * the expected version appear on the console in time. */
 #include "family/uboot/uboot.h"
 
+#include "base/interrupt.h"
+
 #include <errno.h>
 #include <regex.h>
 #include <stdio.h>
@@ -800,6 +802,8 @@ static int uboot_read(struct ub_device *d, const struct ub_region *r,
 		done += n;
 		d->read_bytes += n;
 		ub_progress_update(p, done);
+		if (!rc && done < len)
+			rc = ub_safe_point(r->name, e);   /* reading is always safe to stop */
 	}
 	free(buf);
 	if (rc) {
@@ -1204,6 +1208,14 @@ static int uboot_write(struct ub_device *d, const struct ub_region *r,
 		 * lands in. */
 		ub_progress_begin(&step, p, "write", 45, nblocks);
 		for (i = first; !rc && i <= last; i++) {
+			char where[96];
+
+			/* between blocks: each one before was erased, written and
+			 * read back whole */
+			snprintf(where, sizeof where, "region %s, before block %llu of %llu", r->name,
+				 (unsigned long long)i, (unsigned long long)nblocks);
+			if (differs[i] && (rc = ub_safe_point(where, e)))
+				break;
 			uint64_t n = len - i * eb < eb ? len - i * eb : eb;
 			uint64_t ram = d->load_addr + glen;
 			unsigned cnt = 1, k;
