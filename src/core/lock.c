@@ -9,7 +9,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/journal.h"
 #include "image/digest.h"
 
 #include <openssl/sha.h>
@@ -69,21 +68,18 @@ static int take(struct ub_lock *l, const char *path, long long case_id, const ch
 	return 0;
 }
 
-int ub_lock_device(struct ub_lock *l, const char *key, long long case_id, struct ub_err *e)
+int ub_lock_device(struct ub_lock *l, const char *locks, const char *key, long long case_id,
+		   struct ub_err *e)
 {
 	unsigned char md[SHA256_DIGEST_LENGTH];
-	char home[4096], path[4300], hex[65], what[1100];
-	int rc;
+	char path[4300], hex[65], what[1100];
 
 	l->fd = -1;
-	if ((rc = ub_home(home, sizeof home, e)))
-		return rc;
-	snprintf(path, sizeof path, "%s/locks", home);
-	if (mkdir(path, 0700) != 0 && errno != EEXIST)
-		return ub_err_errno(e, UB_EIO, "io", errno, "cannot create %s", path);
+	if (mkdir(locks, 0700) != 0 && errno != EEXIST)
+		return ub_err_errno(e, UB_EIO, "io", errno, "cannot create %s", locks);
 	SHA256((const unsigned char *)key, strlen(key), md);
 	ub_hex(md, 16, hex);
-	snprintf(path, sizeof path, "%s/locks/%s.lock", home, hex);
+	snprintf(path, sizeof path, "%s/%s.lock", locks, hex);
 	snprintf(what, sizeof what, "the device %.1000s", key);
 	return take(l, path, case_id, key, "device-busy", what, e);
 }

@@ -15,9 +15,11 @@ struct ub_lock {
 };
 
 /* Takes the lock on the device key (ub_device_spec_key) for case_id (0:
- * none yet).  Held elsewhere: UB_ENODEV ("device-busy") naming the holder's
+ * none yet), its file in the folder locks (made when missing: the home's
+ * locks/).  Held elsewhere: UB_ENODEV ("device-busy") naming the holder's
  * case and pid. */
-int ub_lock_device(struct ub_lock *l, const char *key, long long case_id, struct ub_err *e);
+int ub_lock_device(struct ub_lock *l, const char *locks, const char *key, long long case_id,
+		   struct ub_err *e);
 
 /* Takes the lock of a case's folder.  Held elsewhere: UB_ENODEV
  * ("case-busy") naming the holder's pid. */

@@ -6,6 +6,7 @@
 
 #include "base/say.h"
 #include "base/suggest.h"
+#include "core/journal.h"
 
 static int prepare(struct ub_session *s, const char *spec, const char *profile,
 		   int open_device, struct ub_err *e);
@@ -24,14 +25,18 @@ int ub_session_plan(struct ub_session *s, const char *spec,
 
 int ub_session_lock(struct ub_session *s, long long case_id, struct ub_err *e)
 {
-	char key[2200];
+	char key[2200], home[4096], locks[4200];
+	int rc;
 
 	if (s->lock.fd >= 0) {
 		ub_lock_note_case(&s->lock, case_id);
 		return 0;
 	}
+	if ((rc = ub_home(home, sizeof home, e)))
+		return rc;
+	snprintf(locks, sizeof locks, "%s/locks", home);
 	ub_device_spec_key(&s->spec, key, sizeof key);
-	return ub_lock_device(&s->lock, key, case_id, e);
+	return ub_lock_device(&s->lock, locks, key, case_id, e);
 }
 
 int ub_session_connect(struct ub_session *s, struct ub_err *e)

@@ -44,7 +44,7 @@ PY
 [ -f "$case1/report.md" ] && grep -q "repaired" "$case1/report.md" && echo "ok: report written" || { echo "FAIL: report"; FAILS=$((FAILS+1)); }
 grep -q "unbrick-demo firmware 1.2.0 booted" "$case1/logs/console.log" && echo "ok: console log kept" || { echo "FAIL: console log"; FAILS=$((FAILS+1)); }
 steps=$(sqlite3 "$UNBRICK_HOME/journal.db" "SELECT group_concat(name || ':' || outcome, ' ') FROM steps WHERE case_id = 1")
-[ "$steps" = "identify:ok preflight:ok backup:ok check:ok flash:ok verify:ok settings:ok boot:ok" ] && echo "ok: journal has every step" || { echo "FAIL: steps '$steps'"; FAILS=$((FAILS+1)); }
+[ "$steps" = "check:ok identify:ok preflight:ok backup:ok flash:ok verify:ok settings:ok boot:ok" ] && echo "ok: journal has every step" || { echo "FAIL: steps '$steps'"; FAILS=$((FAILS+1)); }
 
 expect_exit 0 "same image again" -- "$UNBRICK" flash "$T/fw-1.2.0.bin" --device "$DEV" --profile qemu-virt-arm --backup "$case1/backup" --yes --json
 expect_json 'j["blocks"]["written"] == 0 and j["blocks"]["skipped"] == 8 and j["steps"]["backup"]["reused"]' "zero blocks written, the backup reused"
