@@ -3,9 +3,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "say.h"
+#include "strbuf.h"
 
 int ub_read_small(const char *path, size_t max, const char *what,
 		  const char *advice_big, char **buf, size_t *len,
@@ -57,4 +61,48 @@ int ub_read_small(const char *path, size_t max, const char *what,
 	*buf = b;
 	*len = have;
 	return 0;
+}
+
+int ub_make_private(const char *path, unsigned *was, struct ub_err *e)
+{
+	struct stat st;
+
+	if (stat(path, &st) != 0)
+		return 0;
+	if (!(st.st_mode & 077))
+		return 0;
+	if (was)
+		*was = (unsigned)(st.st_mode & 07777);
+	if (chmod(path, st.st_mode & 07700) != 0)
+		return ub_err_errno(e, UB_EIO, "io", errno, "cannot make %s private", path);
+	return 1;
+}
+
+void ub_make_private_all(const char *dir, const char *const *names)
+{
+	struct ub_strbuf done = { 0 }, failed = { 0 };
+	char path[4600];
+	struct ub_err e;
+	unsigned was;
+	size_t i;
+	int rc;
+
+	for (i = 0; i == 0 || names[i - 1]; i++) {
+		if (i == 0)
+			snprintf(path, sizeof path, "%s", dir);
+		else
+			snprintf(path, sizeof path, "%s/%s", dir, names[i - 1]);
+		ub_err_clear(&e);
+		if ((rc = ub_make_private(path, &was, &e)) > 0)
+			ub_sb_putf(&done, "%s%s (was %o)", done.len ? ", " : "", path, was);
+		else if (rc < 0)
+			ub_sb_putf(&failed, "%s%s", failed.len ? "; " : "", e.msg);
+	}
+	if (done.len)
+		ub_say("unbrick: %s: now only you can read them (cases hold what devices and their owners typed)\n",
+		       done.p);
+	if (failed.len)
+		ub_say("unbrick: warning: %s: others may read the journal and the cases\n", failed.p);
+	free(done.p);
+	free(failed.p);
 }

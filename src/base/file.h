@@ -1,4 +1,5 @@
-/* Small whole files: keys, signatures, checksum lists, manifests. */
+/* Small whole files: keys, signatures, checksum lists, manifests; and
+ * files that are their owner's alone. */
 #ifndef UB_FILE_H
 #define UB_FILE_H
 
@@ -12,5 +13,17 @@
 int ub_read_small(const char *path, size_t max, const char *what,
 		  const char *advice_big, char **buf, size_t *len,
 		  struct ub_err *e);
+
+/* Makes path its owner's alone: group and others lose every permission
+ * (a folder becomes 0700 and a file 0600 at most; the owner's own bits
+ * stay).  Returns 1 when it changed them (*was, may be NULL: the old
+ * bits), 0 when there was nothing to change or no such path, or a
+ * negative code (e set) when the mode could not be changed. */
+int ub_make_private(const char *path, unsigned *was, struct ub_err *e);
+
+/* ub_make_private on dir and on dir/NAME for each of names (ending with
+ * NULL); what it changed, and what it could not, it says in one message
+ * on stderr. */
+void ub_make_private_all(const char *dir, const char *const *names);
 
 #endif

@@ -1,6 +1,8 @@
 /* Human messages from the library (a step begins, a warning, a result):
- * one call, one or more whole lines.  They go to stderr; the front end may
- * hook in first (to clear a progress bar drawn on the same terminal line). */
+ * one call, one or more whole lines.  They go to stderr, made safe for a
+ * terminal (base/sanitize.h: control characters in them become visible
+ * escapes); the front end may hook in first (to clear a progress bar drawn
+ * on the same terminal line). */
 #ifndef UB_SAY_H
 #define UB_SAY_H
 

@@ -17,7 +17,9 @@ struct cli_cmd {
 	int (*run)(int argc, char **argv);   /* returns an exit status */
 };
 
-/* Global output settings, from the environment and common options. */
+/* Global output settings, from the environment and common options.
+ * cli_out_init also wraps stdout and stderr so that what they print is
+ * safe for a terminal (see output.c); colours come from cli_color. */
 struct cli_out {
 	int json;            /* --json: one result object on stdout */
 	int json_progress;   /* --json-progress: events on stdout, one per line */
@@ -47,6 +49,14 @@ json_t *cli_json_error(const struct ub_err *e);
  * "bold", "dim"); returns "" otherwise. */
 const char *cli_color(const char *name);
 const char *cli_reset(void);
+
+/* Back to the start of the terminal line, erasing it (for the progress
+ * bar); "" when stderr is no terminal. */
+const char *cli_clear_line(void);
+
+/* Prints text, a JSON document, on stdout as it is (JSON is escaped
+ * already; the filter on stdout would spoil a DEL in it). */
+void cli_json_text(const char *text);
 
 /* A progress sink drawing a bar on a TTY and/or JSON events, per cli_out.
  * Pass as the sink of a ub_progress root, with NULL ctx. */

@@ -9,18 +9,28 @@
 #include "core/report.h"
 
 static const char help[] =
-	"Usage: unbrick report ID [--format md|html|json] [-o FILE]\n"
+	"Usage: unbrick report ID [--format md|html|json] [-o FILE] [--no-redact]\n"
 	"Write the report of case ID: the device, every step with its timing and\n"
 	"outcome, and every artifact with its SHA-256.  It goes into the case folder\n"
 	"(report.md, report.html or report.json) unless -o says otherwise, and is\n"
 	"recorded in the journal.  The HTML report is one file with the console logs\n"
 	"attached, for a browser or for paper.  The path is printed on stdout ('-o -'\n"
 	"prints the report itself).\n"
+	"Secrets (passwords, Wi-Fi keys, password hashes, private keys: see REDACTION\n"
+	"in unbrick(1)) become [redacted], in the journal's text and in the logs.\n"
+	"\n"
+	"  -f, --format FORMAT    md (default), html or json\n"
+	"  -o, --output FILE      write the report here instead ('-': stdout)\n"
+	"      --no-redact        keep the secrets in (for your own records only)\n"
+	"  -h, --help             show this help\n"
 	"\n"
 	"Exit status: 0 written, 1 failed (no such case: 1), 2 usage error.\n";
 
+enum { OPT_NO_REDACT = 256 };
+
 static const struct option longopts[] = {
 	{ "format", required_argument, NULL, 'f' },
+	{ "no-redact", no_argument, NULL, OPT_NO_REDACT },
 	{ "output", required_argument, NULL, 'o' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -33,6 +43,8 @@ int cmd_report(int argc, char **argv)
 	struct ub_err e;
 	json_t *c = NULL;
 	char path[4200], sha[65], *text = NULL;
+	enum ub_report_format f;
+	unsigned flags = 0, redacted = 0;
 	long long id;
 	int opt, rc;
 
@@ -42,6 +54,7 @@ int cmd_report(int argc, char **argv)
 		switch (opt) {
 		case 'f': format = optarg; break;
 		case 'o': out = optarg; break;
+		case OPT_NO_REDACT: flags |= UB_REPORT_KEEP_SECRETS; break;
 		case 'h': fputs(help, stdout); return 0;
 		default: return cli_usage_error("report", "unknown option");
 		}
@@ -52,15 +65,22 @@ int cmd_report(int argc, char **argv)
 		return cli_usage_error("report", "give one case id (see 'unbrick cases')");
 	if ((rc = ub_journal_open(&j, &e)) || (rc = ub_case_json(j, id, &c, &e)))
 		goto fail;
-	text = strcmp(format, "md") == 0 ? ub_report_markdown(c) :
-		strcmp(format, "html") == 0 ? ub_report_html(c) :
-		json_dumps(c, JSON_INDENT(2) | JSON_ENSURE_ASCII);
-	if (!text) {
+	f = strcmp(format, "md") == 0 ? UB_REPORT_MD : strcmp(format, "html") == 0 ? UB_REPORT_HTML :
+		UB_REPORT_JSON;
+	if (!(text = ub_report(c, f, flags, &redacted))) {
 		rc = ub_err_set(&e, UB_ENOMEM, NULL, "out of memory");
 		goto fail;
 	}
+	if (flags & UB_REPORT_KEEP_SECRETS)
+		fprintf(stderr, "--no-redact: secrets are kept in this report; keep it to yourself\n");
+	else if (redacted)
+		fprintf(stderr, "%u secret value%s redacted (--no-redact keeps them)\n", redacted,
+			redacted == 1 ? "" : "s");
 	if (out && strcmp(out, "-") == 0) {
-		fputs(text, stdout);
+		if (f == UB_REPORT_JSON)
+			cli_json_text(text);   /* escaped by JSON already */
+		else
+			fputs(text, stdout);
 		goto done;
 	}
 	if (out)

@@ -12,7 +12,7 @@ static int bar_drawn;
 void cli_progress_clear(void)
 {
 	if (bar_drawn) {
-		fputs("\r\033[K", stderr);
+		fputs(cli_clear_line(), stderr);
 		bar_drawn = 0;
 	}
 }
@@ -22,7 +22,7 @@ static void draw_bar(const struct ub_progress_event *ev)
 	char done[32], total[32], rate[32];
 	int width = 30, filled = (int)(ev->fraction * width + 0.5), i;
 
-	fprintf(stderr, "\r\033[K%-18.18s [", ev->step ? ev->step : "");
+	fprintf(stderr, "%s%-18.18s [", cli_clear_line(), ev->step ? ev->step : "");
 	for (i = 0; i < width; i++)
 		fputc(i < filled ? '#' : '.', stderr);
 	fprintf(stderr, "] %3.0f%%", ev->fraction * 100);
@@ -69,7 +69,7 @@ void cli_progress_sink(void *ctx, const struct ub_progress_event *ev)
 		return;
 	if (ev->kind == UB_PROGRESS_END && ev->depth == 0) {
 		if (bar_drawn)
-			fputs("\r\033[K", stderr);
+			fputs(cli_clear_line(), stderr);
 		bar_drawn = 0;
 		return;
 	}

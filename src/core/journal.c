@@ -3,12 +3,16 @@
 #include "core/lock.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
+
+#include "base/file.h"
 
 struct ub_journal {
 	sqlite3 *db;
@@ -209,9 +213,12 @@ static void settle(struct ub_journal *j)
 
 int ub_journal_open(struct ub_journal **out, struct ub_err *e)
 {
+	static const char *const private_files[] = {
+		"cases", "journal.db", "journal.db-wal", "journal.db-shm", NULL,
+	};
 	struct ub_journal *j = calloc(1, sizeof *j);
 	char path[4200];
-	int rc;
+	int rc, fd;
 
 	*out = NULL;
 	if (!j)
@@ -221,6 +228,12 @@ int ub_journal_open(struct ub_journal **out, struct ub_err *e)
 		return rc;
 	}
 	snprintf(path, sizeof path, "%s/journal.db", j->home);
+	/* The journal and the cases hold device secrets: the owner's alone.
+	 * SQLite creates a database by the umask (0644), and gives -wal and
+	 * -shm the database's mode, so journal.db is made 0600 first. */
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) >= 0)
+		close(fd);
+	ub_make_private_all(j->home, private_files);
 	if (sqlite3_open_v2(path, &j->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 			    SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK) {
 		rc = db_fail(j, e, "opening");

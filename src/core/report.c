@@ -6,22 +6,37 @@
 #include <string.h>
 
 #include "base/err.h"
+#include "base/sanitize.h"
 #include "base/strbuf.h"
+#include "core/redact.h"
 #include "ub_config.h"
 
-/* Text from the device or the user goes into tables and lines: markdown's
- * special characters are escaped and line breaks flattened, so a serial
- * number cannot turn into a link or break the table. */
+/* Text from the device or the user goes into tables and lines: line
+ * breaks are flattened, control characters shown as escapes
+ * (base/sanitize.h: the report may be printed on a terminal) and
+ * markdown's special characters escaped, so a serial number cannot turn
+ * into a link or break the table. */
 static void text(struct ub_strbuf *b, const char *s)
 {
-	for (; s && *s; s++) {
-		if (strchr("\\`*_{}[]()|<>~", *s))
+	struct ub_strbuf safe = { 0 };
+	char *flat = strdup(s ? s : ""), *p;
+
+	for (p = flat; p && *p; p++)
+		if (*p == '\n' || *p == '\r')
+			*p = ' ';
+	if (!flat)
+		b->failed = 1;
+	else
+		ub_sanitize_put(&safe, flat, strlen(flat));
+	free(flat);
+	for (p = safe.p; p && *p; p++) {
+		if (strchr("\\`*_{}[]()|<>~", *p))
 			ub_sb_put(b, "\\", 1);
-		if (*s == '\n' || *s == '\r')
-			ub_sb_put(b, " ", 1);
-		else if ((unsigned char)*s >= 0x20)
-			ub_sb_put(b, s, 1);
+		ub_sb_put(b, p, 1);
 	}
+	if (safe.failed)
+		b->failed = 1;
+	free(safe.p);
 }
 
 static const char *str(const json_t *o, const char *k)
@@ -31,7 +46,7 @@ static const char *str(const json_t *o, const char *k)
 	return s ? s : "";
 }
 
-char *ub_report_markdown(const json_t *c)
+static char *markdown(const json_t *c)
 {
 	struct ub_strbuf b = { 0 };
 	json_t *v;
@@ -69,11 +84,12 @@ char *ub_report_markdown(const json_t *c)
 				ub_sb_lit(&b, ")");
 			}
 		} else if (json_is_object(json_object_get(v, "detail"))) {
-			char *d = json_dumps(json_object_get(v, "detail"), JSON_COMPACT);
+			/* JSON escapes controls and, as ASCII, C1; DEL is left */
+			char *d = json_dumps(json_object_get(v, "detail"), JSON_COMPACT | JSON_ENSURE_ASCII);
 
 			ub_sb_lit(&b, "`");
 			for (char *p = d; p && *p; p++)
-				ub_sb_put(&b, *p == '`' || *p == '|' ? "'" : p, 1);
+				ub_sanitize_put(&b, *p == '`' || *p == '|' ? "'" : p, 1);
 			ub_sb_lit(&b, "`");
 			free(d);
 		}
@@ -96,4 +112,30 @@ char *ub_report_markdown(const json_t *c)
 	}
 	ub_sb_putf(&b, "\n_Written by unbrick %s._\n", UB_VERSION);
 	return ub_sb_take(&b);
+}
+
+char *ub_report(const json_t *c, enum ub_report_format f, unsigned flags, unsigned *redacted)
+{
+	int keep = (flags & UB_REPORT_KEEP_SECRETS) != 0;
+	unsigned count = 0;
+	json_t *rows = keep ? json_incref((json_t *)c) : ub_redact_json(c, &count);
+	char *text = NULL;
+
+	if (!rows)
+		return NULL;
+	if (f == UB_REPORT_MD)
+		text = markdown(rows);
+	else if (f == UB_REPORT_HTML)
+		text = ub_report_html(rows, !keep, &count);
+	else
+		text = json_dumps(rows, JSON_INDENT(2) | JSON_ENSURE_ASCII);
+	json_decref(rows);
+	if (redacted)
+		*redacted = count;
+	return text;
+}
+
+char *ub_report_markdown(const json_t *c)
+{
+	return ub_report(c, UB_REPORT_MD, 0, NULL);
 }

@@ -6,11 +6,25 @@
 
 #include <jansson.h>
 
-/* A new string (free it); NULL when out of memory. */
+enum ub_report_format { UB_REPORT_MD, UB_REPORT_HTML, UB_REPORT_JSON };
+
+/* Keep the secrets in (unbrick report --no-redact). */
+#define UB_REPORT_KEEP_SECRETS 1u
+
+/* The report of case c (ub_case_json's rows): a new string (free it);
+ * NULL when out of memory.  Secrets in the rows and in the attached logs
+ * become [redacted] (core/redact.h) unless flags keep them; *redacted
+ * (may be NULL) gets how many values went.  Control characters in device
+ * text are shown as escapes, never passed on.  HTML is one
+ * self-contained file (styles inline, no scripts) with the tails of the
+ * case's console logs attached. */
+char *ub_report(const json_t *c, enum ub_report_format f, unsigned flags, unsigned *redacted);
+
+/* The markdown report, redacted. */
 char *ub_report_markdown(const json_t *c);
 
-/* One self-contained HTML file (styles inline, no scripts), with the
- * tails of the case's console logs attached.  Free it; NULL: no memory. */
-char *ub_report_html(const json_t *c);
+/* ub_report's HTML over rows as given; redact_logs: the logs attached
+ * are redacted, *redacted grows by their count. */
+char *ub_report_html(const json_t *c, int redact_logs, unsigned *redacted);
 
 #endif

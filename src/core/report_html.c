@@ -11,7 +11,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/sanitize.h"
 #include "base/strbuf.h"
+#include "core/redact.h"
 #include "ub_config.h"
 
 #define LOG_TAIL (256u * 1024)   /* of each log: a boot loop can fill megabytes */
@@ -27,28 +29,35 @@ static const char style[] =
 	".status{font-size:1.1em;font-weight:700}.hash{word-break:break-all}"
 	"@media print{body{margin:0;max-width:none}pre{font-size:9px}h2{break-after:avoid}tr{break-inside:avoid}}";
 
-/* Text from devices, users and files: every character that means
- * something to HTML is escaped; control characters are dropped. */
+/* Text from devices, users and files: control characters (an escape
+ * sequence in a console log) and bytes that are not UTF-8 are shown as
+ * escapes such as \x1b (base/sanitize.h), and every character that means
+ * something to HTML is escaped. */
 static void esc(struct ub_strbuf *b, const char *s, size_t n)
 {
-	size_t i;
+	struct ub_strbuf safe = { 0 };
+	size_t i, run = 0;
 
-	for (i = 0; s && i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
+	ub_sanitize_put(&safe, s ? s : "", s ? n : 0);
+	for (i = 0; i < safe.len; i++) {
+		const char *e;
 
-		if (c == '&')
-			ub_sb_lit(b, "&amp;");
-		else if (c == '<')
-			ub_sb_lit(b, "&lt;");
-		else if (c == '>')
-			ub_sb_lit(b, "&gt;");
-		else if (c == '"')
-			ub_sb_lit(b, "&quot;");
-		else if (c == '\'')
-			ub_sb_lit(b, "&#39;");
-		else if (c >= 0x20 || c == '\n' || c == '\t')
-			ub_sb_put(b, s + i, 1);
+		switch (safe.p[i]) {
+		case '&': e = "&amp;"; break;
+		case '<': e = "&lt;"; break;
+		case '>': e = "&gt;"; break;
+		case '"': e = "&quot;"; break;
+		case '\'': e = "&#39;"; break;
+		default: continue;
+		}
+		ub_sb_put(b, safe.p + run, i - run);
+		ub_sb_put(b, e, strlen(e));
+		run = i + 1;
 	}
+	ub_sb_put(b, safe.p ? safe.p + run : "", safe.len - run);
+	if (safe.failed)
+		b->failed = 1;
+	free(safe.p);
 }
 
 static void esc_s(struct ub_strbuf *b, const char *s)
@@ -182,8 +191,37 @@ static void artifacts(struct ub_strbuf *b, const json_t *c)
 	ub_sb_lit(b, "</table>\n");
 }
 
+/* A log's tail as the report shows it: from its first whole line (a
+ * secret cut in two at the start would show its end), redacted unless
+ * asked not to. */
+static void log_text(struct ub_strbuf *b, const char *text, size_t n, int cut, int redact,
+		     unsigned *redacted)
+{
+	const char *nl = cut ? memchr(text, '\n', n) : NULL;
+	struct ub_redact r = { 0, 0 };
+	struct ub_strbuf red = { 0 };
+
+	if (nl) {
+		n -= (size_t)(nl + 1 - text);
+		text = nl + 1;
+	}
+	if (!redact) {
+		esc(b, text, n);
+		return;
+	}
+	if (cut)
+		ub_redact_tail_start(&r, text, n);
+	ub_redact_text(&r, text, n, &red);
+	if (red.failed)
+		b->failed = 1;
+	else
+		esc(b, red.p, red.len);
+	*redacted += r.count;
+	free(red.p);
+}
+
 /* The logs themselves, their tails, so the report stands alone. */
-static void logs(struct ub_strbuf *b, const json_t *c)
+static void logs(struct ub_strbuf *b, const json_t *c, int redact, unsigned *redacted)
 {
 	size_t i;
 	json_t *v;
@@ -215,14 +253,15 @@ static void logs(struct ub_strbuf *b, const json_t *c)
 			ub_sb_putf(b, " (the last %u KiB)", LOG_TAIL / 1024);
 		ub_sb_lit(b, "</summary>\n<pre>");
 		if (n > 0)
-			esc(b, text, (size_t)n);
+			log_text(b, text, (size_t)n, from > 0, redact, redacted);
 		ub_sb_lit(b, "</pre></details>\n");
 		free(text);
 	}
 }
 
-char *ub_report_html(const json_t *c)
+char *ub_report_html(const json_t *c, int redact_logs, unsigned *redacted)
 {
+	unsigned count = 0;
 	struct ub_strbuf b = { 0 };
 	long long id = (long long)json_integer_value(json_object_get(c, "id"));
 	const char *status = str(c, "status");
@@ -246,7 +285,9 @@ char *ub_report_html(const json_t *c)
 	facts(&b, c);
 	steps_table(&b, c);
 	artifacts(&b, c);
-	logs(&b, c);
+	logs(&b, c, redact_logs, &count);
+	if (redacted)
+		*redacted += count;
 	ub_sb_putf(&b, "<p><small>Written by unbrick %s.</small></p>\n</body></html>\n", UB_VERSION);
 	return ub_sb_take(&b);
 }

@@ -11,8 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include "base/say.h"
 
 #define MAX_PKT 65468   /* 4 bytes of header + the largest blksize */
 
@@ -582,6 +585,20 @@ out:
 	return rc;
 }
 
+#define REFUSALS_SAID 3   /* a neighbour retrying every second is said once or twice */
+
+/* A request from another address than the board's: counted, and the
+ * first few said (the name it asked for may come from anyone: ub_say
+ * shows its control characters as escapes). */
+static void refused(struct ub_tftp_server *s, const char *who, const struct ub_tftp_pkt *rq)
+{
+	if (!s->st.refused)
+		snprintf(s->st.refused_from, sizeof s->st.refused_from, "%s", who);
+	if (++s->st.refused <= REFUSALS_SAID)
+		ub_say("  TFTP: refused %s of '%.100s' from %s: only %s, the board, is served\n",
+		       rq->op == UB_TFTP_RRQ ? "a read" : "a write", rq->file, who, s->o.client_addr);
+}
+
 static void *serve(void *arg)
 {
 	struct ub_tftp_server *s = arg;
@@ -602,19 +619,22 @@ static void *serve(void *arg)
 		}
 		if (n == 0 || ub_tftp_parse(buf, (size_t)n, &rq) != 0)
 			continue;
+		if (rq.op != UB_TFTP_RRQ && rq.op != UB_TFTP_WRQ)
+			continue;
+		/* the sender first: another address learns nothing, not even
+		 * whether the name is right */
+		if (s->o.client_addr && inet_ntop(AF_INET, &from.sin_addr, who, sizeof who) &&
+		    strcmp(who, s->o.client_addr) != 0) {
+			send_error(s->listen_fd, &from, 2, "access violation: not the board being repaired");
+			refused(s, who, &rq);
+			continue;
+		}
 		if (rq.op == UB_TFTP_WRQ && !s->o.sink) {
 			send_error(s->listen_fd, &from, 2, "read-only server");
 			continue;
 		}
 		if (rq.op == UB_TFTP_RRQ && s->o.sink) {
 			send_error(s->listen_fd, &from, 2, "write-only server: it takes one upload");
-			continue;
-		}
-		if (rq.op != UB_TFTP_RRQ && rq.op != UB_TFTP_WRQ)
-			continue;
-		if (s->o.client_addr && inet_ntop(AF_INET, &from.sin_addr, who, sizeof who) &&
-		    strcmp(who, s->o.client_addr) != 0) {
-			send_error(s->listen_fd, &from, 2, "not from the board being repaired");
 			continue;
 		}
 		if (strcmp(rq.file, s->o.name) != 0 && !(rq.file[0] == '/' && strcmp(rq.file + 1, s->o.name) == 0)) {
@@ -630,6 +650,22 @@ static void *serve(void *arg)
 		break;
 	}
 	return NULL;
+}
+
+int ub_tftp_random_name(char *out, size_t len, struct ub_err *e)
+{
+	unsigned char r[8];
+	ssize_t got;
+
+	do
+		got = getrandom(r, sizeof r, 0);
+	while (got < 0 && errno == EINTR);
+	if (got != (ssize_t)sizeof r)
+		return ub_err_errno(e, UB_EFAIL, NULL, got < 0 ? errno : EIO,
+				    "TFTP: no random bytes for the file's name");
+	snprintf(out, len, "unbrick-%02x%02x%02x%02x%02x%02x%02x%02x.bin",
+		 r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]);
+	return 0;
 }
 
 int ub_tftp_server_start(struct ub_tftp_server **out, const struct ub_tftp_opts *o,

@@ -50,7 +50,12 @@ struct ub_tftp_opts {
 	 * in tsize that it will send another size, is stopped with an error. */
 	uint8_t *sink;
 	size_t sink_len;
-	const char *client_addr;   /* set: requests from other addresses are refused */
+	/* Set: the board's address.  A request from any other address gets
+	 * ERROR 2 (access violation), is counted and said on stderr, and the
+	 * server goes on waiting for the board's: a neighbour that asks first
+	 * never takes the one transfer.  Set it whenever the board's address
+	 * is known. */
+	const char *client_addr;
 	unsigned max_blksize;      /* cap on what a client may ask (default 1468) */
 	unsigned max_window;       /* cap on windowsize (default 16) */
 	int timeout_ms;            /* resend after this silence (default 1000) */
@@ -70,7 +75,14 @@ struct ub_tftp_stats {
 	 * after it, and U-Boot does not).  A caller that can check what
 	 * arrived, as unbrick does with the board's crc32, may go on. */
 	int unconfirmed;
+	unsigned refused;          /* requests from other addresses than client_addr */
+	char refused_from[64];     /* the first of them */
 };
+
+/* A name for the file served that no one on the network can guess:
+ * "unbrick-" and 16 hex digits from getrandom(2), ".bin" (the board is
+ * told it on its console).  out holds 32 bytes. */
+int ub_tftp_random_name(char *out, size_t len, struct ub_err *e);
 
 struct ub_tftp_server;
 

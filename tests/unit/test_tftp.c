@@ -116,6 +116,17 @@ static void cl_open(struct client *c, unsigned port)
 	inet_pton(AF_INET, "127.0.0.1", &c->server.sin_addr);
 }
 
+/* A client on another host: its socket sends from address from. */
+static void cl_open_from(struct client *c, unsigned port, const char *from)
+{
+	struct sockaddr_in me = { 0 };
+
+	cl_open(c, port);
+	me.sin_family = AF_INET;
+	inet_pton(AF_INET, from, &me.sin_addr);
+	assert_int_equal(bind(c->fd, (struct sockaddr *)&me, sizeof me), 0);
+}
+
 static void cl_send(struct client *c, const void *p, size_t n)
 {
 	const struct sockaddr_in *to = c->have_tid ? &c->tid : &c->server;
@@ -164,6 +175,7 @@ struct server {
 static unsigned files;
 
 static int long_timeout;   /* the server's resend timer: 10 s instead of 150 ms */
+static const char *board;  /* the only client served, when set */
 
 static unsigned serve(struct server *v, size_t size)
 {
@@ -189,6 +201,7 @@ static unsigned serve(struct server *v, size_t size)
 	o.timeout_ms = long_timeout ? 10000 : 150;
 	o.retries = 5;
 	o.wait_ms = 5000;
+	o.client_addr = board;
 	assert_int_equal(ub_tftp_server_start(&v->s, &o, v->p, &e), 0);
 	assert_int_not_equal(ub_tftp_server_port(v->s), 0);
 	return ub_tftp_server_port(v->s);
@@ -659,6 +672,74 @@ static void refusals(void **state)
 	done(&v);
 }
 
+/* Only the board is served: requests from another address (a neighbour
+ * on the board's network; here 127.0.0.2) get ERROR 2 whatever name they
+ * ask for, are counted, and the server goes on waiting for the board's
+ * request (127.0.0.1), which gets the whole file. */
+static void only_the_board(void **state)
+{
+	static const uint8_t rrq[] = "\0\1fw.bin\0octet\0", guess[] = "\0\1other.bin\0octet\0";
+	static const uint8_t wrq[] = "\0\2fw.bin\0octet\0";
+	static struct server v;
+	struct client c, n;
+	struct ub_tftp_stats st;
+	struct ub_err e;
+	uint8_t buf[600];
+	unsigned port;
+	long got;
+	int i;
+
+	(void)state;
+	board = "127.0.0.1";
+	port = serve(&v, 700);
+	board = NULL;
+	cl_open_from(&n, port, "127.0.0.2");
+	for (i = 0; i < 3; i++) {   /* the right name, another, a write */
+		n.have_tid = 0;
+		cl_send(&n, i == 0 ? rrq : i == 1 ? guess : wrq,
+			i == 0 ? sizeof rrq - 1 : i == 1 ? sizeof guess - 1 : sizeof wrq - 1);
+		got = cl_recv(&n, buf, sizeof buf, 1000);
+		assert_true(got > 4);
+		assert_int_equal(buf[1], UB_TFTP_ERROR);
+		assert_int_equal(buf[3], 2);   /* access violation */
+		assert_non_null(strstr((const char *)buf + 4, "not the board"));
+	}
+	cl_open(&c, port);
+	cl_send(&c, rrq, sizeof rrq - 1);
+	assert_int_equal(cl_recv(&c, buf, sizeof buf, 1000), 4 + 512);
+	assert_memory_equal(buf + 4, v.data, 512);
+	cl_ack(&c, 1);
+	assert_int_equal(cl_recv(&c, buf, sizeof buf, 1000), 4 + 700 - 512);
+	assert_memory_equal(buf + 4, v.data + 512, 700 - 512);
+	cl_ack(&c, 2);
+	assert_int_equal(ub_tftp_server_finish(v.s, &st, &e), 0);
+	assert_int_equal(st.bytes, 700);
+	assert_int_equal(st.refused, 3);
+	assert_string_equal(st.refused_from, "127.0.0.2");
+	assert_int_equal(cl_recv(&n, buf, sizeof buf, 100), 0);   /* the neighbour got nothing else */
+	close(n.fd);
+	close(c.fd);
+	done(&v);
+}
+
+/* The name served cannot be guessed: random per run, not the pid. */
+static void names_unguessable(void **state)
+{
+	char a[32], b[32];
+	struct ub_err e;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(ub_tftp_random_name(a, sizeof a, &e), 0);
+	assert_int_equal(ub_tftp_random_name(b, sizeof b, &e), 0);
+	assert_string_not_equal(a, b);
+	assert_int_equal(strlen(a), strlen("unbrick-") + 16 + strlen(".bin"));
+	assert_memory_equal(a, "unbrick-", 8);
+	assert_string_equal(a + 24, ".bin");
+	for (i = 8; i < 24; i++)
+		assert_non_null(strchr("0123456789abcdef", a[i]));
+}
+
 /* A client that vanishes: the server gives up after its retries, saying so. */
 static void client_gone(void **state)
 {
@@ -1027,6 +1108,8 @@ int main(void)
 		cmocka_unit_test(block_numbers_wrap),
 		cmocka_unit_test(progress_in_bytes),
 		cmocka_unit_test(refusals),
+		cmocka_unit_test(only_the_board),
+		cmocka_unit_test(names_unguessable),
 		cmocka_unit_test(client_gone),
 		cmocka_unit_test(final_ack_lost),
 		cmocka_unit_test(signals_are_not_timeouts),

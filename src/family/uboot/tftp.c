@@ -3,7 +3,8 @@
  * netmask, tftpblocksize, tftpwindowsize, autoload) are read first, set
  * for the transfer, and put back as they were afterwards; nothing is
  * saved (no saveenv).  unbrick's own TFTP server serves the one image on
- * the server address, so no other TFTP server need run. */
+ * the server address, so no other TFTP server need run, under a random
+ * name and to the board's address only. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -53,11 +54,15 @@ static int load_tftp(void *ctx, struct ub_device *d, const struct ub_src *src,
 	char name[64], cmd[128];
 	int rc, rrc;
 
-	snprintf(name, sizeof name, "unbrick-%d.bin", (int)getpid());
+	/* Anyone on the network may ask; the server answers only the board,
+	 * for a name only the board is told (on its console). */
+	if ((rc = ub_tftp_random_name(name, sizeof name, e)))
+		return rc;
 	if ((rc = ub_uboot_env_save(d, &sv, vars, sizeof vars / sizeof vars[0], e)) ||
 	    (rc = set_env(d, t, e)))
 		goto restore;
 	o.bind_addr = t->net.server_ip;
+	o.client_addr = t->net.device_ip;
 	o.port = 69;
 	o.name = name;
 	o.src = src;
@@ -93,6 +98,9 @@ static int load_tftp(void *ctx, struct ub_device *d, const struct ub_src *src,
 		ub_say("  TFTP: %.1f MiB in %.1f s (%.1f MiB/s), blksize %u, window %u, %u windows sent again\n",
 		       st.bytes / 1048576.0, st.seconds, st.seconds > 0 ? st.bytes / 1048576.0 / st.seconds : 0,
 		       st.blksize, st.windowsize, st.retransmits);
+		if (st.refused)
+			ub_say("  TFTP: %u request%s from other addresses than the board's refused (the first from %s)\n",
+			       st.refused, st.refused == 1 ? "" : "s", st.refused_from);
 	}
 restore:
 	ub_err_clear(&re);
