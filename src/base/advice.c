@@ -77,6 +77,8 @@ static const struct advice table[] = {
 	{ "boot-failed", "The board did not finish booting; the console log in the case folder shows where it stopped. Run 'unbrick diagnose' on it, or try the recovery once more." },
 	{ "boot-wrong-version", "The board booted another firmware than the one written; check the boot order and that the right region was written." },
 
+	{ "diagnosis-path", "Recover the device the way its diagnosis says (its bootloader's console, or a programmer on the chip), or pass --force-attempt to try this way anyway (recorded)." },
+	{ "image-changed", "Something changed the case's private copy of the image while it was read: stop other programs writing there and run again." },
 	{ "backup-damaged", "The backup does not match its manifest; do not restore from it. Make a new backup from the device if it still answers." },
 	{ "backup-incomplete", "The backup lacks regions of this profile, or a region's file is not its size: it cannot stand for this device. Make a new backup with unbrick backup." },
 	{ "backup-exists", "Give a new, empty folder for the backup, or --force to replace the one there." },

@@ -56,7 +56,7 @@ variant BARE 'r.pop("flags")'
 expect_exit 0 "a bootloader with no flags is valid" -- "$UNBRICK" profile check "$T/BARE.json" --json
 expect_json '[x for x in j["regions"] if x["name"] == "u-boot"][0]["protected"] is True and [x for x in j["regions"] if x["name"] == "u-boot"][0]["protection"] == "role"' "and protected by its role"
 expect_exit 3 "--dry-run names the gate" -- "$UNBRICK" flash "$T/u-boot.bin" --device "$DEV" --profile "$T/BARE.json" --region u-boot --dry-run --json
-expect_json '"region-protected" in j["would_refuse"]' "the protected-region gate"
+expect_json '"region-protected" in [x["advice"] for x in j["would_refuse"]]' "the protected-region gate"
 expect_exit 3 "--yes is refused by that gate" -- "$UNBRICK" flash "$T/u-boot.bin" --device "$DEV" --profile "$T/BARE.json" --region u-boot --yes --no-backup
 expect_grep "region u-boot is protected" "$T/err" "says so"
 unchanged "the chip is as it was"
