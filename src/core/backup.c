@@ -345,14 +345,33 @@ static int skipped(const char *name, const char *const *skip)
 	return 0;
 }
 
+/* Which of the backup's regions tell this unit from another: those unique
+ * to one unit (calibration, factory data) when the profile names any;
+ * else every region that a repair or the owner does not change (not the
+ * firmware, not the settings: a factory reset since the backup does not
+ * make it another unit's). */
+static int telling(const struct ub_session *s, const struct ub_backup *b, size_t i,
+		   const char *const *skip, int unique)
+{
+	const struct ub_region *g = ub_flash_map_find(&s->map, b->v[i].region);
+
+	if (!g || skipped(g->name, skip))
+		return 0;
+	if (unique)
+		return g->role == UB_ROLE_CALIBRATION || g->role == UB_ROLE_FACTORY;
+	return !(g->flags & (UB_REGION_FIRMWARE | UB_REGION_CONFIG)) && g->role != UB_ROLE_FIRMWARE &&
+	       g->role != UB_ROLE_CONFIG;
+}
+
 int ub_backup_same_unit(struct ub_session *s, const struct ub_identity *id, const char *dir,
 			const struct ub_backup *b, const char *const *skip, char *why,
 			size_t len, struct ub_err *e)
 {
-	size_t i, compared = 0, others = 0;
+	int serial = id && id->serial[0] && b->serial[0];
+	size_t i, compared = 0, unique = 0;
 	int rc;
 
-	if (id && id->serial[0] && b->serial[0] && strcmp(id->serial, b->serial) != 0) {
+	if (serial && strcmp(id->serial, b->serial) != 0) {
 		snprintf(why, len, "the backup is from unit %.64s and this is unit %.64s", b->serial, id->serial);
 		return 0;
 	}
@@ -360,25 +379,20 @@ int ub_backup_same_unit(struct ub_session *s, const struct ub_identity *id, cons
 		snprintf(why, len, "the backup is from a %.64s and this is a %.64s", b->model, id->model);
 		return 0;
 	}
-	if (ub_blocks_how(s->fam) == UB_BY_NOTHING) {
-		snprintf(why, len, "the %s family can neither digest nor read the device, so the backup cannot be matched to it",
+	for (i = 0; i < b->n; i++)
+		unique += telling(s, b, i, skip, 1);
+	if (ub_blocks_how(s->fam) == UB_BY_NOTHING && !serial) {
+		snprintf(why, len, "the %s family can neither digest nor read the device, and no serial number tells the units apart",
 			 s->fam->name);
 		return 0;
 	}
-	/* The firmware may have changed since (a failed update is why we
-	 * are here); settings, calibration and boot areas have not. */
-	for (i = 0; i < b->n; i++) {
-		const struct ub_region *g = ub_flash_map_find(&s->map, b->v[i].region);
-
-		others += g && !skipped(g->name, skip) && !(g->flags & UB_REGION_FIRMWARE);
-	}
-	for (i = 0; i < b->n; i++) {
+	for (i = 0; i < b->n && ub_blocks_how(s->fam) != UB_BY_NOTHING; i++) {
 		const struct ub_region *g = ub_flash_map_find(&s->map, b->v[i].region);
 		struct ub_compare c;
 		struct ub_src src;
 		char path[4300];
 
-		if (!g || skipped(g->name, skip) || (others && (g->flags & UB_REGION_FIRMWARE)))
+		if (!telling(s, b, i, skip, unique > 0))
 			continue;
 		snprintf(path, sizeof path, "%s/%s", dir, b->v[i].file);
 		if ((rc = ub_src_open(&src, path, e)))
@@ -389,19 +403,23 @@ int ub_backup_same_unit(struct ub_session *s, const struct ub_identity *id, cons
 			return rc;
 		compared++;
 		if (c.mismatched) {
-			snprintf(why, len, "region %s on the device differs from the backup's (%llu of %llu blocks): another unit's backup, or one from before its settings changed",
-				 g->name, (unsigned long long)c.mismatched, (unsigned long long)c.set.count);
+			snprintf(why, len, "region %s on the device differs from the backup's (%llu of %llu blocks)%s",
+				 g->name, (unsigned long long)c.mismatched, (unsigned long long)c.set.count,
+				 unique ? ": it holds this unit's own calibration or factory data" : "");
 			ub_compare_free(&c);
 			return 0;
 		}
 		ub_compare_free(&c);
 	}
-	if (!compared && !(id && id->serial[0] && b->serial[0])) {
-		snprintf(why, len, "nothing outside the regions being written tells this unit from another");
+	if (!compared && !serial) {
+		snprintf(why, len, "no serial number and no region outside the firmware and the settings tells this unit from another");
 		return 0;
 	}
-	snprintf(why, len, "%zu region%s of the device match the backup%s", compared, compared == 1 ? "" : "s",
-		 id && id->serial[0] && b->serial[0] ? ", and so does the serial number" : "");
+	if (compared)
+		snprintf(why, len, "%s%zu region%s telling units apart match the device", serial ?
+			 "the serial number and " : "", compared, compared == 1 ? "" : "s");
+	else
+		snprintf(why, len, "the serial number matches");
 	return 1;
 }
 

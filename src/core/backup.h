@@ -55,12 +55,13 @@ void ub_backup_describe_reads(const struct ub_session *s, json_t *obj);
 int ub_backup_verify(const char *dir, const struct ub_flash_map *map, struct ub_backup *out,
 		     struct ub_err *e);
 
-/* Whether the backup in dir is this unit's, as it is now: the unit's
- * identity (model, serial) where both sides know it, and the device's
- * regions compared with the backup's files, except those in skip (the
- * regions being written or put back; NULL-terminated, may be NULL) and
- * the firmware regions when others remain.  1 when it matches, 0 when not
- * (why says which and how), < 0 on error. */
+/* Whether the backup in dir is this unit's: the unit's identity (model,
+ * serial) where both sides know it, and the regions that tell units apart
+ * compared on the device with the backup's files (those unique to a unit:
+ * calibration and factory data; else every region but the firmware and
+ * the settings), except those in skip (being written or put back;
+ * NULL-terminated, may be NULL).  1 when it matches, 0 when not or when
+ * nothing can tell (why says which), < 0 on error. */
 int ub_backup_same_unit(struct ub_session *s, const struct ub_identity *id, const char *dir,
 			const struct ub_backup *b, const char *const *skip, char *why,
 			size_t len, struct ub_err *e);

@@ -189,7 +189,7 @@ else
 fi
 backup_is_chip "$T/bk-con" "that backup equals the chip"
 expect_exit 2 "--read-via pigeon" -- "$UNBRICK" backup --device "$DEV" --read-via pigeon --profile "$T/p.json" -o "$T/bk-x"
-expect_grep "read_via=pigeon: use tftpput, netconsole or console" "$T/err" "names the choices"
+expect_grep "read_via=pigeon: read_via takes one of tftpput.netconsole.console" "$T/err" "names the choices"
 expect_exit 2 "--server-ip with two values" -- "$UNBRICK" backup --device "$DEV" --server-ip 10.77.0.1,read_via=console --profile "$T/p.json" -o "$T/bk-x"
 expect_grep "server-ip takes one value" "$T/err" "refused before the board is reached"
 
