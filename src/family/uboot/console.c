@@ -524,3 +524,12 @@ int ub_console_getenv(struct ub_console *c, const char *name, char *val,
 	ub_console_out_free(&out);
 	return rc;
 }
+
+int ub_console_do(struct ub_console *c, const char *cmd, int idle_ms, struct ub_err *e)
+{
+	struct ub_console_out out;
+	int rc = ub_console_check(c, cmd, idle_ms, &out, e);
+
+	ub_console_out_free(&out);
+	return rc;
+}

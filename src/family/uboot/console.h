@@ -75,6 +75,10 @@ int ub_console_run_split(struct ub_console *c, struct ub_stream *side,
 int ub_console_check(struct ub_console *c, const char *cmd, int idle_ms,
 		     struct ub_console_out *out, struct ub_err *e);
 
+/* ub_console_check with the output dropped: a command that only has to
+ * work. */
+int ub_console_do(struct ub_console *c, const char *cmd, int idle_ms, struct ub_err *e);
+
 /* The line of out that reports a failure ("Unknown command", "Bad CRC",
  * "Flash buffer write timeout", ...), or NULL. */
 const char *ub_console_failure(const struct ub_console_out *out,

@@ -7,7 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "family/uboot/uboot.h"
+#include "family/uboot/console.h"
 
 static void copy_addr(char *dst, size_t len, const json_t *net, const char *key,
 		      const char *def)
@@ -64,7 +64,7 @@ int ub_uboot_net_addrs(const struct ub_device_spec *spec, const json_t *profile,
 	return !*out->server_ip && !*out->device_ip ? 1 : UB_EUSAGE;
 }
 
-int ub_uboot_env_save(struct ub_device *d, struct ub_uboot_env *env,
+int ub_uboot_env_save(struct ub_console *con, struct ub_uboot_env *env,
 		      const char *const *names, size_t n, struct ub_err *e)
 {
 	size_t i;
@@ -74,7 +74,7 @@ int ub_uboot_env_save(struct ub_device *d, struct ub_uboot_env *env,
 		return ub_err_set(e, UB_EUSAGE, NULL, "too many variables to save");
 	env->n = 0;
 	for (i = 0; i < n; i++) {
-		rc = ub_uboot_getenv(d, names[i], env->val[i], sizeof env->val[i], e);
+		rc = ub_console_getenv(con, names[i], env->val[i], sizeof env->val[i], e);
 		if (rc < 0)
 			return rc;
 		if (rc == 0 && strlen(env->val[i]) > UB_UBOOT_ENV_VAL)
@@ -89,7 +89,7 @@ int ub_uboot_env_save(struct ub_device *d, struct ub_uboot_env *env,
 	return 0;
 }
 
-int ub_uboot_env_restore(struct ub_device *d, const struct ub_uboot_env *env,
+int ub_uboot_env_restore(struct ub_console *con, const struct ub_uboot_env *env,
 			 struct ub_err *e)
 {
 	char cmd[1024];
@@ -115,7 +115,7 @@ int ub_uboot_env_restore(struct ub_device *d, const struct ub_uboot_env *env,
 			cmd[n++] = '\'';
 			cmd[n] = '\0';
 		}
-		rc = ub_uboot_command(d, cmd, 5000, e);
+		rc = ub_console_do(con, cmd, 5000, e);
 	}
 	return rc;
 }

@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "family/family.h"
+#include "family/uboot/console.h"
 
 struct ub_uboot_net {
 	char server_ip[64];   /* this machine, as the board reaches it */
@@ -41,13 +42,13 @@ struct ub_uboot_env {
 /* Reads the n variables names (at most UB_UBOOT_ENV_MAX, the strings kept
  * by reference) into env.  A value too long to be put back exactly is an
  * error: nothing is changed then. */
-int ub_uboot_env_save(struct ub_device *d, struct ub_uboot_env *env,
+int ub_uboot_env_save(struct ub_console *con, struct ub_uboot_env *env,
 		      const char *const *names, size_t n, struct ub_err *e);
 
 /* Sets every variable back to its old value, or unsets it; stops at the
  * first failure (a console that is gone would make each wait out its
  * timeout). */
-int ub_uboot_env_restore(struct ub_device *d, const struct ub_uboot_env *env,
+int ub_uboot_env_restore(struct ub_console *con, const struct ub_uboot_env *env,
 			 struct ub_err *e);
 
 #endif

@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "base/say.h"
-#include "family/uboot/uboot.h"
 #include "io/stream.h"
 #include "family/uboot/coninfo.h"
 
@@ -175,8 +174,7 @@ static int warm_up(struct ub_uboot_nc *nc, struct ub_console *con, struct ub_err
 	return 0;
 }
 
-int ub_uboot_nc_begin(struct ub_uboot_nc *nc, struct ub_device *dev,
-		      struct ub_console *con, struct ub_err *e)
+int ub_uboot_nc_begin(struct ub_uboot_nc *nc, struct ub_console *con, struct ub_err *e)
 {
 	char cmd[320];
 	int rc;
@@ -185,12 +183,12 @@ int ub_uboot_nc_begin(struct ub_uboot_nc *nc, struct ub_device *dev,
 		return rc;
 	if (nc->state != 1 || nc->env_set)
 		return 0;
-	if ((rc = ub_uboot_env_save(dev, &nc->saved, vars, sizeof vars / sizeof vars[0], e)))
+	if ((rc = ub_uboot_env_save(con, &nc->saved, vars, sizeof vars / sizeof vars[0], e)))
 		return rc;
 	nc->env_set = 1;
 	snprintf(cmd, sizeof cmd, "setenv ipaddr %s; setenv netmask %s; setenv ncip %s; setenv ncoutport %d",
 		 nc->net.device_ip, nc->net.netmask, nc->net.server_ip, UB_UBOOT_NC_PORT);
-	if ((rc = ub_uboot_command(dev, cmd, 5000, e)))
+	if ((rc = ub_console_do(con, cmd, 5000, e)))
 		return rc;
 	return nc->warm ? 0 : warm_up(nc, con, e);
 }
@@ -300,7 +298,7 @@ int ub_uboot_nc_read(struct ub_uboot_nc *nc, struct ub_console *con, struct ub_d
 	return 0;
 }
 
-int ub_uboot_nc_end(struct ub_uboot_nc *nc, struct ub_device *dev, struct ub_err *e)
+int ub_uboot_nc_end(struct ub_uboot_nc *nc, struct ub_console *con, struct ub_err *e)
 {
 	if (nc->lost)
 		ub_say("  netconsole: %llu of %llu lines went missing on the network and were asked for again (%llu of them over the console)\n",
@@ -311,7 +309,7 @@ int ub_uboot_nc_end(struct ub_uboot_nc *nc, struct ub_device *dev, struct ub_err
 	if (!nc->env_set)
 		return 0;
 	nc->env_set = 0;
-	return ub_uboot_env_restore(dev, &nc->saved, e);
+	return ub_uboot_env_restore(con, &nc->saved, e);
 }
 
 void ub_uboot_nc_set_log(struct ub_uboot_nc *nc, int fd)

@@ -44,8 +44,7 @@ int ub_uboot_nc_config(struct ub_uboot_nc *nc, const struct ub_device_spec *spec
  * netconsole and this machine can hear it; then sets the board's network
  * variables, saving them.  Returns < 0 when the console failed, or when
  * read_via=netconsole was asked for and cannot be had. */
-int ub_uboot_nc_begin(struct ub_uboot_nc *nc, struct ub_device *dev,
-		      struct ub_console *con, struct ub_err *e);
+int ub_uboot_nc_begin(struct ub_uboot_nc *nc, struct ub_console *con, struct ub_err *e);
 
 /* Whether dumps go through the netconsole now. */
 int ub_uboot_nc_on(const struct ub_uboot_nc *nc);
@@ -59,7 +58,7 @@ int ub_uboot_nc_read(struct ub_uboot_nc *nc, struct ub_console *con, struct ub_d
 		     int idle_ms, struct ub_progress *p, uint64_t base_done, struct ub_err *e);
 
 /* After a read: the board's variables as they were. */
-int ub_uboot_nc_end(struct ub_uboot_nc *nc, struct ub_device *dev, struct ub_err *e);
+int ub_uboot_nc_end(struct ub_uboot_nc *nc, struct ub_console *con, struct ub_err *e);
 
 void ub_uboot_nc_set_log(struct ub_uboot_nc *nc, int fd);
 void ub_uboot_nc_free(struct ub_uboot_nc *nc);

@@ -14,7 +14,8 @@
 #include <unistd.h>
 
 #include "base/say.h"
-#include "family/uboot/uboot.h"
+#include "family/uboot/console.h"
+#include "family/uboot/loader.h"
 #include "family/uboot/net.h"
 #include "proto/tftp_server.h"
 
@@ -29,21 +30,21 @@ static const char *const vars[] = {
 	"ipaddr", "serverip", "netmask", "tftpblocksize", "tftpwindowsize", "autoload",
 };
 
-static int set_env(struct ub_device *d, const struct tftp_ctx *t, struct ub_err *e)
+static int set_env(struct ub_console *con, const struct tftp_ctx *t, struct ub_err *e)
 {
 	char cmd[320];
 	int rc;
 
 	snprintf(cmd, sizeof cmd, "setenv autoload no; setenv ipaddr %s; setenv serverip %s; setenv netmask %s",
 		 t->net.device_ip, t->net.server_ip, t->net.netmask);
-	if ((rc = ub_uboot_command(d, cmd, 5000, e)))
+	if ((rc = ub_console_do(con, cmd, 5000, e)))
 		return rc;
 	snprintf(cmd, sizeof cmd, "setenv tftpblocksize %u; setenv tftpwindowsize %u", t->blksize, t->window);
-	return ub_uboot_command(d, cmd, 5000, e);
+	return ub_console_do(con, cmd, 5000, e);
 }
 
-static int load_tftp(void *ctx, struct ub_device *d, const struct ub_src *src,
-		     uint64_t addr, struct ub_progress *p, struct ub_err *e)
+static int load_tftp(void *ctx, struct ub_console *con, const struct ub_src *src,
+		     uint64_t addr, unsigned *retries, struct ub_progress *p, struct ub_err *e)
 {
 	const struct tftp_ctx *t = ctx;
 	struct ub_tftp_opts o = { 0 };
@@ -58,8 +59,8 @@ static int load_tftp(void *ctx, struct ub_device *d, const struct ub_src *src,
 	 * for a name only the board is told (on its console). */
 	if ((rc = ub_tftp_random_name(name, sizeof name, e)))
 		return rc;
-	if ((rc = ub_uboot_env_save(d, &sv, vars, sizeof vars / sizeof vars[0], e)) ||
-	    (rc = set_env(d, t, e)))
+	if ((rc = ub_uboot_env_save(con, &sv, vars, sizeof vars / sizeof vars[0], e)) ||
+	    (rc = set_env(con, t, e)))
 		goto restore;
 	o.bind_addr = t->net.server_ip;
 	o.client_addr = t->net.device_ip;
@@ -72,7 +73,7 @@ static int load_tftp(void *ctx, struct ub_device *d, const struct ub_src *src,
 	if ((rc = ub_tftp_server_start(&srv, &o, p, e)))
 		goto restore;
 	snprintf(cmd, sizeof cmd, "tftpboot %llx %s", (unsigned long long)addr, name);
-	rc = ub_uboot_command(d, cmd, TRANSFER_IDLE_MS, e);
+	rc = ub_console_do(con, cmd, TRANSFER_IDLE_MS, e);
 	if (rc && t->window > 1) {
 		/* U-Boot 2023.01 has been seen to receive and acknowledge a
 		 * whole windowed transfer and still start over; one block at a
@@ -81,10 +82,10 @@ static int load_tftp(void *ctx, struct ub_device *d, const struct ub_src *src,
 		ub_say("  TFTP with window %u failed (%s); once more with window 1\n", t->window, e->msg);
 		o.max_window = 1;
 		ub_err_clear(e);
-		if ((rc = ub_uboot_command(d, "setenv tftpwindowsize 1", 5000, e)) ||
+		if ((rc = ub_console_do(con, "setenv tftpwindowsize 1", 5000, e)) ||
 		    (rc = ub_tftp_server_start(&srv, &o, p, e)))
 			goto restore;
-		rc = ub_uboot_command(d, cmd, TRANSFER_IDLE_MS, e);
+		rc = ub_console_do(con, cmd, TRANSFER_IDLE_MS, e);
 	}
 	if (rc) {
 		ub_tftp_server_cancel(srv);
@@ -94,7 +95,7 @@ static int load_tftp(void *ctx, struct ub_device *d, const struct ub_src *src,
 		ub_say("  TFTP: the board's last acknowledgement never came; its crc32 will tell\n");
 		rc = 0;
 	} else if (rc == 0) {
-		ub_uboot_add_retries(d, st.retransmits);
+		*retries += st.retransmits;
 		ub_say("  TFTP: %.1f MiB in %.1f s (%.1f MiB/s), blksize %u, window %u, %u windows sent again\n",
 		       st.bytes / 1048576.0, st.seconds, st.seconds > 0 ? st.bytes / 1048576.0 / st.seconds : 0,
 		       st.blksize, st.windowsize, st.retransmits);
@@ -104,7 +105,7 @@ static int load_tftp(void *ctx, struct ub_device *d, const struct ub_src *src,
 	}
 restore:
 	ub_err_clear(&re);
-	rrc = ub_uboot_env_restore(d, &sv, &re);
+	rrc = ub_uboot_env_restore(con, &sv, &re);
 	if (!rc && rrc) {
 		*e = re;
 		rc = rrc;

@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include "base/say.h"
-#include "family/uboot/uboot.h"
 #include "proto/tftp_server.h"
 
 #define PUT_IDLE_MS 30000   /* ARP, then blocks: U-Boot prints as it sends */
@@ -78,8 +77,7 @@ static int probe(struct ub_uboot_put *put, struct ub_console *con, struct ub_err
 	return 0;
 }
 
-int ub_uboot_put_begin(struct ub_uboot_put *put, struct ub_device *dev,
-		       struct ub_console *con, struct ub_err *e)
+int ub_uboot_put_begin(struct ub_uboot_put *put, struct ub_console *con, struct ub_err *e)
 {
 	char cmd[256];
 	int rc;
@@ -88,13 +86,13 @@ int ub_uboot_put_begin(struct ub_uboot_put *put, struct ub_device *dev,
 		return rc;
 	if (put->state != 1 || put->env_set)
 		return 0;
-	if ((rc = ub_uboot_env_save(dev, &put->saved, vars, sizeof vars / sizeof vars[0], e)))
+	if ((rc = ub_uboot_env_save(con, &put->saved, vars, sizeof vars / sizeof vars[0], e)))
 		return rc;
 	put->env_set = 1;
 	/* 1468 bytes a block fill an Ethernet frame without IP fragments */
 	snprintf(cmd, sizeof cmd, "setenv ipaddr %s; setenv netmask %s; setenv tftpblocksize 1468",
 		 put->net.device_ip, put->net.netmask);
-	return ub_uboot_command(dev, cmd, 5000, e);
+	return ub_console_do(con, cmd, 5000, e);
 }
 
 int ub_uboot_put_on(const struct ub_uboot_put *put)
@@ -102,7 +100,7 @@ int ub_uboot_put_on(const struct ub_uboot_put *put)
 	return put->state == 1;
 }
 
-int ub_uboot_put_read(struct ub_uboot_put *put, struct ub_device *dev, uint64_t addr,
+int ub_uboot_put_read(struct ub_uboot_put *put, struct ub_console *con, uint64_t addr,
 		      uint8_t *buf, size_t len, int *got, struct ub_err *e)
 {
 	struct ub_tftp_opts o = { 0 };
@@ -126,7 +124,7 @@ int ub_uboot_put_read(struct ub_uboot_put *put, struct ub_device *dev, uint64_t 
 		return give_up(put, e, "%s", se.msg);
 	snprintf(cmd, sizeof cmd, "tftpput %llx %zx %s:%s", (unsigned long long)addr, len,
 		 put->net.server_ip, name);
-	rc = ub_uboot_command(dev, cmd, PUT_IDLE_MS, e);
+	rc = ub_console_do(con, cmd, PUT_IDLE_MS, e);
 	if (rc) {
 		/* the board is done with it either way: no waiting for a
 		 * request that will not come */
@@ -150,7 +148,7 @@ int ub_uboot_put_mismatch(struct ub_uboot_put *put, uint64_t addr, struct ub_err
 		       (unsigned long long)addr);
 }
 
-int ub_uboot_put_end(struct ub_uboot_put *put, struct ub_device *dev, struct ub_err *e)
+int ub_uboot_put_end(struct ub_uboot_put *put, struct ub_console *con, struct ub_err *e)
 {
 	int rc = 0;
 
@@ -161,7 +159,7 @@ int ub_uboot_put_end(struct ub_uboot_put *put, struct ub_device *dev, struct ub_
 	put->seconds = 0;
 	if (put->env_set) {
 		put->env_set = 0;
-		rc = ub_uboot_env_restore(dev, &put->saved, e);
+		rc = ub_uboot_env_restore(con, &put->saved, e);
 	}
 	return rc;
 }

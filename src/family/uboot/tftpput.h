@@ -36,8 +36,7 @@ int ub_uboot_put_config(struct ub_uboot_put *put, const struct ub_device_spec *s
 /* Before a read: the first time, whether the board has tftpput; then its
  * network variables, saved and set.  < 0 when the console failed, or
  * when read_via=tftpput was asked for and cannot be had. */
-int ub_uboot_put_begin(struct ub_uboot_put *put, struct ub_device *dev,
-		       struct ub_console *con, struct ub_err *e);
+int ub_uboot_put_begin(struct ub_uboot_put *put, struct ub_console *con, struct ub_err *e);
 
 /* Whether reads go by tftpput now. */
 int ub_uboot_put_on(const struct ub_uboot_put *put);
@@ -46,7 +45,7 @@ int ub_uboot_put_on(const struct ub_uboot_put *put);
  * when they came; 0 with *got clear when the upload failed and the
  * caller is to dump instead (tftpput is given up, with a note); < 0 when
  * the console failed, or read_via=tftpput cannot go on. */
-int ub_uboot_put_read(struct ub_uboot_put *put, struct ub_device *dev, uint64_t addr,
+int ub_uboot_put_read(struct ub_uboot_put *put, struct ub_console *con, uint64_t addr,
 		      uint8_t *buf, size_t len, int *got, struct ub_err *e);
 
 /* Bytes that came but did not match the board's crc32: given up, with a
@@ -54,6 +53,6 @@ int ub_uboot_put_read(struct ub_uboot_put *put, struct ub_device *dev, uint64_t 
 int ub_uboot_put_mismatch(struct ub_uboot_put *put, uint64_t addr, struct ub_err *e);
 
 /* After a read: the board's variables as they were. */
-int ub_uboot_put_end(struct ub_uboot_put *put, struct ub_device *dev, struct ub_err *e);
+int ub_uboot_put_end(struct ub_uboot_put *put, struct ub_console *con, struct ub_err *e);
 
 #endif

@@ -22,6 +22,7 @@
  * Reboot: `reset`; the boot is good when the profile's success line and
  * the expected version appear on the console in time. */
 #include "family/uboot/uboot.h"
+#include "family/uboot/loader.h"
 
 #include "base/interrupt.h"
 
@@ -145,30 +146,6 @@ static int run(struct ub_device *d, const char *cmd, int idle, struct ub_err *e)
 	return rc;
 }
 
-int ub_uboot_getenv(struct ub_device *dev, const char *name, char *val, size_t len,
-		    struct ub_err *e)
-{
-	return ub_console_getenv(&dev->con, name, val, len, e);
-}
-
-void ub_uboot_add_retries(struct ub_device *dev, unsigned n)
-{
-	dev->stats.retries += n;
-}
-
-int ub_uboot_command(struct ub_device *dev, const char *cmd, int idle_ms,
-		     struct ub_err *e)
-{
-	return run(dev, cmd, idle_ms, e);
-}
-
-void ub_uboot_set_loader(struct ub_device *dev,
-			 const struct ub_uboot_loader *loader)
-{
-	ub_uboot_tftp_loader_free(&dev->loader);
-	dev->loader = *loader;
-}
-
 static void uboot_read_stats(const struct ub_device *dev, struct ub_read_stats *out)
 {
 	memset(out, 0, sizeof *out);
@@ -195,6 +172,7 @@ static void uboot_write_stats(const struct ub_device *dev,
 }
 
 static void uboot_close(struct ub_device *d);
+static int use_loader(struct ub_device *dev, const char *via, struct ub_err *e);
 
 /* Whether the image is to go by TFTP: 3 when the console is a netconsole
  * (the only way; -1 when the spec asks another), 2 when the spec asks
@@ -275,11 +253,11 @@ static int uboot_open(struct ub_device **out, const struct ub_device_spec *spec,
 	} else if (tftp == 1 && ub_uboot_tftp_loader(&d->loader, spec, profile, e) == 0) {
 		if (!ub_uboot_tftp_possible(&d->loader)) {
 			ub_uboot_tftp_loader_free(&d->loader);
-			rc = ub_uboot_use(d, "ymodem", e);
+			rc = use_loader(d, "ymodem", e);
 		}
 	} else {
 		ub_err_clear(e);
-		rc = ub_uboot_use(d, *via ? via : "ymodem", e);
+		rc = use_loader(d, *via ? via : "ymodem", e);
 	}
 	if (rc) {
 		uboot_close(d);
@@ -726,7 +704,7 @@ static int read_chunk(struct ub_device *d, const struct ub_region *r, uint64_t o
 	 * each piece must still hash to the board's crc. */
 	for (i = 0; !rc && ub_uboot_put_on(&d->put) && i < n; i++)
 		if (fill_of(&f, crc[i], piece_len(len, piece, i)) < 0) {
-			rc = ub_uboot_put_read(&d->put, d, addr, buf, len, &put, e);
+			rc = ub_uboot_put_read(&d->put, &d->con, addr, buf, len, &put, e);
 			break;
 		}
 	for (i = 0; !rc && i < n; i = j) {
@@ -790,9 +768,9 @@ static int uboot_read(struct ub_device *d, const struct ub_region *r,
 		return ub_err_set(e, UB_ENOMEM, NULL, "out of memory");
 	/* tftpput when the board has it; else the netconsole, when it has
 	 * that; else the console */
-	rc = ub_uboot_put_begin(&d->put, d, &d->con, e);
+	rc = ub_uboot_put_begin(&d->put, &d->con, e);
 	if (!rc && !ub_uboot_put_on(&d->put))
-		rc = ub_uboot_nc_begin(&d->nc, d, &d->con, e);
+		rc = ub_uboot_nc_begin(&d->nc, &d->con, e);
 	while (!rc && done < len) {
 		size_t n = len - done < chunk ? (size_t)(len - done) : (size_t)chunk;
 
@@ -811,14 +789,14 @@ static int uboot_read(struct ub_device *d, const struct ub_region *r,
 
 		ub_err_clear(&ignored);
 		/* the first failure is the one to tell */
-		ub_uboot_put_end(&d->put, d, &ignored);
-		ub_uboot_nc_end(&d->nc, d, &ignored);
+		ub_uboot_put_end(&d->put, &d->con, &ignored);
+		ub_uboot_nc_end(&d->nc, &d->con, &ignored);
 		return rc;
 	}
 	ub_uboot_nccon_end(&d->nccon);
-	if ((rc = ub_uboot_put_end(&d->put, d, e)))
+	if ((rc = ub_uboot_put_end(&d->put, &d->con, e)))
 		return rc;
-	return ub_uboot_nc_end(&d->nc, d, e);
+	return ub_uboot_nc_end(&d->nc, &d->con, e);
 }
 
 static int uboot_digest(struct ub_device *d, const struct ub_region *r,
@@ -1186,7 +1164,7 @@ static int uboot_write(struct ub_device *d, const struct ub_region *r,
 			goto out;
 		}
 		ub_progress_begin(&step, p, d->loader.name, 45, glen);
-		rc = d->loader.load(d->loader.ctx, d, &win, d->load_addr, &step, e);
+		rc = d->loader.load(d->loader.ctx, &d->con, &win, d->load_addr, &d->stats.retries, &step, e);
 		ub_progress_end(&step, rc);
 		ub_src_close(&win);
 		if (rc)
@@ -1271,31 +1249,31 @@ out:
 
 /* YMODEM over the console: `loady ADDR`, the transfer, and back to the
  * prompt.  Slow (tens of KiB/s) but needs nothing but the serial line. */
-static int load_ymodem(void *ctx, struct ub_device *d, const struct ub_src *src,
-		       uint64_t addr, struct ub_progress *p, struct ub_err *e)
+static int load_ymodem(void *ctx, struct ub_console *con, const struct ub_src *src,
+		       uint64_t addr, unsigned *retries, struct ub_progress *p, struct ub_err *e)
 {
+	struct ub_stream *s = ctx;   /* the console's own line */
 	struct ub_ymodem_stats st;
 	char cmd[64];
 	int rc;
 
-	(void)ctx;
 	snprintf(cmd, sizeof cmd, "loady %llx\n", (unsigned long long)addr);
-	ub_stream_drain(d->s);
-	if ((rc = ub_stream_write(d->s, cmd, strlen(cmd), 2000, e)))
+	ub_stream_drain(s);
+	if ((rc = ub_stream_write(s, cmd, strlen(cmd), 2000, e)))
 		return rc;
-	rc = ub_ymodem_send(d->s, "unbrick.bin", src, 15000, p, &st, e);
+	rc = ub_ymodem_send(s, "unbrick.bin", src, 15000, p, &st, e);
 	if (!rc)
-		d->stats.retries += st.resends;
+		*retries += st.resends;
 	/* whatever happened, get back to a prompt we can trust */
-	if (ub_console_sync(&d->con, NULL, 15000, rc ? NULL : e) && !rc)
+	if (ub_console_sync(con, NULL, 15000, rc ? NULL : e) && !rc)
 		rc = e->code;
 	return rc;
 }
 
-int ub_uboot_use(struct ub_device *dev, const char *via, struct ub_err *e)
+static int use_loader(struct ub_device *dev, const char *via, struct ub_err *e)
 {
 	if (strcmp(via, "ymodem") == 0) {
-		dev->loader = (struct ub_uboot_loader){ "ymodem", load_ymodem, NULL };
+		dev->loader = (struct ub_uboot_loader){ "ymodem", load_ymodem, dev->s };
 		return 0;
 	}
 	return ub_err_set(e, UB_EUSAGE, "usage", "unknown transfer '%.16s' (ymodem or tftp)", via);
