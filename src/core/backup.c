@@ -381,12 +381,12 @@ int ub_backup_same_unit(struct ub_session *s, const struct ub_identity *id, cons
 	}
 	for (i = 0; i < b->n; i++)
 		unique += telling(s, b, i, skip, 1);
-	if (ub_blocks_how(s->fam) == UB_BY_NOTHING && !serial) {
+	if (ub_blocks_how(s) == UB_BY_NOTHING && !serial) {
 		snprintf(why, len, "the %s family can neither digest nor read the device, and no serial number tells the units apart",
 			 s->fam->name);
 		return 0;
 	}
-	for (i = 0; i < b->n && ub_blocks_how(s->fam) != UB_BY_NOTHING; i++) {
+	for (i = 0; i < b->n && ub_blocks_how(s) != UB_BY_NOTHING; i++) {
 		const struct ub_region *g = ub_flash_map_find(&s->map, b->v[i].region);
 		struct ub_compare c;
 		struct ub_src src;

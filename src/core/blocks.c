@@ -28,15 +28,17 @@ const char *ub_compare_how_name(enum ub_compare_how how)
 	}
 }
 
-enum ub_compare_how ub_blocks_how(const struct ub_family *fam)
+enum ub_compare_how ub_blocks_how(const struct ub_session *s)
 {
-	if (fam->digest && (fam->caps & UB_CAP_DIGEST_CRC32))
+	const struct ub_family *fam = s->fam;
+
+	if (fam->digest && (s->caps & UB_CAP_DIGEST_CRC32))
 		return UB_BY_CRC32;
-	if (fam->digest && (fam->caps & UB_CAP_DIGEST_MD5))
+	if (fam->digest && (s->caps & UB_CAP_DIGEST_MD5))
 		return UB_BY_MD5;
-	if (fam->digest && (fam->caps & UB_CAP_DIGEST_SHA256))
+	if (fam->digest && (s->caps & UB_CAP_DIGEST_SHA256))
 		return UB_BY_SHA256;
-	if (fam->read && (fam->caps & UB_CAP_READ))
+	if (fam->read && (s->caps & UB_CAP_READ))
 		return UB_BY_READ;
 	return UB_BY_NOTHING;
 }
@@ -123,7 +125,7 @@ int ub_blocks_compare(struct ub_session *s, const struct ub_region *g, uint64_t 
 	int rc = 0;
 
 	memset(out, 0, sizeof *out);
-	out->how = ub_blocks_how(s->fam);
+	out->how = ub_blocks_how(s);
 	if (off % eb || off > g->size || src->size > g->size - off)
 		return ub_err_set(e, UB_EREFUSED, "image-too-big",
 				  "%llu bytes at +0x%llx do not fit region %s (%llu bytes, erase block 0x%llx)",

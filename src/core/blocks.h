@@ -30,8 +30,8 @@ struct ub_compare {
 	enum ub_compare_how how;
 };
 
-/* The means ub_blocks_compare would use for this family. */
-enum ub_compare_how ub_blocks_how(const struct ub_family *fam);
+/* The means ub_blocks_compare would use for this session's device. */
+enum ub_compare_how ub_blocks_how(const struct ub_session *s);
 
 /* Compares src with region g from off, block by block (the region's erase
  * block; the last block of src may be short and is compared on its own

@@ -111,12 +111,12 @@ int ub_recover_plan(const struct ub_recover_opts *o, json_t *res, struct ub_err 
 	snprintf(what, sizeof what, "%.1f MiB into %s (%s at 0x%llx); only blocks that differ", src.size / 1048576.0,
 		 t->name, t->storage, (unsigned long long)t->offset);
 	plan_step(plan, "flash", what, src.size / wbps, "the time is for every block; blocks already right are skipped");
-	if (ub_blocks_how(s.fam) == UB_BY_NOTHING)
+	if (ub_blocks_how(&s) == UB_BY_NOTHING)
 		plan_step(plan, "verify", "not possible: the device can neither digest nor be read (the result will say: written, not verified)", 0, NULL);
-	else if ((s.fam->caps & UB_CAP_VERIFIED_WRITE) && !o->full_verify)
+	else if ((s.caps & UB_CAP_VERIFIED_WRITE) && !o->full_verify)
 		plan_step(plan, "verify", "done by the write (it reads back what it writes)", 0, NULL);
 	else {
-		snprintf(what, sizeof what, "compare every block by %s", ub_compare_how_name(ub_blocks_how(s.fam)));
+		snprintf(what, sizeof what, "compare every block by %s", ub_compare_how_name(ub_blocks_how(&s)));
 		plan_step(plan, "verify", what, 5, NULL);
 	}
 	what[0] = '\0';
@@ -126,7 +126,7 @@ int ub_recover_plan(const struct ub_recover_opts *o, json_t *res, struct ub_err 
 				 what[0] ? ", " : "compare ", s.map.v[i].name, ub_restore_rule_name(s.map.v[i].restore));
 	if (what[0] && !o->keep_settings && !o->no_backup)
 		plan_step(plan, "settings", what, 1, "a region the write changed goes back from the backup when its rule allows");
-	if (o->boot && (s.fam->caps & UB_CAP_BOOT_CHECK)) {
+	if (o->boot && (s.caps & UB_CAP_BOOT_CHECK)) {
 		const json_t *bt = json_object_get(json_object_get(s.profile.doc, "boot"), "timeout");
 
 		plan_step(plan, "boot", "reset and watch for the boot success line and the version",

@@ -23,7 +23,7 @@ int ub_region_compare(struct ub_session *s, const struct ub_region *g, const cha
 	int rc;
 
 	*blocks = *mismatched = 0;
-	if (ub_blocks_how(s->fam) == UB_BY_NOTHING)
+	if (ub_blocks_how(s) == UB_BY_NOTHING)
 		return 1;
 	if ((rc = ub_src_open(&src, path, e)))
 		return rc;

@@ -77,6 +77,7 @@ static int prepare(struct ub_session *s, const char *spec, const char *profile,
 	}
 	if ((rc = ub_device_spec_check(&s->spec, s->fam, e)))
 		return rc;
+	s->caps = s->fam->spec_caps ? s->fam->spec_caps(&s->spec) : s->fam->caps;
 	if (!profile)
 		return ub_err_set(e, UB_EUSAGE, "profile-missing",
 				  "--profile is needed: it gives the board's flash map and recovery settings");

@@ -14,6 +14,7 @@ struct ub_session {
 	const struct ub_family *fam;
 	struct ub_device *dev;
 	struct ub_lock lock;   /* the device's, held while dev is open */
+	unsigned caps;   /* what this device can do: the family's spec_caps, else its caps */
 };
 
 /* Parses the spec, loads the profile (its family must be the spec's),

@@ -121,7 +121,7 @@ int ub_step_boot(struct run *r, struct ub_progress *p, json_t *d, struct ub_err 
 	int rc;
 
 	(void)p;
-	if (!(r->s.fam->caps & UB_CAP_BOOT_CHECK) || !r->s.fam->reboot || !r->s.fam->boot_check) {
+	if (!(r->s.caps & UB_CAP_BOOT_CHECK) || !r->s.fam->reboot || !r->s.fam->boot_check) {
 		ub_say("  unbrick cannot watch this device boot: power it up as its owner would and watch its console or lights\n");
 		json_object_set_new(d, "skipped_by", json_string("family-cannot-boot"));
 		return 1;

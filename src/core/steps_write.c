@@ -108,7 +108,7 @@ int ub_step_verify(struct run *r, struct ub_progress *p, json_t *d, struct ub_er
 		r->verified = 1;
 		return 1;
 	}
-	if (!r->o->verify_only && !r->o->full_verify && (r->s.fam->caps & UB_CAP_VERIFIED_WRITE)) {
+	if (!r->o->verify_only && !r->o->full_verify && (r->s.caps & UB_CAP_VERIFIED_WRITE)) {
 		ub_say("  the write read back every block it wrote; the others matched contents read twice (--full-verify reads the whole region again)\n");
 		json_object_set_new(d, "skipped_by", json_string("verified-write"));
 		r->verified = 1;
@@ -124,7 +124,7 @@ int ub_step_verify(struct run *r, struct ub_progress *p, json_t *d, struct ub_er
 	r->verified = 1;
 	ub_say("  region %s: all %lld blocks match %s (%s)\n", g->name,
 		json_integer_value(json_object_get(d, "blocks")), r->img.name,
-		ub_compare_how_name(ub_blocks_how(r->s.fam)));
+		ub_compare_how_name(ub_blocks_how(&r->s)));
 	return 0;
 }
 

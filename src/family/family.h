@@ -184,6 +184,12 @@ struct ub_family {
 	const char *what;   /* one line for --help */
 	const char *reach;  /* what happens while identify waits, for the user */
 	unsigned caps;
+	/* Optional: the caps of the device this spec reaches, when its
+	 * parameters change them (a device without a digest command, one
+	 * that cannot be read); NULL: caps.  Known without opening the
+	 * device, so a plan sees them too.  The workflow asks the session
+	 * (ub_session.caps), never caps directly. */
+	unsigned (*spec_caps)(const struct ub_device_spec *spec);
 	/* What the spec may say, as data (NULL-terminated lists): the CLI
 	 * checks specs against them and documents them.  A family whose
 	 * leftover parameters go to a library of its own (flashrom's

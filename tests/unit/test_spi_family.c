@@ -247,7 +247,7 @@ static int image(struct ub_src *src, const uint8_t *data, size_t n)
 static int write_region(struct rig *r, const struct ub_region *g, const struct ub_src *src,
 			struct ub_err *e)
 {
-	struct ub_session s = { .fam = &ub_family_spi, .dev = r->dev };
+	struct ub_session s = { .fam = &ub_family_spi, .dev = r->dev, .caps = ub_family_spi.caps };
 	struct ub_compare c;
 	int rc = ub_blocks_compare(&s, g, 0, src, 0, &c, NULL, e);
 
