@@ -116,6 +116,10 @@ static const struct advice table[] = {
 	{ "spi-write-protected", "The chip's write protection is on: a WP pin held low or the status register's protect bits. Disable it (flashrom --wp-disable, or tie WP high) and try again." },
 	{ "spi-io", "The programmer stopped answering: check the USB cable and the clip, then run the command again (the backup is kept)." },
 
+	/* any family */
+	{ "read-unstable", "Reads of the device do not agree with each other or with its own checksums: check the cable, the adapter and the power, then run the command again (nothing was written)." },
+	{ "loader-needed", "This device takes writes only once its loader stage runs: give the loader the profile names (its file and sha256) and run the command again; nothing was written." },
+
 	{ "diagnosis-hardware", "Do not flash: the boot log shows a hardware fault (memory, flash chip). Take the device to a repair shop with the case's bundle (unbrick bundle CASE); --force-attempt overrides if you know better." },
 	{ "diagnosis-programmer", "Recover the chip with a programmer clip instead: unbrick recover IMAGE --device spi:flashrom:PROGRAMMER --profile P (board power off)." },
 	{ "soak-failed", "The new firmware booted but did not stay up; the soak log in the case shows what happened. Check the power supply, then run 'unbrick diagnose --console-log' on the log." },
