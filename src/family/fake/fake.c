@@ -10,8 +10,8 @@
  * serial=, version=), else the profile's model, "FAKE0001" and the
  * VERSION=x.y.z marker in the first 4 KiB of the firmware region.
  * Read a region: in transfers of 16 KiB, each checked against the device's
- * own digest of it when it has one (digest=), else read twice and a third
- * time to decide; a transfer that cannot be confirmed is an error, never
+ * own digest of it when it has one (digest=), else read until two reads
+ * agree; a transfer that cannot be confirmed is an error, never
  * passed on.  read=off: the device cannot be read at all.
  * Write a region: per erase block, erase then program, each block checked
  * afterwards by digest or by reading it back (neither: written blind, and
@@ -249,11 +249,14 @@ static int fake_link_check(struct ub_device *d, double *rtt_ms, struct ub_err *e
 }
 
 /* One transfer the host can trust: confirmed by the device's digest of
- * the same range, else by a second read (a third decides). */
+ * the same range, else by two reads that agree (up to five reads: noise
+ * does not flip the same bit twice). */
+#define READS 5
+
 static int checked_read(struct ub_device *d, uint64_t at, uint8_t *buf, size_t n, struct ub_err *e)
 {
-	uint8_t dev[32], got[32], *b2, *b3;
-	int rc = 0, i;
+	uint8_t dev[32], got[32], *v;
+	int rc = 0, i, j;
 
 	if (d->alg) {
 		for (i = 0; i < 3; i++) {
@@ -269,22 +272,25 @@ static int checked_read(struct ub_device *d, uint64_t at, uint8_t *buf, size_t n
 				  "three reads at 0x%llx+0x%zx came back different from the device's own checksum",
 				  (unsigned long long)at, n);
 	}
-	if (!(b2 = malloc(2 * n)))
+	if (!(v = malloc(READS * n)))
 		return ub_err_set(e, UB_ENOMEM, NULL, "out of memory");
-	b3 = b2 + n;
-	if (!(rc = ub_fakedev_read(d->dev, at, buf, n, e)) && !(rc = ub_fakedev_read(d->dev, at, b2, n, e)) &&
-	    memcmp(buf, b2, n) != 0) {
-		d->rs.asked_again += n;
-		if (!(rc = ub_fakedev_read(d->dev, at, b3, n, e))) {
-			if (memcmp(b2, b3, n) == 0)
-				memcpy(buf, b2, n);
-			else if (memcmp(buf, b3, n) != 0)
-				rc = ub_err_set(e, UB_EFAIL, "read-unstable",
-						"three reads at 0x%llx+0x%zx all differ; nothing read there can be trusted",
-						(unsigned long long)at, n);
+	for (i = 0; i < READS; i++) {
+		if ((rc = ub_fakedev_read(d->dev, at, v + i * n, n, e)))
+			break;
+		for (j = 0; j < i && memcmp(v + i * n, v + j * n, n) != 0; j++)
+			;
+		if (j < i) {
+			memcpy(buf, v + i * n, n);
+			break;
 		}
+		if (i)
+			d->rs.asked_again += n;
 	}
-	free(b2);
+	if (!rc && i == READS)
+		rc = ub_err_set(e, UB_EFAIL, "read-unstable",
+				"%d reads at 0x%llx+0x%zx all differ; nothing read there can be trusted", READS,
+				(unsigned long long)at, n);
+	free(v);
 	return rc;
 }
 
