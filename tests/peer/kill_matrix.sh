@@ -105,10 +105,7 @@ while read -r op n; do
 		echo "FAIL: kill_at=$c: the run was not killed (exit $rc): the happy path changed since the counting run"
 		failed=$((failed + 1)); continue
 	fi
-	id=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["cases"][0]["id"])' <<EOT
-$("$UNBRICK" cases --json)
-EOT
-)
+	id=1   # the only case in this home
 	set +e
 	"$UNBRICK" recover "$T/fw.bin" --device "fake:file:$k/dev.img" --profile $P --resume "$id" --yes --json >"$k/resume.out" 2>"$k/resume.err"
 	rc=$?
