@@ -8,7 +8,7 @@
 need python3 cmp
 : "${UB_LIFECYCLE:?UB_LIFECYCLE must point at ub-lifecycle}"
 MAKE="$SRCDIR/tests/contract/make-fake-device"
-P=fake-board
+P="$SRCDIR/profiles/fake-board.json"   # by path: the harness is not beside a build tree's meson-info
 DEV="$T/dev.img"
 "$MAKE" device "$DEV"
 cp "$DEV" "$T/before.img"
@@ -23,7 +23,7 @@ same() {
 # lifecycle EXIT DESCRIPTION SPEC-PARAMS [harness options]: output in $T/out
 lifecycle() {
 	want=$1; what=$2; params=$3; shift 3
-	expect_exit "$want" "$what" -- "$UB_LIFECYCLE" "fake:file:$DEV$params" $P firmware "$@"
+	expect_exit "$want" "$what" -- "$UB_LIFECYCLE" "fake:file:$DEV$params" "$P" firmware "$@"
 	if [ "$want" -ne 0 ] || ! grep -q '^PASS: ' "$T/out"; then sed 's/^/    /' "$T/out"; fi
 }
 slice "$DEV" 0x8000 0x30000 "$T/fw-orig.bin"

@@ -72,7 +72,7 @@ expect_json 'j["blocks"] == {"total": 48, "written": 8, "skipped": 40}' "only th
 expect_json 'j["boot"]["booted"] and j["boot"]["version"] == "1.1.0"' "it booted the new version"
 backup_is_device "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["backup"])' "$T/h.json")" h "the backup equals the device as it was"
 case_json "$(case_of)"
-expect_case '[s["name"] for s in j["steps"]] == ["identify", "preflight", "backup", "check", "flash", "verify", "settings", "boot"]' "the journal has every step"
+expect_case 'sorted(s["name"] for s in j["steps"]) == sorted(["check", "identify", "preflight", "backup", "flash", "verify", "settings", "boot"])' "the journal has every step, once"
 expect_case 'all(s["outcome"] == "ok" for s in j["steps"])' "every step ok in the journal"
 expect_case 'j["status"] == "repaired"' "the case is repaired"
 
@@ -139,20 +139,21 @@ expect_json 'j["blocks"]["written"] == 48' "every block written: nothing could b
 # "unverifiable" or a "verified": false
 python3 - "$T/u.json" "$T/u.err" "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("report", ""))' "$T/u.json")" <<'PY' >"$T/u.checks" || true
 import json, re, sys
-claim = re.compile(r'(?<![a-z])(?<!not )verified(?!"\s*:\s*false)', re.I)
+claim = re.compile(r'(?<![a-z])(?<!not )verified\b(?!"\s*:\s*false)', re.I)
+says = re.compile(r"written, not verified", re.I)
 res = json.load(open(sys.argv[1]))
 err = open(sys.argv[2]).read()
 report = open(sys.argv[3]).read() if sys.argv[3] else ""
-v = json.dumps(res["steps"].get("verify", {}))
-print("json-says", "written, not verified" in v)
-print("json-claims", bool(claim.search(v)) or '"verified": true' in json.dumps(res))
+text = json.dumps(res)
+print("json-says", bool(says.search(text)))
+print("json-claims", bool(claim.search(json.dumps(res["steps"].get("verify", {})))) or
+      '"verified": true' in text or bool(claim.search(str(res.get("summary", "")))))
 sect = re.search(r"^== verify.*?(?=^== |\Z)", err, re.M | re.S)
 tail = "\n".join(l for l in err.splitlines() if not l.startswith(("==", "  ")))
-print("summary-says", "written, not verified" in err)
+print("summary-says", bool(says.search(err)))
 print("summary-claims", bool(sect and claim.search(sect.group(0)[9:])) or bool(claim.search(tail)))
-row = "\n".join(l for l in report.splitlines() if re.match(r"\|\s*\d+\s*\|\s*verify\s*\|", l))
-print("report-says", "written, not verified" in row)
-print("report-claims", bool(claim.search(row)))
+print("report-says", bool(says.search(report)))
+print("report-claims", bool(claim.search(report)))
 PY
 for w in json summary report; do
 	grep -q "^$w-says True" "$T/u.checks" && echo "ok: the $w says 'written, not verified'" ||
