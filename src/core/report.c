@@ -60,6 +60,11 @@ static char *markdown(const json_t *c)
 	ub_sb_lit(&b, "| Reached at | "); text(&b, str(c, "device")); ub_sb_lit(&b, " |\n");
 	ub_sb_lit(&b, "| Opened | "); text(&b, str(c, "created")); ub_sb_lit(&b, " |\n");
 	ub_sb_lit(&b, "| Status | **"); text(&b, str(c, "status")); ub_sb_lit(&b, "** |\n");
+	if (*ub_report_result(str(c, "status"))) {
+		ub_sb_lit(&b, "| Result | ");
+		text(&b, ub_report_result(str(c, "status")));
+		ub_sb_lit(&b, " |\n");
+	}
 	ub_sb_lit(&b, "| Folder | "); text(&b, str(c, "folder")); ub_sb_lit(&b, " |\n\n");
 
 	ub_sb_lit(&b, "## Steps\n\n");
@@ -133,6 +138,30 @@ char *ub_report(const json_t *c, enum ub_report_format f, unsigned flags, unsign
 	if (redacted)
 		*redacted = count;
 	return text;
+}
+
+const char *ub_report_result(const char *status)
+{
+	static const struct {
+		const char *status, *says;
+	} v[] = {
+		{ "repaired", "written, verified on the device, and booted" },
+		{ "flashed", "written and verified on the device" },
+		{ "verified", "the device holds the image, block for block" },
+		{ "restored", "put back from the backup and verified on the device" },
+		{ "unverified", "written, not verified: the device can neither digest nor be read back, so nothing confirms what it holds" },
+		{ "interrupted", "stopped at a safe point; resume the case to finish" },
+		{ "refused", "refused by a gate: nothing was written" },
+		{ "failed", "a step failed: see the steps below" },
+		{ "handed-over", "stopped after too many failed attempts; handed over with a support bundle" },
+		{ "open", "not finished" },
+	};
+	size_t i;
+
+	for (i = 0; status && i < sizeof v / sizeof v[0]; i++)
+		if (strcmp(v[i].status, status) == 0)
+			return v[i].says;
+	return "";
 }
 
 char *ub_report_markdown(const json_t *c)

@@ -20,6 +20,10 @@ enum ub_report_format { UB_REPORT_MD, UB_REPORT_HTML, UB_REPORT_JSON };
  * case's console logs attached. */
 char *ub_report(const json_t *c, enum ub_report_format f, unsigned flags, unsigned *redacted);
 
+/* The case's status in one sentence that claims nothing it did not do
+ * ("written, not verified: ..." for an unverified write). */
+const char *ub_report_result(const char *status);
+
 /* The markdown report, redacted. */
 char *ub_report_markdown(const json_t *c);
 

@@ -274,6 +274,10 @@ char *ub_report_html(const json_t *c, int redact_logs, unsigned *redacted)
 		   strcmp(status, "flashed") == 0 || strcmp(status, "restored") == 0 ||
 		   strcmp(status, "verified") == 0 ? "ok" : "failed");
 	esc_s(&b, status);
+	if (*ub_report_result(status)) {
+		ub_sb_lit(&b, ": ");
+		esc_s(&b, ub_report_result(status));
+	}
 	ub_sb_lit(&b, "</p>\n<table>\n");
 	row(&b, "Device", str(c, "model"), NULL);
 	row(&b, "Serial", str(c, "serial"), NULL);

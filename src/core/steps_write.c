@@ -102,17 +102,19 @@ int ub_step_verify(struct run *r, struct ub_progress *p, json_t *d, struct ub_er
 
 	if (!r->o->verify_only && !r->o->full_verify && r->flashed && r->fr.how != UB_BY_NOTHING &&
 	    ws->blocks_written == 0 && ws->blocks_total > 0) {
-		ub_say("  every block already matched the image on %s just now; nothing was written (--full-verify compares again)\n",
+		ub_say("  every block already matched the image on %s just now; nothing was written, so that was the verify (--full-verify compares again)\n",
 			ub_compare_how_name(r->fr.how));
-		json_object_set_new(d, "skipped_by", json_string("nothing-written"));
+		json_object_set_new(d, "verified", json_true());
+		json_object_set_new(d, "verified_by", json_string("flash-compare"));
 		r->verified = 1;
-		return 1;
+		return 0;
 	}
 	if (!r->o->verify_only && !r->o->full_verify && (r->s.caps & UB_CAP_VERIFIED_WRITE)) {
-		ub_say("  the write read back every block it wrote; the others matched contents read twice (--full-verify reads the whole region again)\n");
-		json_object_set_new(d, "skipped_by", json_string("verified-write"));
+		ub_say("  the write read back every block it wrote; the others matched contents read twice: verified (--full-verify reads the whole region again)\n");
+		json_object_set_new(d, "verified", json_true());
+		json_object_set_new(d, "verified_by", json_string("write-read-back"));
 		r->verified = 1;
-		return 1;
+		return 0;
 	}
 	if ((rc = ub_verify_region(&r->s, g, &r->img.src, &state, p, d, e)))
 		return rc;

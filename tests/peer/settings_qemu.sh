@@ -81,7 +81,7 @@ m["serial"] = "UB-0099"
 json.dump(m, open(sys.argv[2] + "/manifest.json", "w"))
 PY
 expect_exit 0 "a backup of another unit" -- "$UNBRICK" flash "$T/fw-1.2.0.bin" --device "$DEV" --profile "$T/p.json" --backup "$T/other" --yes --json
-expect_json '[r for r in j["settings"] if r["region"] == "settings"][0]["state"] == "kept"' "another unit's settings are not put back"
+expect_json '"UB-0099" in j["steps"]["backup"]["rejected"]["why"] and [r for r in j["settings"] if r["region"] == "settings"][0]["state"] != "restored"' "another unit's backup is not used: its settings are not put back"
 expect_grep "UB-0099" "$T/err" "names the other unit"
 settings "$T/now.bin"
 [ "$(tr -d '\0' < "$T/now.bin" | wc -c)" -eq 0 ] && echo "ok: still nothing written into the settings" || { echo "FAIL: settings written"; FAILS=$((FAILS+1)); }

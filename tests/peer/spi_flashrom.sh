@@ -61,7 +61,7 @@ expect_exit 0 "flash trusting the fresh backup" -- "$UNBRICK" flash "$T/fw.bin" 
 expect_json 'j["blocks"] == {"total": 4000, "written": 40, "skipped": 3960}' "only the 40 changed blocks written"
 expect_json 'j["steps"]["backup"]["trusted"] is True' "the trust is recorded"
 expect_json 'j["settings"] == [{"region": "u-boot-env", "blocks": 16, "mismatched": 0, "compared_by": "crc32", "state": "unchanged"}]' "the settings compared: the write left them alone"
-expect_json 'j["steps"]["verify"]["outcome"] == "skipped" and "boot" not in j["steps"]' "verify left to the write's read-back; flash watches no boot"
+expect_json 'j["steps"]["verify"]["verified_by"] == "write-read-back" and j["steps"]["verify"]["outcome"] == "ok" and "boot" not in j["steps"]' "verify done by the write's read-back; flash watches no boot"
 flashrom -p "dummy:emulate=W25Q128FV,image=$CHIP" -r "$T/readback.bin" >"$T/flashrom.log" 2>&1 ||
 	{ echo "FAIL: flashrom -r"; cat "$T/flashrom.log"; FAILS=$((FAILS + 1)); }
 slice "$T/readback.bin" 0x50000 0xfa0000 "$T/rb-firmware.bin"
