@@ -102,7 +102,9 @@ enum ub_digest_flags {
 	UB_DIGEST_FRESH = 1u << 0,
 };
 
-/* A device found by a family's list: what `unbrick devices` prints. */
+/* A device found by a family's list: what `unbrick devices` prints.  With
+ * spec empty it is a note instead: what could not be looked for, and why
+ * (in what). */
 struct ub_found {
 	char spec[256];        /* what --device takes: "uboot:serial:/dev/ttyUSB0" */
 	char what[160];        /* "USB serial (FTDI FT232R, serial A50285BI)" */
