@@ -106,6 +106,7 @@ static const struct advice table[] = {
 	{ "tftp-refused", "The board refused the transfer; the message is its own. Check the load address and the free RAM on the board." },
 
 	/* SPI chips on a programmer */
+	{ "spi-programmer-unknown", "Spell the programmer as libflashrom names it (the message lists the names; flashrom(8) describes each); 'unbrick devices' shows the ones attached here." },
 	{ "spi-programmer", "The programmer did not start: check it is plugged in (lsusb), that you may use it (udev rules or root), and the programmer name and parameters (see 'flashrom --help')." },
 	{ "spi-no-chip", "No chip answered: power the board off, reseat the clip (pin 1 to the chip's dot), check the chip's voltage (3.3 V or 1.8 V with an adapter), and keep the wires short." },
 	{ "spi-chip-named", "The chip named with chip= did not answer: check the name against the chip's marking, or leave chip= out to let flashrom find it." },
@@ -128,6 +129,9 @@ static const struct advice table[] = {
 	/* workspace and journal */
 	{ "journal-open", "The repair journal could not be opened; check UNBRICK_HOME and its permissions, and the free disk space." },
 	{ "journal-newer", "The journal was written by a newer unbrick; upgrade unbrick before using this journal." },
+	{ "case-has-backup", "The case holds a backup of the owner's data: keep a copy ('unbrick bundle ID --with-backups'), then pass --with-backups to remove it too." },
+	{ "not-confirmed", "Nothing was deleted. Run it again on a terminal and type the words asked for, or pass --yes." },
+	{ "case-folder-outside", "The journal names a folder outside $UNBRICK_HOME/cases for this case; check it by hand, nothing was removed." },
 	{ "case-missing", "No such case; run 'unbrick cases' to list the case ids." },
 	{ "disk-full", "Free some disk space; nothing was deleted, and the case can be resumed." },
 };

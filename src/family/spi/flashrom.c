@@ -8,6 +8,7 @@
 #include <libflashrom.h>
 
 #include "base/say.h"
+#include "base/suggest.h"
 
 #define MAX_FOUND 8
 
@@ -30,6 +31,10 @@ static struct {
 	char found[MAX_FOUND][160];
 	unsigned nfound;
 	char last_error[256];
+	/* an unknown programmer's name makes libflashrom list the ones it
+	 * knows (its only way to tell): kept here, a piece per call */
+	int unknown;
+	char known[2048];
 } log_state;
 
 static int on_log(enum flashrom_log_level level, const char *fmt, va_list ap)
@@ -49,6 +54,15 @@ static int on_log(enum flashrom_log_level level, const char *fmt, va_list ap)
 		ub_say("flashrom: %s", line);
 	if (level > FLASHROM_MSG_INFO)
 		return 0;
+	if (log_state.unknown) {
+		n = strlen(log_state.known);
+		snprintf(log_state.known + n, sizeof log_state.known - n, "%s", line);
+		return 0;
+	}
+	if (strstr(line, "Unknown programmer")) {
+		log_state.unknown = 1;
+		return 0;
+	}
 	n = strcspn(line, "\n");
 	line[n] = '\0';
 	if (strncmp(line, "Found ", 6) == 0 && strstr(line, " flash chip \"")) {
@@ -82,6 +96,71 @@ static void parse_found(const char *s, struct ub_chip_info *info)
 		info->size = strtoull(kb + 1, NULL, 10) * 1024;
 }
 
+/* The names in log_state.known ("internal, dummy, ...\n...") into out,
+ * separated by ", "; returns how many. */
+static size_t known_names(char *out, size_t len)
+{
+	const char *p = log_state.known;
+	size_t n = 0;
+
+	out[0] = '\0';
+	while (*p) {
+		size_t w = strspn(p, "abcdefghijklmnopqrstuvwxyz0123456789_");
+
+		if (w) {
+			snprintf(out + strlen(out), len - strlen(out), "%s%.*s", n ? ", " : "", (int)w, p);
+			n++;
+			p += w;
+		} else {
+			p++;
+		}
+	}
+	return n;
+}
+
+size_t ub_chip_programmers(char *out, size_t len)
+{
+	struct flashrom_programmer *p = NULL;
+
+	out[0] = '\0';
+	log_reset();
+	flashrom_set_log_callback(on_log);
+	if (flashrom_init(1) != 0)
+		return 0;
+	/* no programmer has this name: libflashrom answers with its list and
+	 * starts nothing */
+	if (flashrom_programmer_init(&p, "?", "") == 0) {
+		flashrom_programmer_shutdown(p);
+		return 0;
+	}
+	return known_names(out, len);
+}
+
+/* The programmer's name is not one libflashrom knows: a usage error with
+ * the near name and the list. */
+static int unknown_programmer(const char *programmer, struct ub_err *e)
+{
+	char list[2048], *names[64], *p;
+	const char *near;
+	size_t n = 0;
+
+	known_names(list, sizeof list);
+	if (!list[0])
+		return ub_err_set(e, UB_EUSAGE, "spi-programmer-unknown",
+				  "libflashrom knows no programmer '%.64s'", programmer);
+	{
+		char copy[2048];
+
+		snprintf(copy, sizeof copy, "%s", list);
+		for (p = strtok(copy, ", "); p && n < 64; p = strtok(NULL, ", "))
+			names[n++] = p;
+		near = ub_suggest(programmer, (const char *const *)names, n);
+		return ub_err_set(e, UB_EUSAGE, "spi-programmer-unknown",
+				  "libflashrom knows no programmer '%.64s'%s%.64s%s (it knows %.1200s)", programmer,
+				  near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "", list);
+	}
+}
+
 static int busy_error(struct ub_err *e, const char *what)
 {
 	return ub_err_set(e, UB_EFAIL, "spi-io", "%s failed%s%s", what,
@@ -107,6 +186,10 @@ int ub_chip_open(struct ub_chip **out, const char *programmer,
 	}
 	snprintf(c->info.programmer, sizeof c->info.programmer, "%s", programmer);
 	if (flashrom_programmer_init(&c->prog, programmer, params ? params : "") != 0) {
+		if (log_state.unknown) {
+			rc = unknown_programmer(programmer, e);
+			goto fail;
+		}
 		rc = ub_err_set(e, UB_ENODEV, "spi-programmer",
 				"programmer %s did not start%s%.200s", programmer,
 				log_state.last_error[0] ? ": " : "", log_state.last_error);

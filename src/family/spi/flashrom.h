@@ -23,9 +23,16 @@ struct ub_chip_info {
  * parameters ("emulate=W25Q128FV,image=F"; may be empty) and probes the
  * chip; chip_name (flashrom's -c) may be NULL.  No chip, several matching
  * chip definitions, or a programmer that does not start each get their own
- * error with advice. */
+ * error with advice; a programmer libflashrom does not know by that name
+ * is a usage error naming the near one. */
 int ub_chip_open(struct ub_chip **out, const char *programmer,
 		 const char *params, const char *chip_name, struct ub_err *e);
+
+/* The programmers this libflashrom knows, as "internal, dummy, ..." into
+ * out; returns how many (0 when it would not say).  libflashrom 1.3 has
+ * no call for the list: it names them when asked for one it does not
+ * know, which starts nothing. */
+size_t ub_chip_programmers(char *out, size_t len);
 
 const struct ub_chip_info *ub_chip_info(const struct ub_chip *c);
 

@@ -657,6 +657,7 @@ const struct ub_family ub_family_spi = {
 	 * twice), erase and program much slower */
 	.read_bps = 0.5e6,
 	.write_bps = 150e3,
+	.list = ub_spi_list,
 	.open = spi_open,
 	.identify = spi_identify,
 	.enter_recovery = spi_enter_recovery,

@@ -7,4 +7,8 @@
 
 extern const struct ub_family ub_family_spi;
 
+/* The programmers reachable now (list.c). */
+int ub_spi_list(void (*found)(void *ctx, const struct ub_found *f), void *ctx,
+		struct ub_err *e);
+
 #endif
