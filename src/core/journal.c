@@ -2,8 +2,10 @@
 
 #include "core/lock.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -618,5 +620,168 @@ int ub_artifact_add(struct ub_journal *j, long long case_id,
 	sqlite3_bind_int64(st, 6, (sqlite3_int64)size);
 	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(j, e, "recording an artifact");
 	sqlite3_finalize(st);
+	return rc;
+}
+
+/* --- removing cases, on the user's word (`unbrick case rm|prune`) --- */
+
+int ub_case_select(struct ub_journal *j, double older_than_days, const char *status,
+		   json_t **out, struct ub_err *e)
+{
+	sqlite3_stmt *st;
+	json_t *a = json_array();
+	int rc;
+
+	*out = NULL;
+	if (!a)
+		return ub_err_set(e, UB_ENOMEM, NULL, "out of memory");
+	if (sqlite3_prepare_v2(j->db, "SELECT c.id, c.created, c.model, c.serial, c.status, c.folder,"
+			       " (SELECT count(*) FROM artifacts a WHERE a.case_id = c.id"
+			       "  AND a.kind = 'backup') AS backups,"
+			       " (SELECT count(*) FROM steps s WHERE s.case_id = c.id"
+			       "  AND s.outcome = 'running') AS running"
+			       " FROM cases c WHERE (?1 < 0 OR julianday('now') - julianday(c.created) > ?1)"
+			       " AND (?2 IS NULL OR c.status = ?2) ORDER BY c.id", -1, &st, NULL) != SQLITE_OK) {
+		json_decref(a);
+		return db_fail(j, e, "reading");
+	}
+	sqlite3_bind_double(st, 1, older_than_days);
+	if (status)
+		sqlite3_bind_text(st, 2, status, -1, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		json_array_append_new(a, row_json(st));
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		json_decref(a);
+		return db_fail(j, e, "reading");
+	}
+	*out = a;
+	return 0;
+}
+
+int ub_case_has_backup(struct ub_journal *j, const struct ub_case *c)
+{
+	sqlite3_stmt *st;
+	char dir[4200];
+	struct dirent *de;
+	DIR *d;
+	int n = 0;
+
+	if (sqlite3_prepare_v2(j->db, "SELECT count(*) FROM artifacts WHERE case_id = ? AND kind = 'backup'",
+			       -1, &st, NULL) != SQLITE_OK)
+		return 1;   /* cannot tell: keep it */
+	sqlite3_bind_int64(st, 1, c->id);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (n)
+		return 1;
+	/* a backup being written is files before it is a row */
+	snprintf(dir, sizeof dir, "%s/backup", c->folder);
+	if (!(d = opendir(dir)))
+		return errno == ENOENT ? 0 : 1;
+	while (!n && (de = readdir(d)) != NULL)
+		n = strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0;
+	closedir(d);
+	return n;
+}
+
+static int remove_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(path) == 0 ? 0 : -1;
+}
+
+/* Whether folder is a case folder of this journal: directly inside
+ * $UNBRICK_HOME/cases, links resolved.  A folder column pointing anywhere
+ * else is never deleted. */
+static int inside_cases(const struct ub_journal *j, const char *folder)
+{
+	char cases[4200], *rc = NULL, *rf = NULL;
+	int ok = 0;
+	size_t n;
+
+	snprintf(cases, sizeof cases, "%s/cases", j->home);
+	rc = realpath(cases, NULL);
+	rf = realpath(folder, NULL);
+	if (rc && rf) {
+		n = strlen(rc);
+		ok = strncmp(rf, rc, n) == 0 && rf[n] == '/' && rf[n + 1] && !strchr(rf + n + 1, '/');
+	}
+	free(rc);
+	free(rf);
+	return ok;
+}
+
+int ub_case_remove(struct ub_journal *j, long long id, struct ub_err *e)
+{
+	static const char *const sql[] = {
+		"DELETE FROM artifacts WHERE case_id = ?",
+		"DELETE FROM steps WHERE case_id = ?",
+		"DELETE FROM cases WHERE id = ?",
+	};
+	struct ub_lock lock = { -1 };
+	struct ub_case c;
+	struct stat sb;
+	char gone[4200];
+	int rc, moved = 0;
+	size_t i;
+
+	if ((rc = ub_case_get(j, id, &c, e)))
+		return rc;
+	if (stat(c.folder, &sb) == 0) {
+		if (!inside_cases(j, c.folder))
+			return ub_err_set(e, UB_EREFUSED, "case-folder-outside",
+					  "case %lld's folder %s is not inside %s/cases: nothing was removed", id,
+					  c.folder, j->home);
+		/* a run at work on the case holds it: it is not pulled away */
+		if ((rc = ub_lock_case(&lock, c.folder, id, e)))
+			return rc;
+	}
+	if (sqlite3_exec(j->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+		ub_unlock(&lock);
+		return db_fail(j, e, "removing a case");
+	}
+	for (i = 0; i < sizeof sql / sizeof sql[0]; i++) {
+		sqlite3_stmt *st;
+
+		if (sqlite3_prepare_v2(j->db, sql[i], -1, &st, NULL) != SQLITE_OK) {
+			rc = db_fail(j, e, "removing a case");
+			goto rollback;
+		}
+		sqlite3_bind_int64(st, 1, id);
+		rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(j, e, "removing a case");
+		sqlite3_finalize(st);
+		if (rc)
+			goto rollback;
+	}
+	/* The folder leaves its name before the rows go for good: a crash
+	 * after the commit leaves a hidden leftover, never rows without
+	 * their folder or a folder that looks like a live case. */
+	snprintf(gone, sizeof gone, "%s/cases/.removed-%lld-%lld", j->home, id, (long long)time(NULL));
+	if (stat(c.folder, &sb) == 0) {
+		if (rename(c.folder, gone) != 0) {
+			rc = ub_err_errno(e, UB_EIO, "journal-open", errno, "cannot move %s aside", c.folder);
+			goto rollback;
+		}
+		moved = 1;
+	}
+	if (sqlite3_exec(j->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		rc = db_fail(j, e, "removing a case");
+		if (moved)
+			rename(gone, c.folder);
+		goto rollback;
+	}
+	rc = 0;
+	if (moved && nftw(gone, remove_one, 16, FTW_DEPTH | FTW_PHYS) != 0)
+		rc = ub_err_errno(e, UB_EIO, "journal-open", errno,
+				  "case %lld is out of the journal, but its files are left in %s", id, gone);
+	ub_unlock(&lock);
+	return rc;
+rollback:
+	sqlite3_exec(j->db, "ROLLBACK", NULL, NULL, NULL);
+	ub_unlock(&lock);
 	return rc;
 }

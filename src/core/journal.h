@@ -2,11 +2,12 @@
  * holding every case, each step of its repair with timings and outcome,
  * and the artifacts (backups, images, logs, reports) it produced.  The
  * schema is migrated forward by number (PRAGMA user_version); a journal
- * from a newer unbrick is refused rather than misread.  Rows are never
- * deleted.  A step ends ok, failed, skipped, unverifiable (written, not
- * verified: the device can neither digest nor be read) or interrupted (a
- * signal stopped it at a safe point; or the process died, found when the
- * journal is next opened and nobody holds the case). */
+ * from a newer unbrick is refused rather than misread.  Rows are deleted
+ * only when the user removes a case (ub_case_remove).  A step ends ok,
+ * failed, skipped, unverifiable (written, not verified: the device can
+ * neither digest nor be read) or interrupted (a signal stopped it at a
+ * safe point; or the process died, found when the journal is next opened
+ * and nobody holds the case). */
 #ifndef UB_JOURNAL_H
 #define UB_JOURNAL_H
 
@@ -79,5 +80,22 @@ int ub_step_detail_text(struct ub_journal *j, long long step_id,
 int ub_artifact_add(struct ub_journal *j, long long case_id,
 		    long long step_id, const char *kind, const char *path,
 		    const char *sha256, uint64_t size, struct ub_err *e);
+
+/* Cases created more than older_than_days ago (< 0: any age) with status
+ * (NULL: any), oldest first, as JSON objects: id, created, model, serial,
+ * status, folder, backups (artifacts of kind backup), running (steps still
+ * running: a run is at work on it). */
+int ub_case_select(struct ub_journal *j, double older_than_days, const char *status,
+		   json_t **out, struct ub_err *e);
+
+/* 1 when the case holds a backup (an artifact of kind backup, or any file
+ * in its backup/ folder) or when that cannot be told; 0 otherwise. */
+int ub_case_has_backup(struct ub_journal *j, const struct ub_case *c);
+
+/* Removes case id for good: its artifacts' and steps' rows, its row, and
+ * its folder (which must be inside $UNBRICK_HOME/cases: anything else is
+ * refused).  A case another run holds is left alone ("case-busy").  The
+ * caller has asked the user. */
+int ub_case_remove(struct ub_journal *j, long long id, struct ub_err *e);
 
 #endif
