@@ -1,9 +1,14 @@
-/* Shared pieces of the command-line front end: the command table, output
- * conventions (human text on stderr, one JSON object on stdout), colours
- * and the exit status. */
+/* Shared pieces of the command-line front end: the command and option
+ * tables, output conventions and the exit status.
+ *
+ * Results (lists, verdicts, case ids, reports, paths of what was written)
+ * go to stdout, so they pipe; progress, diagnostics and prompts go to
+ * stderr.  With --json, stdout carries one JSON object instead of the
+ * text, usage errors included. */
 #ifndef UB_CLI_H
 #define UB_CLI_H
 
+#include <getopt.h>   /* optarg and optind after cli_getopt */
 #include <stdio.h>
 
 #include <jansson.h>
@@ -11,11 +16,107 @@
 #include "base/err.h"
 #include "base/progress.h"
 
-struct cli_cmd {
+/* One option of a command.  key is what cli_getopt returns for it: a
+ * letter when the option has a short form (-d), else a value of 256 and
+ * up.  arg names its value (NULL: a flag); "a|b|c" means one of these
+ * words, which completion offers.  A row with name NULL and help set is a
+ * heading in --help; a row of NULLs ends the table. */
+struct cli_opt {
 	const char *name;
-	const char *summary;   /* one line for `unbrick --help` */
-	int (*run)(int argc, char **argv);   /* returns an exit status */
+	int key;
+	const char *arg;
+	const char *help;
 };
+#define CLI_HEADING(text) { NULL, 0, NULL, text }
+#define CLI_END { NULL, 0, NULL, NULL }
+
+enum cli_cmd_flags {
+	/* takes --device: the families' options and device specs too */
+	CLI_DEVICE = 1u << 0,
+	/* reports progress: --json-progress */
+	CLI_PROGRESS = 1u << 1,
+};
+
+/* A command: one table drives its parsing, its --help, the man page check
+ * and bash completion. */
+struct cli_cmd {
+	const char *name;       /* "recover", or "case new" for a subcommand */
+	const char *summary;    /* one line for `unbrick --help` */
+	const char *synopsis;   /* after "unbrick NAME "; '\n' starts another form */
+	const char *about;      /* what it does, in lines of at most 78 */
+	const struct cli_opt *opts;
+	const char *exits;      /* the exit status paragraph */
+	unsigned flags;         /* enum cli_cmd_flags */
+	int (*run)(int argc, char **argv);   /* returns an exit status */
+	/* subcommands ("case new", ...), NULL-terminated, or NULL */
+	const struct cli_cmd *const *subs;
+};
+
+/* Every command, in the order --help lists them, NULL-terminated. */
+extern const struct cli_cmd *const cli_commands[];
+
+/* Options every command has; the engine handles them itself. */
+enum {
+	CLI_O_JSON = 0x4000,
+	CLI_O_JSON_PROGRESS,
+	CLI_O_FAMILY = 0x5000,   /* + index: the families' options */
+};
+
+/* getopt_long over cmd's table: returns the next option's key, -1 at the
+ * end (optind is then the first operand), 'h' after printing the help
+ * (exit 0), or '?' after printing a usage error (exit 2): an unknown or
+ * abbreviated option (with the near one, or the commands that have it),
+ * a missing value.  --json, --json-progress and the families' options
+ * are taken care of here and not returned. */
+int cli_getopt(const struct cli_cmd *cmd, int argc, char **argv);
+
+/* Prints cmd's help: usage, about, its options, the families' options
+ * and device specs when it takes --device, output options, exit status. */
+void cli_help(const struct cli_cmd *cmd, FILE *f);
+
+/* The command or subcommand named, or NULL. */
+const struct cli_cmd *cli_find_cmd(const char *name);
+
+/* Runs the subcommand argv[1] of parent (case new|show|...). */
+int cli_run_sub(const struct cli_cmd *parent, int argc, char **argv);
+
+/* Prints text wrapped at 79 columns: the first line goes on from column
+ * col0 (where the cursor is), the others start at column indent. */
+void cli_wrap(FILE *f, const char *text, int col0, int indent);
+
+/* --- the families' options and device specs (family_opts.c) --- */
+
+/* An option some family declares for one of its spec parameters (--via
+ * for via=): the first family's definition, and the value given. */
+struct ub_param_def;
+struct ub_family;
+struct cli_famopt {
+	const char *option;               /* "via" */
+	const struct ub_param_def *def;
+	const struct ub_family *fam;      /* the first family declaring it */
+	const char *value;                /* from the command line, or NULL */
+};
+
+/* The families' options, built once from every registered family. */
+size_t cli_famopts(struct cli_famopt **v);
+
+/* The value's name in --help: the choices, N, IP, PATH or TEXT. */
+const char *cli_param_arg(const struct ub_param_def *d);
+
+/* device with the families' options given on the command line appended
+ * as its parameters, checked against its family (transport, parameter
+ * names, values) before anything else happens.  An option the device's
+ * family does not declare is a usage error naming the family that does.
+ * Returns 0, or the exit status after saying what is wrong. */
+int cli_device_spec(const char *cmd, const char *device, char *out, size_t len);
+
+/* Help sections: the families' options (the lines of a --help), and the
+ * device specs (FAMILY:TRANSPORT:ADDRESS with each family's transports;
+ * with params, each family's parameters too). */
+void cli_help_famopts(FILE *f);
+void cli_help_devices(FILE *f, int params);
+
+/* --- output --- */
 
 /* Global output settings, from the environment and common options.
  * cli_out_init also wraps stdout and stderr so that what they print is
@@ -31,12 +132,14 @@ extern struct cli_out cli_out;
 
 void cli_out_init(void);
 
-/* Prints "unbrick: error: MSG" and "  what to do: ADVICE" on stderr (or,
- * with --json, an {"ok":false,"error":{...}} object on stdout) and returns
- * the exit status for the error. */
+/* Prints "unbrick: error: MSG" and "  what to do: ADVICE" on stderr (and,
+ * with --json, an {"ok":false,"exit":N,"error":{...}} object on stdout)
+ * and returns the exit status for the error.  A name that does not exist
+ * (a case id) is a usage error: exit 2. */
 int cli_fail(const struct ub_err *e);
 
-/* Usage error for a command: message, then "Try 'unbrick CMD --help'." */
+/* Usage error for a command: message, then "Try 'unbrick CMD --help'."
+ * on stderr, and the JSON error object with --json. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) UB_PRINTF(2, 3);
 
 /* Prints obj as one line of JSON on stdout and frees it. */
@@ -68,31 +171,12 @@ void cli_progress_clear(void);
 /* Human byte counts: "1.5 MiB". */
 const char *cli_bytes(double n, char *buf, size_t len);
 
-/* Commands, each in its own file. */
-int cmd_check(int argc, char **argv);
-int cmd_identify(int argc, char **argv);
-int cmd_diagnose(int argc, char **argv);
-int cmd_bundle(int argc, char **argv);
-int cmd_backup(int argc, char **argv);
-int cmd_case(int argc, char **argv);
-int cmd_cases(int argc, char **argv);
-int cmd_report(int argc, char **argv);
-int cmd_recover(int argc, char **argv);
-int cmd_flash(int argc, char **argv);
-int cmd_verify(int argc, char **argv);
-int cmd_restore(int argc, char **argv);
-int cmd_profile(int argc, char **argv);
-int cmd_profiles(int argc, char **argv);
+/* Asks the person at the terminal to type want; 1 when they did.  Without
+ * a terminal on stdin nobody can answer: 0, after saying which option
+ * (--yes) goes on without asking. */
+int cli_confirm(const char *question, const char *want);
 
 /* A case id from the command line: 0, or -1 when not a positive number. */
-/* device with the options that travel in the spec appended as its
- * parameters: kv holds key, value pairs in the spec's spelling
- * ("server_ip", "10.0.0.1"), ending with NULL; a NULL value is left out.
- * Returns 0, or the usage error's exit status (a value with a comma, a
- * spec longer than len). */
-int cli_spec_params(char *out, size_t len, const char *device, const char *cmd,
-		    const char *const *kv);
-
 int cli_parse_case_id(const char *s, long long *id);
 
 /* Shared JSON forms. */

@@ -1,49 +1,30 @@
 /* unbrick backup: read everything that can be read off a device, verified. */
-#include <getopt.h>
 #include <string.h>
 
 #include "cli.h"
 #include "core/backup.h"
 
-static const char help[] =
-	"Usage: unbrick backup --device SPEC --profile P -o DIR [--region R] [--json]\n"
-	"                      [--server-ip A --device-ip A]\n"
-	"                      [--read-via tftpput|netconsole|console]\n"
+static const struct cli_opt opts[] = {
+	{ "device", 'd', "SPEC", "how to reach the device: FAMILY:TRANSPORT:ADDRESS[,NAME=VALUE...] (the device specs below)" },
+	{ "profile", 'p', "P", "the device profile (a name or a file)" },
+	{ "output", 'o', "DIR", "where the backup goes (created if missing)" },
+	{ "region", 'r', "R", "back up only region R" },
+	CLI_END,
+};
+
+static int run(int argc, char **argv);
+
+const struct cli_cmd cli_cmd_backup = {
+	"backup", "read every readable region off a device, verified",
+	"--device SPEC --profile P -o DIR [--region R]",
 	"Stop the device in its bootloader and read every readable region of its\n"
 	"flash map into DIR: one file per region and manifest.json with each file's\n"
 	"SHA-256.  Each block read is cross-checked with the device's own checksum.\n"
-	"Nothing is written to the device.\n"
-	"\n"
-	"  -d, --device SPEC   how to reach it, e.g. uboot:serial:/dev/ttyUSB0\n"
-	"  -p, --profile P     the device profile (name or file)\n"
-	"  -o, --output DIR    where the backup goes (created if missing)\n"
-	"  -r, --region R      back up only region R\n"
-	"      --read-via tftpput|netconsole|console  how a U-Boot board's flash comes\n"
-	"                      back: uploaded by its tftpput, its dumps through its netconsole\n"
-	"                      (UDP to this machine), or over the console; by default the\n"
-	"                      fastest the board has, when the network addresses are known\n"
-	"      --server-ip A   this machine's address on the board's network\n"
-	"      --device-ip A   the address the board takes there\n"
-	"      --json          print the result as JSON on stdout\n"
-	"      --json-progress print progress events as JSON lines on stdout\n"
-	"  -h, --help          show this help\n"
-	"\n"
-	"Exit status: 0 backed up, 1 failed, 2 usage error, 4 device not answering.\n";
-
-enum { OPT_JSON = 256, OPT_JSON_PROGRESS, OPT_READ_VIA, OPT_SERVER_IP, OPT_DEVICE_IP };
-
-static const struct option longopts[] = {
-	{ "device", required_argument, NULL, 'd' },
-	{ "profile", required_argument, NULL, 'p' },
-	{ "output", required_argument, NULL, 'o' },
-	{ "region", required_argument, NULL, 'r' },
-	{ "read-via", required_argument, NULL, OPT_READ_VIA },
-	{ "server-ip", required_argument, NULL, OPT_SERVER_IP },
-	{ "device-ip", required_argument, NULL, OPT_DEVICE_IP },
-	{ "json", no_argument, NULL, OPT_JSON },
-	{ "json-progress", no_argument, NULL, OPT_JSON_PROGRESS },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+	"Nothing is written to the device.  The regions and their SHA-256 are printed\n"
+	"on stdout.",
+	opts,
+	"Exit status: 0 backed up, 1 failed, 2 usage error, 4 the device did not answer.",
+	CLI_DEVICE | CLI_PROGRESS, run, NULL,
 };
 
 json_t *cli_backup_json(const char *dir, const struct ub_backup *b)
@@ -58,10 +39,9 @@ json_t *cli_backup_json(const char *dir, const struct ub_backup *b)
 	return json_pack("{s:s, s:o}", "dir", dir, "regions", a);
 }
 
-int cmd_backup(int argc, char **argv)
+static int run(int argc, char **argv)
 {
 	const char *device = NULL, *profile = NULL, *dir = NULL, *only = NULL;
-	const char *kv[] = { "server_ip", NULL, "device_ip", NULL, "read_via", NULL, NULL };
 	char spec[2200];
 	struct ub_session s;
 	struct ub_identity id;
@@ -74,25 +54,21 @@ int cmd_backup(int argc, char **argv)
 	int c, rc;
 
 	ub_err_clear(&e);
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "d:p:o:r:h", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(&cli_cmd_backup, argc, argv)) != -1) {
 		switch (c) {
 		case 'd': device = optarg; break;
 		case 'p': profile = optarg; break;
 		case 'o': dir = optarg; break;
 		case 'r': only = optarg; break;
-		case OPT_SERVER_IP: kv[1] = optarg; break;
-		case OPT_DEVICE_IP: kv[3] = optarg; break;
-		case OPT_READ_VIA: kv[5] = optarg; break;
-		case OPT_JSON: cli_out.json = 1; break;
-		case OPT_JSON_PROGRESS: cli_out.json_progress = 1; break;
-		case 'h': fputs(help, stdout); return 0;
-		default: return cli_usage_error("backup", "unknown option");
+		case 'h': return 0;
+		default: return UB_EXIT_USAGE;
 		}
 	}
-	if (!device || !dir || optind != argc)
+	if (optind != argc)
+		return cli_usage_error("backup", "unexpected argument '%s'", argv[optind]);
+	if (!device || !dir)
 		return cli_usage_error("backup", "--device SPEC and -o DIR are needed");
-	if ((rc = cli_spec_params(spec, sizeof spec, device, "backup", kv)))
+	if ((rc = cli_device_spec("backup", device, spec, sizeof spec)))
 		return rc;
 	if ((rc = ub_session_open(&s, spec, profile, &e)))
 		return cli_fail(&e);
@@ -114,13 +90,16 @@ int cmd_backup(int argc, char **argv)
 	ub_session_close(&s);
 	if (rc)
 		return cli_fail(&e);
-	for (i = 0; i < b.n; i++)
-		fprintf(stderr, "  %-12s %10s  sha256 %s\n", b.v[i].region,
-			cli_bytes((double)b.v[i].size, size, sizeof size), b.v[i].sha256);
-	fprintf(stderr, "backup complete: %zu region%s in %s (manifest.json lists their sha256)\n",
-		b.n, b.n == 1 ? "" : "s", dir);
-	if (cli_out.json)
+	if (cli_out.json) {
 		cli_json_emit(json_pack("{s:b, s:o}", "ok", 1, "backup", bj));
+	} else {
+		for (i = 0; i < b.n; i++)
+			printf("%-12s %10s  sha256 %s  %s/%s\n", b.v[i].region,
+			       cli_bytes((double)b.v[i].size, size, sizeof size), b.v[i].sha256, dir,
+			       b.v[i].file);
+		fprintf(stderr, "backup complete: %zu region%s in %s (manifest.json lists their sha256)\n",
+			b.n, b.n == 1 ? "" : "s", dir);
+	}
 	ub_backup_free(&b);
 	return 0;
 }

@@ -1,5 +1,4 @@
 /* unbrick check IMAGE: is this image safe to flash? */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,67 +8,46 @@
 #include "core/journal.h"
 #include "core/profile.h"
 
-static const char help[] =
-	"Usage: unbrick check IMAGE [options]\n"
-	"Decide whether IMAGE is safe to flash: checksums, the image's own CRCs and\n"
-	"hashes, signature, model/revision/region, and version.\n"
-	"\n"
-	"Checksums:\n"
-	"      --sha256 HEX        expected SHA-256 (from the vendor's page)\n"
-	"      --sha512 HEX        expected SHA-512\n"
-	"      --md5 HEX           expected MD5 (weak; better than nothing)\n"
-	"      --sums FILE         a checksum list (sha256sum/sha512sum/md5sum output,\n"
-	"                          or BSD 'SHA256 (file) = hex' lines)\n"
-	"Signature:\n"
-	"      --sig FILE          detached signature (signify/usign .sig, minisign\n"
-	"                          .minisig, or an openssl signature)\n"
-	"      --key FILE          the vendor's public key (.pub, minisign .pub or PEM);\n"
-	"                          alone, it also verifies IMAGE.sig / IMAGE.minisig or a\n"
-	"                          signature embedded in the image\n"
-	"Device:\n"
-	"      --profile NAME|FILE the device profile (see profiles/)\n"
-	"      --model M           the device's model (overrides the profile's)\n"
-	"      --revision R        the hardware revision from the label\n"
-	"      --region G          the region\n"
-	"      --installed-version V  the firmware now on the device\n"
-	"      --allow-older       allow an image older than the installed version\n"
-	"Other:\n"
-	"      --manifest FILE     sidecar manifest (default IMAGE.manifest.json if present)\n"
-	"      --case ID           record the result as a step of repair case ID\n"
-	"      --json              print the result as one JSON object on stdout\n"
-	"      --json-progress     print progress events as JSON lines on stdout\n"
-	"  -q, --quiet             print only the verdict\n"
-	"  -h, --help              show this help\n"
-	"\n"
-	"Exit status: 0 safe to flash, 1 the image could not be read, 2 usage error,\n"
-	"3 refused: at least one check failed (the failing checks say why).\n";
-
 enum {
 	OPT_SHA256 = 256, OPT_SHA512, OPT_MD5, OPT_SUMS, OPT_SIG, OPT_KEY,
 	OPT_PROFILE, OPT_MODEL, OPT_REVISION, OPT_REGION, OPT_INSTALLED,
-	OPT_ALLOW_OLDER, OPT_MANIFEST, OPT_JSON, OPT_JSON_PROGRESS, OPT_CASE,
+	OPT_ALLOW_OLDER, OPT_MANIFEST, OPT_CASE,
 };
 
-static const struct option longopts[] = {
-	{ "sha256", required_argument, NULL, OPT_SHA256 },
-	{ "sha512", required_argument, NULL, OPT_SHA512 },
-	{ "md5", required_argument, NULL, OPT_MD5 },
-	{ "sums", required_argument, NULL, OPT_SUMS },
-	{ "sig", required_argument, NULL, OPT_SIG },
-	{ "key", required_argument, NULL, OPT_KEY },
-	{ "profile", required_argument, NULL, OPT_PROFILE },
-	{ "model", required_argument, NULL, OPT_MODEL },
-	{ "revision", required_argument, NULL, OPT_REVISION },
-	{ "region", required_argument, NULL, OPT_REGION },
-	{ "installed-version", required_argument, NULL, OPT_INSTALLED },
-	{ "allow-older", no_argument, NULL, OPT_ALLOW_OLDER },
-	{ "manifest", required_argument, NULL, OPT_MANIFEST },
-	{ "case", required_argument, NULL, OPT_CASE },
-	{ "json", no_argument, NULL, OPT_JSON },
-	{ "json-progress", no_argument, NULL, OPT_JSON_PROGRESS },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+static const struct cli_opt opts[] = {
+	CLI_HEADING("Checksums"),
+	{ "sha256", OPT_SHA256, "HEX", "expected SHA-256 (from the vendor's page)" },
+	{ "sha512", OPT_SHA512, "HEX", "expected SHA-512" },
+	{ "md5", OPT_MD5, "HEX", "expected MD5 (weak; better than nothing)" },
+	{ "sums", OPT_SUMS, "FILE", "a checksum list (sha256sum/sha512sum/md5sum output, or BSD 'SHA256 (file) = hex' lines)" },
+	CLI_HEADING("Signature"),
+	{ "sig", OPT_SIG, "FILE", "detached signature (signify/usign .sig, minisign .minisig, or an openssl signature)" },
+	{ "key", OPT_KEY, "FILE", "the vendor's public key (.pub, minisign .pub or PEM); alone, it also verifies IMAGE.sig / IMAGE.minisig or a signature embedded in the image" },
+	CLI_HEADING("Device"),
+	{ "profile", OPT_PROFILE, "NAME|FILE", "the device profile (see profiles/)" },
+	{ "model", OPT_MODEL, "M", "the device's model (overrides the profile's)" },
+	{ "revision", OPT_REVISION, "R", "the hardware revision from the label" },
+	{ "region", OPT_REGION, "G", "the region" },
+	{ "installed-version", OPT_INSTALLED, "V", "the firmware now on the device" },
+	{ "allow-older", OPT_ALLOW_OLDER, NULL, "allow an image older than the installed version" },
+	CLI_HEADING("Other"),
+	{ "manifest", OPT_MANIFEST, "FILE", "sidecar manifest (default IMAGE.manifest.json if present)" },
+	{ "case", OPT_CASE, "ID", "record the result as a step of repair case ID" },
+	{ "quiet", 'q', NULL, "print only the verdict" },
+	CLI_END,
+};
+
+static int run(int argc, char **argv);
+
+const struct cli_cmd cli_cmd_check = {
+	"check", "is this image safe to flash? checksums, signature, model, version",
+	"IMAGE [options]",
+	"Decide whether IMAGE is safe to flash: checksums, the image's own CRCs and\n"
+	"hashes, signature, model/revision/region, and version.",
+	opts,
+	"Exit status: 0 safe to flash, 1 the image could not be read, 2 usage error, "
+	"3 refused: at least one check failed (the failing checks say why).",
+	CLI_PROGRESS, run, NULL,
 };
 
 static json_t *strlist_json(const struct ub_strlist *l)
@@ -210,7 +188,7 @@ static void record_end(struct ub_journal *j, long long case_id, long long step,
 	json_decref(detail);
 }
 
-int cmd_check(int argc, char **argv)
+static int run(int argc, char **argv)
 {
 	struct ub_check_opts o;
 	struct ub_check_result r;
@@ -224,8 +202,7 @@ int cmd_check(int argc, char **argv)
 
 	memset(&o, 0, sizeof o);
 	ub_err_clear(&e);
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(&cli_cmd_check, argc, argv)) != -1) {
 		switch (c) {
 		case OPT_SHA256: o.sha256 = optarg; break;
 		case OPT_SHA512: o.sha512 = optarg; break;
@@ -244,11 +221,9 @@ int cmd_check(int argc, char **argv)
 			if (cli_parse_case_id(optarg, &case_id) != 0)
 				return cli_usage_error("check", "--case takes a case id, not '%s'", optarg);
 			break;
-		case OPT_JSON: cli_out.json = 1; break;
-		case OPT_JSON_PROGRESS: cli_out.json_progress = 1; break;
 		case 'q': cli_out.quiet = 1; break;
-		case 'h': fputs(help, stdout); return 0;
-		default: return cli_usage_error("check", "unknown option");
+		case 'h': return 0;
+		default: return UB_EXIT_USAGE;
 		}
 	}
 	if (optind != argc - 1)

@@ -1,10 +1,7 @@
 /* unbrick diagnose: symptoms and a console log in, the recovery path out. */
-#include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "base/file.h"
@@ -13,68 +10,64 @@
 #include "core/journal.h"
 #include "core/profile.h"
 #include "family/family.h"
-#include "io/stream.h"
 
 #define MAX_LOG (16u << 20)   /* a boot log is kilobytes; more is a loop */
 #define MAX_SYMPTOMS 16
 
-static const char help[] =
-	"Usage: unbrick diagnose [--console-log FILE | --device SPEC] [--symptom S]...\n"
-	"                        [--profile P] [--case ID] [--json]\n"
+enum { OPT_LOG = 256, OPT_LISTEN, OPT_SYMPTOM, OPT_CASE };
+
+static const struct cli_opt opts[] = {
+	{ "console-log", OPT_LOG, "FILE", "a captured console log to analyse" },
+	{ "device", 'd', "SPEC", "listen to the device (FAMILY:TRANSPORT:ADDRESS; its family must be able to listen); nothing is sent to it" },
+	{ "listen", OPT_LISTEN, "SECONDS", "how long to listen (1 to 3600, default 60); power-cycle the device while unbrick listens" },
+	{ "symptom", OPT_SYMPTOM, "S", "what you saw, repeatable: no-boot, boot-loop, corrupt-message, erratic-after-update, stuck-in-recovery, no-output, led:TEXT (the lights in your words, e.g. 'led:power blinks fast', read with the profile's LED rules)" },
+	{ "profile", 'p', "P", "the board's profile (adds its own diagnosis rules, for the console and for its lights)" },
+	{ "case", OPT_CASE, "ID", "record the diagnosis (and the log) in case ID" },
+	CLI_END,
+};
+
+static int run(int argc, char **argv);
+
+const struct cli_cmd cli_cmd_diagnose = {
+	"diagnose", "name the recovery path from symptoms and the console's boot log",
+	"[--console-log FILE | --device SPEC] [--symptom S]... [--profile P] [--case ID]",
 	"Name the recovery path from what the device shows: the symptoms you saw and\n"
-	"its console output while it powers on.  Nothing is sent to the device.\n"
-	"\n"
-	"      --console-log FILE  a captured console log to analyse\n"
-	"  -d, --device SPEC       listen to the console (uboot:serial:/dev/ttyUSB0,...)\n"
-	"      --listen SECONDS    how long to listen (default 60); power-cycle the\n"
-	"                          device while unbrick listens\n"
-	"      --symptom S         what you saw, repeatable: no-boot, boot-loop,\n"
-	"                          corrupt-message, erratic-after-update,\n"
-	"                          stuck-in-recovery, no-output, led:TEXT (the\n"
-	"                          lights in your words, e.g. 'led:power blinks fast',\n"
-	"                          read with the profile's LED rules)\n"
-	"  -p, --profile P         the board's profile (adds its own diagnosis rules,\n"
-	"                          for the console and for its lights)\n"
-	"      --case ID           record the diagnosis (and the log) in case ID\n"
-	"      --json              print the result as one JSON object on stdout\n"
-	"  -h, --help              show this help\n"
+	"its console output while it powers on.  Nothing is sent to the device.  The\n"
+	"findings and the verdict go to stdout.\n"
 	"\n"
 	"Paths: console (the bootloader answers: unbrick recover through it),\n"
 	"programmer (no bootloader: a clip on the flash chip), hardware (stop: a\n"
-	"repair shop's job).  Exit status 0 when a diagnosis was made.\n";
-
-enum { OPT_LOG = 256, OPT_LISTEN, OPT_SYMPTOM, OPT_CASE, OPT_JSON };
-
-static const struct option longopts[] = {
-	{ "console-log", required_argument, NULL, OPT_LOG },
-	{ "device", required_argument, NULL, 'd' },
-	{ "listen", required_argument, NULL, OPT_LISTEN },
-	{ "symptom", required_argument, NULL, OPT_SYMPTOM },
-	{ "profile", required_argument, NULL, 'p' },
-	{ "case", required_argument, NULL, OPT_CASE },
-	{ "json", no_argument, NULL, OPT_JSON },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+	"repair shop's job).",
+	opts,
+	"Exit status: 0 a diagnosis was made, 1 failed, 2 usage error (a device whose "
+	"family cannot listen, too), 4 the device could not be reached.",
+	0, run, NULL,
 };
 
-/* Reads the console for seconds, without sending anything: a diagnosis
- * must not change what the device does. */
-static int listen_console(const char *device, int seconds, char **log, size_t *len,
-			  struct ub_err *e)
+/* Listens to the device for seconds through its family, sending nothing:
+ * a diagnosis must not change what the device does. */
+static int listen_device(const char *device, int seconds, char **log, size_t *len,
+			 struct ub_err *e)
 {
 	struct ub_device_spec spec;
-	struct ub_stream *s;
+	const struct ub_family *fam;
 	int rc;
 
 	*log = NULL;
 	*len = 0;
-	if ((rc = ub_device_spec_parse(device, &spec, e)) ||
-	    (rc = ub_stream_open(&s, spec.transport, spec.address, spec.params, e)))
+	if ((rc = ub_device_spec_parse(device, &spec, e)))
 		return rc;
+	if (!(fam = ub_family_find(spec.family)))
+		return ub_err_set(e, UB_EUSAGE, "usage", "no device family '%.64s' ('unbrick devices --help' lists them)",
+				  spec.family);
+	if ((rc = ub_device_spec_check(&spec, fam, e)))
+		return rc;
+	if (!fam->capture)
+		return ub_err_set(e, UB_EUSAGE, "usage",
+				  "a %s device cannot be listened to; capture its console with another program and give --console-log FILE",
+				  fam->name);
 	fprintf(stderr, "listening on %s for %d s: power-cycle the device now...\n", spec.address, seconds);
-	rc = ub_stream_collect(s, seconds, MAX_LOG, log, len, e);
-	ub_stream_close(s);
-	return rc;
+	return fam->capture(&spec, seconds, log, len, e);
 }
 
 static void print_human(const struct ub_diagnosis *d)
@@ -84,18 +77,17 @@ static void print_human(const struct ub_diagnosis *d)
 	for (i = 0; i < d->n; i++) {
 		const struct ub_finding *f = &d->v[i];
 
-		fprintf(stderr, "%s%s%s: %s\n", cli_color("bold"), f->id, cli_reset(), f->finding);
+		printf("%s: %s\n", f->id, f->finding);
 		if (f->evidence[0] && f->line)
-			fprintf(stderr, "  line %u%s: %s\n", f->line, f->count > 1 ? " (first of many)" : "",
+			printf("  line %u%s: %s\n", f->line, f->count > 1 ? " (first of many)" : "",
 				f->evidence);
 		if (f->count > 1)
-			fprintf(stderr, "  seen %u times%s", f->count, f->interval >= 0 ? "" : "\n");
+			printf("  seen %u times%s", f->count, f->interval >= 0 ? "" : "\n");
 		if (f->count > 1 && f->interval >= 0)
-			fprintf(stderr, ", every %.1f s\n", f->interval);
-		fprintf(stderr, "  what to do: %s\n", f->advice);
+			printf(", every %.1f s\n", f->interval);
+		printf("  what to do: %s\n", f->advice);
 	}
-	fprintf(stderr, "%sverdict (%s): %s%s\n", cli_color("bold"), ub_path_name(d->path), d->verdict,
-		cli_reset());
+	printf("verdict (%s): %s\n", ub_path_name(d->path), d->verdict);
 }
 
 /* The diagnosis becomes a step of the case, the log one of its files. */
@@ -127,7 +119,20 @@ out:
 	ub_journal_close(j);
 }
 
-int cmd_diagnose(int argc, char **argv)
+/* Before listening for a minute: the case to record in must exist. */
+static int case_exists(long long id, struct ub_err *e)
+{
+	struct ub_journal *j = NULL;
+	struct ub_case c;
+	int rc;
+
+	if ((rc = ub_journal_open(&j, e)) == 0)
+		rc = ub_case_get(j, id, &c, e);
+	ub_journal_close(j);
+	return rc;
+}
+
+static int run(int argc, char **argv)
 {
 	const char *logfile = NULL, *device = NULL, *profile = NULL, *sym[MAX_SYMPTOMS];
 	struct ub_profile prof;
@@ -139,17 +144,20 @@ int cmd_diagnose(int argc, char **argv)
 	int c, rc, listen = 60, have_prof = 0;
 
 	ub_err_clear(&e);
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "d:p:h", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(&cli_cmd_diagnose, argc, argv)) != -1) {
 		switch (c) {
 		case OPT_LOG: logfile = optarg; break;
 		case 'd': device = optarg; break;
 		case 'p': profile = optarg; break;
-		case OPT_LISTEN:
-			listen = atoi(optarg);
-			if (listen < 1 || listen > 3600)
-				return cli_usage_error("diagnose", "--listen takes 1 to 3600 seconds");
+		case OPT_LISTEN: {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+
+			if (*end || end == optarg || v < 1 || v > 3600)
+				return cli_usage_error("diagnose", "--listen takes 1 to 3600 seconds, not '%s'", optarg);
+			listen = (int)v;
 			break;
+		}
 		case OPT_SYMPTOM:
 			if (nsym == MAX_SYMPTOMS)
 				return cli_usage_error("diagnose", "at most %d symptoms", MAX_SYMPTOMS);
@@ -159,9 +167,8 @@ int cmd_diagnose(int argc, char **argv)
 			if (cli_parse_case_id(optarg, &case_id) != 0)
 				return cli_usage_error("diagnose", "--case takes a case id, not '%s'", optarg);
 			break;
-		case OPT_JSON: cli_out.json = 1; break;
-		case 'h': fputs(help, stdout); return 0;
-		default: return cli_usage_error("diagnose", "unknown option");
+		case 'h': return 0;
+		default: return UB_EXIT_USAGE;
 		}
 	}
 	if (optind != argc)
@@ -170,6 +177,8 @@ int cmd_diagnose(int argc, char **argv)
 		return cli_usage_error("diagnose", "give --console-log or --device, not both");
 	if (!logfile && !device && !nsym)
 		return cli_usage_error("diagnose", "give a console log, a device to listen to, or at least one --symptom");
+	if (case_id && (rc = case_exists(case_id, &e)))
+		return cli_fail(&e);
 	if (profile) {
 		if ((rc = ub_profile_load(profile, getenv("UNBRICK_HOME"), &prof, &e)))
 			return cli_fail(&e);
@@ -178,7 +187,7 @@ int cmd_diagnose(int argc, char **argv)
 	if (logfile)
 		rc = ub_read_small(logfile, MAX_LOG, "console log", "format", &log, &len, &e);
 	else if (device)
-		rc = listen_console(device, listen, &log, &len, &e);
+		rc = listen_device(device, listen, &log, &len, &e);
 	else
 		rc = 0;
 	if (!rc)
@@ -190,11 +199,12 @@ int cmd_diagnose(int argc, char **argv)
 			ub_profile_free(&prof);
 		return cli_fail(&e);
 	}
-	print_human(&d);
 	if (case_id)
 		record(case_id, log, len, &d);
 	if (cli_out.json)
 		cli_json_emit(json_pack("{s:b, s:o}", "ok", 1, "diagnosis", ub_diagnosis_json(&d)));
+	else
+		print_human(&d);
 	ub_diagnosis_free(&d);
 	free(log);
 	if (have_prof)

@@ -1,32 +1,25 @@
 /* unbrick identify: who is this device, and what runs on it? */
-#include <getopt.h>
 #include <string.h>
 
 #include "cli.h"
 #include "core/session.h"
 
-static const char help[] =
-	"Usage: unbrick identify --device SPEC --profile P [--json]\n"
+static const struct cli_opt opts[] = {
+	{ "device", 'd', "SPEC", "how to reach the device: FAMILY:TRANSPORT:ADDRESS[,NAME=VALUE...] (the device specs below)" },
+	{ "profile", 'p', "P", "the device profile (a name or a file)" },
+	CLI_END,
+};
+
+static int run(int argc, char **argv);
+
+const struct cli_cmd cli_cmd_identify = {
+	"identify", "reach a device and report its model, serial and firmware",
+	"--device SPEC --profile P",
 	"Reach the device, stop it in its bootloader, and report its model, serial,\n"
-	"firmware version and bootloader.  Nothing is written.\n"
-	"\n"
-	"  -d, --device SPEC   how to reach it, e.g. uboot:serial:/dev/ttyUSB0,baud=115200\n"
-	"                      or uboot:unix:/path/console.sock, or a console server:\n"
-	"                      uboot:telnet:HOST:PORT,baud=115200 (man unbrick: DEVICE SPECS)\n"
-	"  -p, --profile P     the device profile (name or file)\n"
-	"      --json          print the identity as JSON on stdout\n"
-	"  -h, --help          show this help\n"
-	"\n"
-	"Exit status: 0 identified, 1 failed, 2 usage error, 4 device not answering.\n";
-
-enum { OPT_JSON = 256 };
-
-static const struct option longopts[] = {
-	{ "device", required_argument, NULL, 'd' },
-	{ "profile", required_argument, NULL, 'p' },
-	{ "json", no_argument, NULL, OPT_JSON },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+	"firmware version and bootloader on stdout.  Nothing is written.",
+	opts,
+	"Exit status: 0 identified, 1 failed, 2 usage error, 4 the device did not answer.",
+	CLI_DEVICE, run, NULL,
 };
 
 json_t *cli_identity_json(const struct ub_identity *id)
@@ -39,28 +32,31 @@ json_t *cli_identity_json(const struct ub_identity *id)
 			 "hardware", id->hardware);
 }
 
-int cmd_identify(int argc, char **argv)
+static int run(int argc, char **argv)
 {
 	const char *device = NULL, *profile = NULL;
 	struct ub_session s;
 	struct ub_identity id;
 	struct ub_err e;
+	char spec[2200];
 	int c, rc;
 
 	ub_err_clear(&e);
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "d:p:h", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(&cli_cmd_identify, argc, argv)) != -1) {
 		switch (c) {
 		case 'd': device = optarg; break;
 		case 'p': profile = optarg; break;
-		case OPT_JSON: cli_out.json = 1; break;
-		case 'h': fputs(help, stdout); return 0;
-		default: return cli_usage_error("identify", "unknown option");
+		case 'h': return 0;
+		default: return UB_EXIT_USAGE;
 		}
 	}
-	if (!device || optind != argc)
-		return cli_usage_error("identify", "--device SPEC is needed, and nothing else");
-	if ((rc = ub_session_open(&s, device, profile, &e)))
+	if (optind != argc)
+		return cli_usage_error("identify", "unexpected argument '%s'", argv[optind]);
+	if (!device)
+		return cli_usage_error("identify", "--device SPEC is needed");
+	if ((rc = cli_device_spec("identify", device, spec, sizeof spec)))
+		return rc;
+	if ((rc = ub_session_open(&s, spec, profile, &e)))
 		return cli_fail(&e);
 	ub_session_say_reach(&s);
 	rc = s.fam->enter_recovery(s.dev, &e);
@@ -69,13 +65,15 @@ int cmd_identify(int argc, char **argv)
 	ub_session_close(&s);
 	if (rc)
 		return cli_fail(&e);
-	if (cli_out.json)
+	if (cli_out.json) {
 		cli_json_emit(json_pack("{s:b, s:o}", "ok", 1, "identity", cli_identity_json(&id)));
+		return 0;
+	}
 	if (*id.hardware)
-		fprintf(stderr, "hardware:   %s\n", id.hardware);
-	fprintf(stderr, "model:      %s\nserial:     %s\nfirmware:   %s\nbootloader: %s\nmode:       %s\n",
-		*id.model ? id.model : "(unknown)", *id.serial ? id.serial : "(unknown)",
-		*id.firmware_version ? id.firmware_version : "(unknown)",
-		*id.bootloader ? id.bootloader : "(none found)", id.mode);
+		printf("hardware:   %s\n", id.hardware);
+	printf("model:      %s\nserial:     %s\nfirmware:   %s\nbootloader: %s\nmode:       %s\n",
+	       *id.model ? id.model : "(unknown)", *id.serial ? id.serial : "(unknown)",
+	       *id.firmware_version ? id.firmware_version : "(unknown)",
+	       *id.bootloader ? id.bootloader : "(none found)", id.mode);
 	return 0;
 }

@@ -1,6 +1,5 @@
 /* unbrick profile check FILE / unbrick profiles: is this profile valid, and
  * what does it protect; which profiles can --profile find, and where. */
-#include <getopt.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,58 +8,48 @@
 #include "core/profile.h"
 #include "family/region.h"
 
-static const char profile_help[] =
-	"Usage: unbrick profile check FILE|NAME [--json]\n"
+static int run_profile(int argc, char **argv);
+static int run_check(int argc, char **argv);
+static int run_profiles(int argc, char **argv);
+
+static const struct cli_cmd cmd_check = {
+	"profile check", "check a device profile: valid keys, regions, what is protected",
+	"FILE|NAME",
 	"Check a device profile against the profile schema (man unbrick-profile(5)):\n"
 	"unknown keys, misspelt flag words and values of the wrong kind are errors\n"
 	"naming the JSON path and the closest known word.  A valid profile's flash\n"
 	"regions are listed with their role, flags and whether they are protected\n"
-	"(never written without --unlock NAME), and why.\n"
-	"\n"
-	"      --json          print the result as JSON on stdout\n"
-	"  -h, --help          show this help\n"
-	"\n"
-	"Exit status: 0 valid, 2 invalid or not found (or a usage error).\n";
+	"(never written without --unlock NAME), and why.",
+	NULL,
+	"Exit status: 0 valid, 2 invalid or not found (or a usage error).",
+	0, run_check, NULL,
+};
 
-static const char profiles_help[] =
-	"Usage: unbrick profiles [--json]\n"
+static const struct cli_cmd *const profile_subs[] = { &cmd_check, NULL };
+
+const struct cli_cmd cli_cmd_profile = {
+	"profile", "check a device profile: valid keys, regions, what is protected",
+	"check FILE|NAME",
+	"Device profiles, one at a time.",
+	NULL,
+	"Exit status: 0 valid, 2 invalid or not found (or a usage error).",
+	0, run_profile, profile_subs,
+};
+
+const struct cli_cmd cli_cmd_profiles = {
+	"profiles", "list the device profiles --profile finds, and where",
+	"",
 	"List the profiles --profile NAME can find: name, family, description and\n"
 	"where each is.  Searched in order, the first of a name wins:\n"
 	"  $UNBRICK_PROFILE_PATH (folders separated by ':'),\n"
 	"  $XDG_CONFIG_HOME/unbrick/profiles (default ~/.config/unbrick/profiles),\n"
 	"  $UNBRICK_HOME/profiles (default ~/.local/share/unbrick/profiles),\n"
 	"  the shipped profiles (installed beside the binary, ../share/unbrick/profiles;\n"
-	"  the source tree's profiles/ for a binary in its build tree).\n"
-	"\n"
-	"      --json          print the list as JSON on stdout\n"
-	"  -h, --help          show this help\n"
-	"\n"
-	"Exit status: 0 listed (invalid profiles are listed as such), 2 usage error.\n";
-
-enum { OPT_JSON = 256 };
-
-static const struct option longopts[] = {
-	{ "json", no_argument, NULL, OPT_JSON },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+	"  the source tree's profiles/ for a binary in its build tree).",
+	NULL,
+	"Exit status: 0 listed (invalid profiles are listed as such), 2 usage error.",
+	0, run_profiles, NULL,
 };
-
-/* Common options; returns -1 to go on, else the exit status. */
-static int options(int argc, char **argv, const char *cmd, const char *help)
-{
-	int c;
-
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		if (c == OPT_JSON)
-			cli_out.json = 1;
-		else if (c == 'h')
-			return fputs(help, stdout), 0;
-		else
-			return cli_usage_error(cmd, "unknown option");
-	}
-	return -1;
-}
 
 static const char *protection_id(unsigned why)
 {
@@ -259,22 +248,23 @@ static int profile_check(const char *what)
 	return 0;
 }
 
-int cmd_profile(int argc, char **argv)
+static int run_profile(int argc, char **argv)
 {
-	int rc = options(argc, argv, "profile", profile_help);
-
-	if (rc >= 0)
-		return rc;
-	if (optind >= argc)
-		return cli_usage_error("profile", "which? 'unbrick profile check FILE'");
-	if (strcmp(argv[optind], "check") != 0)
-		return cli_usage_error("profile", "unknown subcommand '%s' (there is: check)", argv[optind]);
-	if (optind + 2 != argc)
-		return cli_usage_error("profile", "check takes one profile, a file or a name");
-	return profile_check(argv[optind + 1]);
+	return cli_run_sub(&cli_cmd_profile, argc, argv);
 }
 
-int cmd_profiles(int argc, char **argv)
+static int run_check(int argc, char **argv)
+{
+	int c;
+
+	while ((c = cli_getopt(&cmd_check, argc, argv)) != -1)
+		return c == 'h' ? 0 : UB_EXIT_USAGE;
+	if (optind + 1 != argc)
+		return cli_usage_error("profile check", "check takes one profile, a file or a name");
+	return profile_check(argv[optind]);
+}
+
+static int run_profiles(int argc, char **argv)
 {
 	struct ub_profile_env env;
 	struct ub_profile_dirs dirs;
@@ -283,10 +273,10 @@ int cmd_profiles(int argc, char **argv)
 	struct ub_err e;
 	json_t *list, *path;
 	size_t i, n = 0;
-	int rc = options(argc, argv, "profiles", profiles_help);
+	int c;
 
-	if (rc >= 0)
-		return rc;
+	while ((c = cli_getopt(&cli_cmd_profiles, argc, argv)) != -1)
+		return c == 'h' ? 0 : UB_EXIT_USAGE;
 	if (optind != argc)
 		return cli_usage_error("profiles", "no arguments expected");
 	ub_err_clear(&e);

@@ -1,5 +1,4 @@
 /* unbrick report ID: the case's report, written into its folder. */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,8 +7,20 @@
 #include "core/journal.h"
 #include "core/report.h"
 
-static const char help[] =
-	"Usage: unbrick report ID [--format md|html|json] [-o FILE] [--no-redact]\n"
+enum { OPT_NO_REDACT = 256 };
+
+static const struct cli_opt opts[] = {
+	{ "format", 'f', "md|html|json", "the report's form (default md)" },
+	{ "output", 'o', "FILE", "write it here instead of the case folder ('-': print it on stdout)" },
+	{ "no-redact", OPT_NO_REDACT, NULL, "keep the secrets in (for your own records only)" },
+	CLI_END,
+};
+
+static int run(int argc, char **argv);
+
+const struct cli_cmd cli_cmd_report = {
+	"report", "write a case's report (markdown, HTML or JSON)",
+	"ID [--format md|html|json] [-o FILE] [--no-redact]",
 	"Write the report of case ID: the device, every step with its timing and\n"
 	"outcome, and every artifact with its SHA-256.  It goes into the case folder\n"
 	"(report.md, report.html or report.json) unless -o says otherwise, and is\n"
@@ -17,26 +28,13 @@ static const char help[] =
 	"attached, for a browser or for paper.  The path is printed on stdout ('-o -'\n"
 	"prints the report itself).\n"
 	"Secrets (passwords, Wi-Fi keys, password hashes, private keys: see REDACTION\n"
-	"in unbrick(1)) become [redacted], in the journal's text and in the logs.\n"
-	"\n"
-	"  -f, --format FORMAT    md (default), html or json\n"
-	"  -o, --output FILE      write the report here instead ('-': stdout)\n"
-	"      --no-redact        keep the secrets in (for your own records only)\n"
-	"  -h, --help             show this help\n"
-	"\n"
-	"Exit status: 0 written, 1 failed (no such case: 1), 2 usage error.\n";
-
-enum { OPT_NO_REDACT = 256 };
-
-static const struct option longopts[] = {
-	{ "format", required_argument, NULL, 'f' },
-	{ "no-redact", no_argument, NULL, OPT_NO_REDACT },
-	{ "output", required_argument, NULL, 'o' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+	"in unbrick(1)) become [redacted], in the journal's text and in the logs.",
+	opts,
+	"Exit status: 0 written, 1 failed, 2 usage error (a case that does not exist too).",
+	0, run, NULL,
 };
 
-int cmd_report(int argc, char **argv)
+static int run(int argc, char **argv)
 {
 	const char *format = "md", *out = NULL;
 	struct ub_journal *j = NULL;
@@ -49,14 +47,13 @@ int cmd_report(int argc, char **argv)
 	int opt, rc;
 
 	ub_err_clear(&e);
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "f:o:h", longopts, NULL)) != -1) {
+	while ((opt = cli_getopt(&cli_cmd_report, argc, argv)) != -1) {
 		switch (opt) {
 		case 'f': format = optarg; break;
 		case 'o': out = optarg; break;
 		case OPT_NO_REDACT: flags |= UB_REPORT_KEEP_SECRETS; break;
-		case 'h': fputs(help, stdout); return 0;
-		default: return cli_usage_error("report", "unknown option");
+		case 'h': return 0;
+		default: return UB_EXIT_USAGE;
 		}
 	}
 	if (strcmp(format, "md") && strcmp(format, "html") && strcmp(format, "json"))
@@ -77,7 +74,10 @@ int cmd_report(int argc, char **argv)
 		fprintf(stderr, "%u secret value%s redacted (--no-redact keeps them)\n", redacted,
 			redacted == 1 ? "" : "s");
 	if (out && strcmp(out, "-") == 0) {
-		if (f == UB_REPORT_JSON)
+		if (cli_out.json)
+			cli_json_emit(json_pack("{s:b, s:I, s:s, s:s}", "ok", 1, "case", (json_int_t)id,
+						"format", format, "text", text));
+		else if (f == UB_REPORT_JSON)
 			cli_json_text(text);   /* escaped by JSON already */
 		else
 			fputs(text, stdout);
@@ -91,7 +91,11 @@ int cmd_report(int argc, char **argv)
 	if ((rc = ub_write_file_atomic(path, text, strlen(text), sha, &e)) ||
 	    (rc = ub_artifact_add(j, id, 0, "report", path, sha, strlen(text), &e)))
 		goto fail;
-	printf("%s\n", path);
+	if (cli_out.json)
+		cli_json_emit(json_pack("{s:b, s:I, s:s, s:s}", "ok", 1, "case", (json_int_t)id,
+					"format", format, "report", path));
+	else
+		printf("%s\n", path);
 	fprintf(stderr, "report of case %lld written to %s\n", id, path);
 done:
 	free(text);

@@ -1,4 +1,5 @@
-/* Output conventions shared by every command.
+/* Output conventions shared by every command: results on stdout (one
+ * JSON object with --json), what goes on on stderr.
  *
  * Everything the front end prints on stdout and stderr passes through
  * ub_sanitize (base/sanitize.h): the streams themselves are wrapped, so a
@@ -258,11 +259,17 @@ void cli_json_text(const char *text)
 	fflush(o);
 }
 
-int cli_fail(const struct ub_err *e)
+int cli_fail(const struct ub_err *err)
 {
+	struct ub_err copy = *err, *e = &copy;
 	const char *advice = ub_err_advice(e);
-	int status = ub_exit_code(e->code ? e->code : UB_EFAIL);
+	int status;
 
+	/* a case id that names no case is a usage error, like any name that
+	 * does not exist */
+	if (e->advice_id && strcmp(e->advice_id, "case-missing") == 0)
+		e->code = UB_EUSAGE;
+	status = ub_exit_code(e->code ? e->code : UB_EFAIL);
 	if (cli_out.json)
 		cli_json_emit(json_pack("{s:b, s:i, s:o}", "ok", 0,
 					"exit", status, "error",
@@ -276,14 +283,37 @@ int cli_fail(const struct ub_err *e)
 
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 {
+	struct ub_err e;
 	va_list ap;
 
-	fprintf(stderr, "unbrick %s: ", cmd);
+	ub_err_clear(&e);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(e.msg, sizeof e.msg, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nTry 'unbrick %s --help'.\n", cmd);
+	e.code = UB_EUSAGE;
+	e.advice_id = "usage";
+	if (cli_out.json)
+		cli_json_emit(json_pack("{s:b, s:i, s:o}", "ok", 0, "exit", UB_EXIT_USAGE,
+					"error", cli_json_error(&e)));
+	fprintf(stderr, "unbrick %s: %s\nTry 'unbrick %s --help'.\n", cmd, e.msg, cmd);
 	return UB_EXIT_USAGE;
+}
+
+int cli_confirm(const char *question, const char *want)
+{
+	char line[128];
+
+	if (!isatty(STDIN_FILENO)) {
+		fprintf(stderr, "unbrick: %s, but there is nobody to ask: pass --yes to go on without asking\n",
+			question);
+		return 0;
+	}
+	cli_progress_clear();
+	fprintf(stderr, "%s.\nType '%s' to go on: ", question, want);
+	if (!fgets(line, sizeof line, stdin))
+		return 0;
+	line[strcspn(line, "\r\n")] = '\0';
+	return strcmp(line, want) == 0;
 }
 
 const char *cli_bytes(double n, char *buf, size_t len)
