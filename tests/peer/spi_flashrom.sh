@@ -97,9 +97,9 @@ expect_exit 2 "--trust-backup alone is a usage error" -- "$UNBRICK" flash "$T/fw
 # U-Boot's options on a programmer: refused by name, never handed to
 # libflashrom as programmer parameters
 expect_exit 2 "--via on a programmer" -- "$UNBRICK" flash "$T/fw.bin" --device "$DEV" --profile $P --via tftp --yes
-expect_grep "\-\-via is for U-Boot boards" "$T/err" "says which devices it is for"
+expect_grep "\-\-via is for devices of the uboot family; a spi device takes no \-\-via" "$T/err" "says which devices it is for"
 expect_exit 2 "--read-via on a programmer" -- "$UNBRICK" backup --device "$DEV" --profile $P --read-via console -o "$T/bk-rv"
-expect_grep "\-\-read-via is for U-Boot boards" "$T/err" "says which devices it is for"
+expect_grep "\-\-read-via is for devices of the uboot family" "$T/err" "says which devices it is for"
 
 cp "$CHIP" "$T/kept.bin"
 head -c $((0xfa0000 + 4096)) /dev/zero > "$T/big.bin"
@@ -144,6 +144,12 @@ same "$T/moved.bin" "$T/moved-before.bin" "that chip was not written"
 expect_exit 0 "identify an x86 board's chip" -- "$UNBRICK" identify --device "spi:flashrom:dummy,emulate=W25Q128FV,image=$T/ifd.bin" --profile $P --json
 expect_json 'j["identity"]["bootloader"].startswith("Intel flash descriptor")' "the Intel flash descriptor is recognised"
 
-expect_exit 4 "a programmer that does not start" -- "$UNBRICK" identify --device "spi:flashrom:nosuch_programmer" --profile $P
+# A name libflashrom does not know is a usage error naming the near one;
+# a programmer it knows that does not answer (no USB programmer here) is a
+# device that does not answer.
+expect_exit 2 "a programmer libflashrom does not know" -- "$UNBRICK" identify --device "spi:flashrom:nosuch_programmer" --profile $P
+expect_grep "knows no programmer 'nosuch_programmer'" "$T/err" "names it"
+expect_grep "ch341a_spi" "$T/err" "and lists the ones it knows"
+expect_exit 4 "a programmer that does not start" -- "$UNBRICK" identify --device "spi:flashrom:ch341a_spi" --profile $P
 expect_grep "what to do" "$T/err" "advice given"
 finish
