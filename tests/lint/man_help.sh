@@ -30,7 +30,7 @@ commands=$("$UNBRICK" --help | awk '/^Commands:/ { on = 1; next } /^$/ { on = 0 
 names=""
 for c in $commands; do
 	"$UNBRICK" "$c" --help >"$T/help"
-	subs=$(awk '/^Subcommands:/ { on = 1; next } /^$|^Each/ { on = 0 } on { print $2 }' "$T/help")
+	subs=$(awk '/^Subcommands:/ { on = 1; next } /^$|^Each/ { on = 0 } on && /^  [a-z]/ { print $1 }' "$T/help")
 	names="$names $c"
 	for s in $subs; do
 		names="$names $c:$s"
