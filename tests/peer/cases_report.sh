@@ -21,7 +21,7 @@ cp "$SRCDIR/samples/acme-wr100-1.2.0.uimg" "$T/fw.bin"
 SHA=$(sha256sum "$T/fw.bin" | cut -d' ' -f1)
 expect_exit 0 "check recorded in case 1" -- "$UNBRICK" check "$T/fw.bin" --sha256 "$SHA" --case 1
 expect_exit 3 "a refused check recorded too" -- "$UNBRICK" check "$T/fw.bin" --sha256 "$(echo x | sha256sum | cut -d' ' -f1)" --case 1
-expect_exit 1 "check into a missing case" -- "$UNBRICK" check "$T/fw.bin" --case 99
+expect_exit 2 "check into a missing case (a name that does not exist)" -- "$UNBRICK" check "$T/fw.bin" --case 99
 expect_grep "no case 99" "$T/err" "names the missing case"
 expect_exit 2 "a case id that is not a number" -- "$UNBRICK" check "$T/fw.bin" --case abc
 
@@ -49,7 +49,7 @@ ls "$folder"/report.md.partial-* >/dev/null 2>&1 && { echo "FAIL: temporary left
 expect_exit 0 "JSON report" -- "$UNBRICK" report 1 --format json
 python3 -m json.tool "$folder/report.json" >/dev/null && echo "ok: report.json is JSON" || { echo "FAIL: report.json"; FAILS=$((FAILS+1)); }
 [ "$(sqlite3 "$DB" "SELECT count(*) FROM artifacts WHERE kind = 'report'")" = 2 ] && echo "ok: reports recorded" || { echo "FAIL: report artifacts"; FAILS=$((FAILS+1)); }
-expect_exit 1 "report of a missing case" -- "$UNBRICK" report 42
+expect_exit 2 "report of a missing case (a name that does not exist)" -- "$UNBRICK" report 42
 expect_grep "unbrick cases" "$T/err" "advice names the command to list cases"
 expect_exit 2 "bad format" -- "$UNBRICK" report 1 --format pdf
 expect_exit 0 "cases lists both" -- "$UNBRICK" cases --json

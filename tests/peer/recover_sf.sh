@@ -122,7 +122,7 @@ expect_exit 1 "verify: the chip does not hold the first image" -- "$UNBRICK" ver
 expect_json 'j["steps"]["verify"]["mismatched"] == 3 and j["steps"]["verify"]["blocks"] == 8' "the three blocks that differ found"
 
 expect_exit 0 "identify" -- "$UNBRICK" identify --device "$DEV" --profile "$T/p.json"
-expect_grep '^hardware: +SPI NOR sst25vf016b, 2048 KiB' "$T/err" "identify names the chip"
+expect_grep '^hardware: +SPI NOR sst25vf016b, 2048 KiB' "$T/out" "identify names the chip (on stdout)"
 
 # Profiles that do not match the chip are refused before anything is read.
 cp "$T/spi.img" "$T/spi.kept"

@@ -59,5 +59,5 @@ expect_grep "diagnosis points at hardware" "$T/err" "the diagnosis is the reason
 cmp -s "$CHIP" "$T/kept.bin" && echo "ok: nothing written" || { echo "FAIL: chip changed"; FAILS=$((FAILS + 1)); }
 
 expect_exit 2 "bundle needs a case id" -- "$UNBRICK" bundle
-expect_exit 1 "bundle of a case that does not exist" -- "$UNBRICK" bundle 999
+expect_exit 2 "bundle of a case that does not exist (a name that does not exist)" -- "$UNBRICK" bundle 999
 finish
