@@ -87,7 +87,7 @@ static const struct cli_cmd cmd_rm = {
 
 static const struct cli_cmd cmd_prune = {
 	"case prune", "remove the cases that match, the ones with a backup kept",
-	"[--older-than DAYS] [--status S] [--with-backups] [--dry-run] [--yes]",
+	"[--older-than DAYS] [--status S] [options]",
 	"Remove the cases matching every filter given (at least one): their rows and\n"
 	"folders.  Cases holding a backup are kept unless --with-backups, and cases\n"
 	"with a step still running (at work, or interrupted) are always kept.  On a\n"

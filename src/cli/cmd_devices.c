@@ -40,7 +40,8 @@ static void on_found(void *ctx, const struct ub_found *f)
 	json_array_append_new(l->devices, json_pack("{s:s, s:s, s:s, s:s}", "family", l->fam->name,
 						    "spec", f->spec, "what", f->what, "state", f->state));
 	if (!cli_out.json) {
-		printf("%s\n    %s%s%s\n", f->spec, f->what, f->state[0] ? "; " : "", f->state);
+		printf("%s\n    %s%s%s%s\n", f->spec, f->what, f->state[0] ? " (" : "", f->state,
+		       f->state[0] ? ")" : "");
 		l->shown++;
 	}
 }

@@ -169,7 +169,7 @@ void cli_help_devices(FILE *f, int params)
 		const struct ub_param_def *p = fam->params;
 
 		if (params) {
-			fprintf(f, "%s: ", fam->name);
+			fprintf(f, "%s%s: ", i ? "\n" : "", fam->name);
 			cli_wrap(f, fam->what ? fam->what : "", (int)strlen(fam->name) + 2, 2);
 		}
 		for (k = 0; t && t[k].name; k++) {

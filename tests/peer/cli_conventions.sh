@@ -95,6 +95,36 @@ expect_grep '^      --via tftp.ymodem ' "$T/help" "recover --help lists --via wi
 expect_grep '^  uboot:serial:/dev/ttyUSB0 ' "$T/help" "and the families' transports, from their tables"
 expect_grep '^  spi:flashrom:PROGRAMMER ' "$T/help" "every family's"
 
+# --- diagnose listens through the family's capture op, sending nothing ---
+cat >"$T/console.py" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(1)
+c, _ = s.accept()
+c.sendall(b"U-Boot 2023.01 (Jan 01 2023 - 00:00:00 +0000)\r\nStarting kernel ...\r\n"
+          b"Kernel panic - not syncing: VFS: Unable to mount root fs on unknown-block(0,0)\r\n")
+c.settimeout(6)
+got = b""
+try:
+    while True:
+        d = c.recv(100)
+        if not d:
+            break
+        got += d
+except OSError:
+    pass
+open(sys.argv[2], "wb").write(got)
+PY
+python3 "$T/console.py" "$T/console.sock" "$T/sent" &
+cpid=$!
+i=0; while [ ! -S "$T/console.sock" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+expect_exit 0 "diagnose listening to a console" -- "$UNBRICK" diagnose --device "uboot:unix:$T/console.sock" --listen 2
+wait $cpid
+expect_grep '^kernel-panic: ' "$T/out" "the findings are on stdout"
+expect_grep '^verdict \(console\): ' "$T/out" "and the verdict"
+[ -f "$T/sent" ] && [ ! -s "$T/sent" ] && echo "ok: nothing was sent to the device" || { echo "FAIL: diagnose sent $(wc -c <"$T/sent" 2>/dev/null) bytes"; FAILS=$((FAILS + 1)); }
+expect_exit 2 "diagnose with a family that cannot listen" -- "$UNBRICK" diagnose --device "$DEV" --listen 1
+expect_grep "a spi device cannot be listened to" "$T/err" "says so, and what to give instead"
+
 # --- devices ---
 expect_exit 0 "devices --json" -- "$UNBRICK" devices --json
 isjson "devices --json is one JSON object"

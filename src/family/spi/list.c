@@ -176,8 +176,8 @@ int ub_spi_list(void (*found)(void *ctx, const struct ub_found *f), void *ctx,
 		memset(&f, 0, sizeof f);
 		snprintf(f.spec, sizeof f.spec, "spi:flashrom:dummy,emulate=W25Q128FV,image=FILE");
 		snprintf(f.what, sizeof f.what, "flashrom's emulated chip, its contents in FILE: "
-			 "to try unbrick out (always there)");
-		snprintf(f.state, sizeof f.state, "emulated");
+			 "to try unbrick out");
+		snprintf(f.state, sizeof f.state, "always there");
 		found(ctx, &f);
 	}
 	found_usb(known, found, ctx);
