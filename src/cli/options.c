@@ -23,7 +23,7 @@ static struct {
 static void add(const char *name, int key, const char *arg)
 {
 	if (P.n == MAX_OPTS)
-		return;   /* the tables are ours: the unit of MAX_OPTS is far off */
+		return;   /* the tables are ours, and far below MAX_OPTS */
 	P.lo[P.n] = (struct option){ name, arg ? required_argument : no_argument, NULL, key };
 	P.arg[P.n] = arg;
 	P.n++;
@@ -63,7 +63,7 @@ static void build(const struct cli_cmd *cmd)
 	add("help", 'h', NULL);
 }
 
-/* Whether cmd (or one of its subcommands) has the long option name. */
+/* Whether cmd takes the long option name. */
 static int has_option(const struct cli_cmd *cmd, const char *name)
 {
 	const struct cli_opt *o;

@@ -37,10 +37,10 @@ raw_free "$T/out" "and has no raw control character either"
 
 expect_exit 0 "a case whose model holds escapes" -- "$UNBRICK" case new --model "$(printf 'wr\033]0;pwned\007\033[2J')" --serial "$(printf 'SN\302\2331')"
 expect_exit 0 "cases" -- "$UNBRICK" cases
-raw_free "$T/err" "the case list is safe"
-expect_grep 'wr\\x1b\]0;pwned' "$T/err" "and shows the model's escapes"
+raw_free "$T/out" "the case list (on stdout) is safe"
+expect_grep 'wr\\x1b\]0;pwned' "$T/out" "and shows the model's escapes"
 expect_exit 0 "case show" -- "$UNBRICK" case show 1
-raw_free "$T/err" "case show is safe"
+raw_free "$T/out" "case show (on stdout) is safe"
 expect_exit 0 "the report on stdout" -- "$UNBRICK" report 1 -o -
 raw_free "$T/out" "the markdown report is safe"
 # (markdown escapes the escape's backslash: SN\\u009b1 shows as SN\u009b1)
