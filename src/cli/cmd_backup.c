@@ -9,6 +9,7 @@ static const struct cli_opt opts[] = {
 	{ "profile", 'p', "P", "the device profile (a name or a file)" },
 	{ "output", 'o', "DIR", "where the backup goes (created if missing)" },
 	{ "region", 'r', "R", "back up only region R" },
+	{ "force", 'f', NULL, "replace an earlier backup in DIR (by default a folder holding one is refused)" },
 	CLI_END,
 };
 
@@ -23,7 +24,8 @@ const struct cli_cmd cli_cmd_backup = {
 	"Nothing is written to the device.  The regions and their SHA-256 are printed\n"
 	"on stdout.",
 	opts,
-	"Exit status: 0 backed up, 1 failed, 2 usage error, 4 the device did not answer.",
+	"Exit status: 0 backed up, 1 failed, 2 usage error, 3 DIR holds a backup (--force\n"
+	"replaces it), 4 the device did not answer.",
 	CLI_DEVICE | CLI_PROGRESS, run, NULL,
 };
 
@@ -42,6 +44,7 @@ json_t *cli_backup_json(const char *dir, const struct ub_backup *b)
 static int run(int argc, char **argv)
 {
 	const char *device = NULL, *profile = NULL, *dir = NULL, *only = NULL;
+	int force = 0;
 	char spec[2200];
 	struct ub_session s;
 	struct ub_identity id;
@@ -58,6 +61,7 @@ static int run(int argc, char **argv)
 		switch (c) {
 		case 'd': device = optarg; break;
 		case 'p': profile = optarg; break;
+		case 'f': force = 1; break;
 		case 'o': dir = optarg; break;
 		case 'r': only = optarg; break;
 		case 'h': return 0;
@@ -80,7 +84,7 @@ static int run(int argc, char **argv)
 		fprintf(stderr, "backing up %s (%s) into %s\n", *id.model ? id.model : "the device",
 			id.bootloader, dir);
 		ub_progress_root(&root, "backup", cli_progress_sink, NULL);
-		rc = ub_backup_run(&s, dir, only, UB_BACKUP_NEW, &id, &b, &root, &e);
+		rc = ub_backup_run(&s, dir, only, force ? UB_BACKUP_REPLACE : UB_BACKUP_NEW, &id, &b, &root, &e);
 		ub_progress_end(&root, rc);
 	}
 	if (!rc && cli_out.json) {

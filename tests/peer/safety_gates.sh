@@ -168,4 +168,5 @@ same "$T/bk-a/u-boot-env.bin" "$T/env-after.bin" "and the env is back"
 cp "$T/bk-a/manifest.json" "$T/manifest-before.json"
 expect_exit 3 "backup -o into a folder holding a backup" -- "$UNBRICK" backup --device "$(dev "$A")" --profile $P -o "$T/bk-a"
 same "$T/manifest-before.json" "$T/bk-a/manifest.json" "the earlier backup is untouched"
+expect_exit 0 "--force replaces it" -- "$UNBRICK" backup --device "$(dev "$A")" --profile $P -o "$T/bk-a" --force
 finish
