@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "base/say.h"
 #include "core/recover.h"
 
 enum {
@@ -88,6 +89,31 @@ static const char device_exits[] =
 	"3 refused by a safety check (nothing was written), 4 the device did not answer.";
 
 static int run(int argc, char **argv, const struct cli_cmd *cmd);
+
+/* The plan of a --dry-run is its result: on stdout, refused or not. */
+static void print_plan(const json_t *res, const char *device, const char *profile)
+{
+	const json_t *steps = json_object_get(res, "plan"), *st;
+	char t[32];
+	size_t i;
+
+	if (!json_array_size(steps))
+		return;
+	printf("plan for %s with profile %s (nothing is touched; times from %s):\n", device, profile,
+	       json_string_value(json_object_get(res, "times_from")) ?
+	       json_string_value(json_object_get(res, "times_from")) : "typical speeds");
+	json_array_foreach(steps, i, st) {
+		double secs = json_number_value(json_object_get(st, "seconds"));
+		const char *note = json_string_value(json_object_get(st, "note"));
+
+		ub_say_secs(secs, t, sizeof t);
+		printf("  %zu. %-8s %-62s %s\n", i + 1, json_string_value(json_object_get(st, "step")),
+		       json_string_value(json_object_get(st, "what")), secs > 0 ? t : "");
+		if (note)
+			printf("     %s\n", note);
+	}
+	fflush(stdout);
+}
 
 static int run_recover(int argc, char **argv);
 static int run_flash(int argc, char **argv);
@@ -225,6 +251,8 @@ static int run(int argc, char **argv, const struct cli_cmd *cmd)
 	ub_progress_root(&root, name, cli_progress_sink, NULL);
 	rc = ub_recover_run(&o, &root, &res, &e);
 	ub_progress_end(&root, rc);
+	if (o.dry_run && !cli_out.json)
+		print_plan(res, o.device, o.profile);
 	if (rc) {
 		if (cli_out.json && res) {
 			json_object_set_new(res, "ok", json_false());

@@ -77,6 +77,18 @@ static const char *const migrations[] = {
 	"DROP TABLE steps;"
 	"ALTER TABLE steps2 RENAME TO steps;"
 	"CREATE INDEX steps_case ON steps(case_id);",
+	/* 4: a case id is never given again, even after `case rm` of the
+	 * newest: a report or a note elsewhere may name it */
+	"CREATE TABLE cases2 ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  created TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),"
+	"  folder TEXT NOT NULL UNIQUE,"
+	"  model TEXT NOT NULL DEFAULT '', serial TEXT NOT NULL DEFAULT '',"
+	"  profile TEXT NOT NULL DEFAULT '', device TEXT NOT NULL DEFAULT '',"
+	"  status TEXT NOT NULL DEFAULT 'open', notes TEXT);"
+	"INSERT INTO cases2 SELECT id, created, folder, model, serial, profile, device, status, notes FROM cases;"
+	"DROP TABLE cases;"
+	"ALTER TABLE cases2 RENAME TO cases;",
 };
 
 static int db_fail(struct ub_journal *j, struct ub_err *e, const char *what)

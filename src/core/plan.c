@@ -15,12 +15,6 @@
 static void plan_step(json_t *plan, const char *name, const char *what, double secs,
 		      const char *note)
 {
-	char t[32];
-
-	ub_say_secs(secs, t, sizeof t);
-	ub_say("  %zu. %-8s %-62s %s\n", json_array_size(plan) + 1, name, what, secs > 0 ? t : "");
-	if (note)
-		ub_say("     %s\n", note);
 	json_array_append_new(plan, json_pack("{s:s, s:s, s:f, s:s?}", "step", name, "what", what,
 					      "seconds", secs, "note", note));
 }
@@ -50,8 +44,7 @@ int ub_recover_plan(const struct ub_recover_opts *o, json_t *res, struct ub_err 
 	rbps = rate.bps;
 	ub_session_rate(&s, 1, &rate);
 	wbps = rate.bps;
-	ub_say("plan for %s with profile %s (nothing is touched; times from %s):\n",
-		o->device, s.profile.name, rate.why);
+	json_object_set_new(res, "times_from", json_string(rate.why));
 	/* the same gates as the run, on the image as it is now */
 	if (o->image) {
 		if ((rc = ub_src_open(&src, o->image, e)))

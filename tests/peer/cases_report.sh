@@ -27,7 +27,7 @@ expect_exit 2 "a case id that is not a number" -- "$UNBRICK" check "$T/fw.bin" -
 
 DB="$UNBRICK_HOME/journal.db"
 [ "$(sqlite3 "$DB" 'PRAGMA journal_mode')" = wal ] && echo "ok: journal in WAL mode" || { echo "FAIL: journal mode"; FAILS=$((FAILS+1)); }
-[ "$(sqlite3 "$DB" 'PRAGMA user_version')" = 3 ] && echo "ok: schema version 3" || { echo "FAIL: user_version"; FAILS=$((FAILS+1)); }
+[ "$(sqlite3 "$DB" 'PRAGMA user_version')" = 4 ] && echo "ok: schema version 4" || { echo "FAIL: user_version"; FAILS=$((FAILS+1)); }
 got=$(sqlite3 "$DB" "SELECT name || ':' || outcome FROM steps WHERE case_id = 1 ORDER BY id" | tr '\n' ' ')
 [ "$got" = "check:ok check:failed " ] && echo "ok: both checks are steps" || { echo "FAIL: steps are '$got'"; FAILS=$((FAILS+1)); }
 got=$(sqlite3 "$DB" "SELECT DISTINCT kind || ':' || sha256 FROM artifacts WHERE case_id = 1")
@@ -59,7 +59,7 @@ expect_json '[c["id"] for c in j["cases"]] == [2, 1] and j["cases"][1]["steps"] 
 sqlite3 "$DB" 'PRAGMA user_version = 99'
 expect_exit 1 "newer journal refused" -- "$UNBRICK" cases
 expect_grep "upgrade unbrick" "$T/err" "advice says to upgrade"
-sqlite3 "$DB" 'PRAGMA user_version = 3'
+sqlite3 "$DB" 'PRAGMA user_version = 4'
 
 # A journal of schema 1 (artifacts could not be bundles) is upgraded in
 # place, its rows kept.
@@ -71,10 +71,16 @@ sqlite3 "$DB" "CREATE TABLE a1 (id INTEGER PRIMARY KEY, case_id INTEGER NOT NULL
   INSERT INTO a1 SELECT * FROM artifacts; DROP TABLE artifacts; ALTER TABLE a1 RENAME TO artifacts;
   CREATE INDEX artifacts_case ON artifacts(case_id); PRAGMA user_version = 1;"
 expect_exit 0 "a bundle into a schema-1 journal" -- "$UNBRICK" bundle 1 --json
-[ "$(sqlite3 "$DB" 'PRAGMA user_version')" = 3 ] && echo "ok: upgraded to schema 3" || { echo "FAIL: not upgraded"; FAILS=$((FAILS+1)); }
+[ "$(sqlite3 "$DB" 'PRAGMA user_version')" = 4 ] && echo "ok: upgraded to schema 4" || { echo "FAIL: not upgraded"; FAILS=$((FAILS+1)); }
 after=$(sqlite3 "$DB" "SELECT count(*) || '/' || group_concat(kind) FROM artifacts WHERE kind != 'bundle'")
 [ "$(sqlite3 "$DB" "SELECT count(*) FROM artifacts WHERE kind = 'bundle'")" = 1 ] && [ "$before" = "$after" ] &&
 	echo "ok: rows kept, the bundle recorded" || { echo "FAIL: artifacts '$before' vs '$after'"; FAILS=$((FAILS+1)); }
+# A removed case's id is never given again.
+expect_exit 0 "a case to remove" -- "$UNBRICK" case new --model gone --json
+gone=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["case"]["id"])' "$T/out")
+expect_exit 0 "remove it" -- "$UNBRICK" case rm "$gone" --yes
+expect_exit 0 "the next case" -- "$UNBRICK" case new --model next --json
+expect_json 'j["case"]["id"] > '"$gone" "its id is new, not the removed one's"
 # An unwritable home is an error with advice, not a crash.
 UNBRICK_HOME=/proc/unbrick-cannot-be-here expect_exit 1 "unwritable home" -- "$UNBRICK" cases
 finish
