@@ -76,6 +76,29 @@ struct walk {
 	int hash;              /* compute crc over data (fill/raw/holes) */
 };
 
+/* CRC-32 of crc followed by bytes (a multiple of 4) of the 4-byte
+ * pattern repeated, in O(log bytes) steps of crc32_combine: a fill or
+ * don't-care chunk of 44 bytes may declare terabytes, which must not be
+ * hashed byte by byte. */
+static uLong crc_repeat(uLong crc, const uint8_t pattern[4], uint64_t bytes)
+{
+	uLong block = crc32(0L, pattern, 4), acc = crc32(0L, Z_NULL, 0);
+	uint64_t n = bytes / 4, blen = 4, acc_len = 0;
+
+	while (n > 0) {
+		if (n & 1) {
+			acc = crc32_combine64(acc, block, (z_off64_t)blen);
+			acc_len += blen;
+		}
+		n >>= 1;
+		if (n > 0) {
+			block = crc32_combine64(block, block, (z_off64_t)blen);
+			blen *= 2;
+		}
+	}
+	return crc32_combine64(crc, acc, (z_off64_t)acc_len);
+}
+
 static int feed(struct walk *w, const uint8_t *buf, size_t n, int hole)
 {
 	if (w->hash)
@@ -83,18 +106,24 @@ static int feed(struct walk *w, const uint8_t *buf, size_t n, int hole)
 	return w->sink ? w->sink(w->sink_ctx, buf, n, hole) : 0;
 }
 
+/* A fill or a hole: its CRC computed at once, its bytes handed to the
+ * sink (a writer) only when there is one. */
 static int repeat(struct walk *w, uint8_t *buf, const uint8_t pattern[4],
 		  uint64_t bytes, int hole)
 {
 	size_t i;
 	int rc;
 
+	if (w->hash)
+		w->crc = crc_repeat(w->crc, pattern, bytes);
+	if (!w->sink)
+		return 0;
 	for (i = 0; i < CHUNK; i += 4)
 		memcpy(buf + i, pattern, 4);
 	while (bytes > 0) {
 		size_t n = bytes < CHUNK ? (size_t)bytes : CHUNK;
 
-		if ((rc = feed(w, buf, n, hole)))
+		if ((rc = w->sink(w->sink_ctx, buf, n, hole)))
 			return rc;
 		bytes -= n;
 	}
