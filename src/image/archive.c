@@ -452,6 +452,7 @@ static int extract(struct ub_inspect *ctx, const struct ub_src *src, const struc
 	if ((rc = ub_unpack_out_init(&o, fd, pk->size, ctx->progress, ctx->err)))
 		goto out;
 	rc = ub_unpack_copy(a, &o, ctx->err);
+	ub_unpack_spend(ctx, o.written);
 	if (rc == UB_EFORMAT || rc == 1 || (!rc && o.written != pk->size)) {
 		ub_checks_add(ctx->checks, "archive-firmware", UB_FAIL, "archive-corrupt",
 			      "%.150s could not be unpacked whole (%llu of %llu bytes)%s%.100s", pk->name,

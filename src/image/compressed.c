@@ -305,9 +305,10 @@ static int compressed_inspect(struct ub_inspect *ctx, const struct ub_src *src)
 		goto fail;
 	ub_unpack_size(zs, sizeof zs, src->size);
 	ub_unpack_size(us, sizeof us, o.written);
+	ub_unpack_spend(ctx, o.written);
 	if (out.state == S_HUGE) {
 		ub_checks_add(ctx->checks, "decompress", UB_FAIL, "image-huge",
-			      "the %s stream of %s expands past %s (%llu bytes), the most allowed for it: a decompression bomb, or not a firmware image",
+			      "the %s stream of %s expands past %s (%llu bytes), the most this download may unpack to (128 times its size): a decompression bomb, or not a firmware image (UNBRICK_MAX_EXPAND=BYTES lifts the limit for a trusted image)",
 			      name, zs, ub_unpack_size(ls, sizeof ls, limit),
 			      (unsigned long long)limit);
 		goto fail;

@@ -24,10 +24,12 @@ struct ub_inspect {
 	struct ub_progress *progress; /* may be NULL */
 	const char *tmpdir;          /* for decompressed payloads; NULL: $TMPDIR or /tmp */
 	int depth;
-	/* Most bytes any one unpacked layer may hold, set by the outermost
-	 * layer that unpacks (0: none yet), so that a bomb nested in a bomb
-	 * is bounded by the download's size, not by its own. */
-	uint64_t unpack_cap;
+	/* Bytes every unpacking layer together may still write, set by the
+	 * outermost layer that unpacks (see ub_unpack_layer_limit), so that
+	 * a bomb nested in a bomb is bounded by the download's size, not by
+	 * its own, and layers do not each get the whole allowance. */
+	uint64_t unpack_budget;
+	int unpack_started;
 };
 
 struct ub_format {
