@@ -573,7 +573,8 @@ out:
 }
 
 /* Second pass: the firmware entry into a temporary file, inspected. */
-static int extract(struct ub_inspect *ctx, const struct ub_src *src, const struct pick *pk)
+static int extract(struct ub_inspect *ctx, const struct ub_src *src, int zip,
+		   const struct pick *pk)
 {
 	struct ub_unpack_src *us = malloc(sizeof *us);
 	struct archive *a = us ? open_reader(us, src) : NULL;
@@ -621,8 +622,15 @@ static int extract(struct ub_inspect *ctx, const struct ub_src *src, const struc
 	if (rc)
 		goto out;
 	snprintf(inner.label, sizeof inner.label, "%.120s:%.120s", src->label, pk->name);
+	if (zip)   /* libarchive compared the entry's CRC-32 as it read it */
+		ub_checks_add(ctx->checks, "archive-crc", UB_PASS, NULL,
+			      "%.200s unpacked whole; its CRC-32 in the zip matches", pk->name);
 	rc = ub_inspect(ctx, &inner);
 	ub_src_close(&inner);
+	/* a zip's CRC covers the firmware; a tar has none, so only what the
+	 * firmware itself vouches for counts */
+	if (zip)
+		ctx->covered = "the zip's CRC-32 of the firmware file";
 out:
 	if (fd >= 0)
 		close(fd);
@@ -643,7 +651,7 @@ static int archive_inspect(struct ub_inspect *ctx, const struct ub_src *src)
 	ub_meta_rename_layer(ctx->meta, zip ? "zip" : "tar");
 	if ((rc = survey(ctx, src, zip, &pk)) || pk.index < 0)
 		return rc;
-	return extract(ctx, src, &pk);
+	return extract(ctx, src, zip, &pk);
 }
 
 const struct ub_format ub_format_archive = {

@@ -68,6 +68,7 @@ struct walk {
 	uint64_t blocks;       /* expanded so far */
 	uLong crc;
 	int have_crc;
+	uint64_t crc_blocks;   /* blocks the last CRC32 checkpoint covers */
 	char why[200];         /* first problem */
 	const char *advice;
 	/* expansion */
@@ -211,8 +212,10 @@ static int walk(struct walk *w, struct ub_err *e)
 				break;
 			}
 			w->have_crc = 1;
+			w->crc_blocks = w->blocks;
 		} else if (type == T_CRC) {
 			w->have_crc = 1;
+			w->crc_blocks = w->blocks;
 		}
 		w->pos += data;
 		w->blocks += blocks;
@@ -271,9 +274,18 @@ static int sparse_inspect(struct ub_inspect *ctx, const struct ub_src *src)
 		if (!w2.why[0] && w.h.checksum && (uint32_t)w2.crc != w.h.checksum)
 			snprintf(w2.why, sizeof w2.why, "the expanded image's CRC32 is %08x, the header says %08x",
 				 (uint32_t)w2.crc, w.h.checksum);
-		ub_checks_add(ctx->checks, "sparse-crc", w2.why[0] ? UB_FAIL : UB_PASS,
-			      w2.why[0] ? "image-corrupt" : NULL, "%s",
-			      w2.why[0] ? w2.why : "CRC32 of the expanded image matches");
+		if (w2.why[0]) {
+			ub_checks_add(ctx->checks, "sparse-crc", UB_FAIL, "image-corrupt", "%s", w2.why);
+		} else if (w.h.checksum || w.crc_blocks == w.h.total_blks) {
+			ub_checks_add(ctx->checks, "sparse-crc", UB_PASS, NULL,
+				      "CRC32 of the expanded image matches");
+			ctx->covered = "the sparse image's CRC32 of all it expands to";
+		} else {
+			/* data after the last checkpoint is not covered */
+			ub_checks_add(ctx->checks, "sparse-crc", UB_WARN, NULL,
+				      "the CRC32 checkpoints match, but the last one covers %llu of %u blocks",
+				      (unsigned long long)w.crc_blocks, w.h.total_blks);
+		}
 	}
 	return 0;
 }

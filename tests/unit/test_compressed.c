@@ -121,6 +121,10 @@ static void good_streams(void **state)
 		assert_string_equal(r.meta.name, "acme fw");
 		assert_int_equal(ub_checks_worst(&r.checks), UB_PASS);
 		assert_non_null(strstr(ub_checks_find(&r.checks, "decompress")->why, "expands to 2.1 KiB"));
+		/* the stream's own check vouches for every byte it holds */
+		snprintf(want, sizeof want, "the %s stream", kinds[i]);
+		assert_non_null(r.ctx.covered);
+		assert_non_null(strstr(r.ctx.covered, want));
 		done(&r);
 	}
 }
@@ -229,6 +233,8 @@ static void gzip_members_padding_and_trailing_data(void **state)
 	inspect_buf(&r, d, len);
 	assert_int_equal(verdict(&r, "decompress"), UB_WARN);
 	assert_non_null(strstr(ub_checks_find(&r.checks, "decompress")->why, "512 bytes after it"));
+	assert_true(ub_checks_find(&r.checks, "decompress")->flags & UB_CHECK_UNINSPECTED);
+	assert_null(r.ctx.covered);
 	done(&r);
 	free(d);
 }
@@ -243,8 +249,10 @@ static void streams_without_checksum_warn(void **state)
 		inspect_file(&r, files[i]);
 		assert_int_equal(verdict(&r, "decompress"), UB_WARN);
 		assert_non_null(strstr(ub_checks_find(&r.checks, "decompress")->why, "no checksum"));
-		/* the inner checks still run */
+		/* the inner checks still run, and vouch for it */
 		assert_int_equal(verdict(&r, "uimage-data-crc"), UB_PASS);
+		assert_non_null(r.ctx.covered);
+		assert_non_null(strstr(r.ctx.covered, "uImage"));
 		done(&r);
 	}
 }

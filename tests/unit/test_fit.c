@@ -51,6 +51,7 @@ struct result {
 	struct ub_checks checks;
 	struct ub_image_meta meta;
 	struct ub_err err;
+	const char *covered;   /* what vouches for every image's data */
 	int rc;
 };
 
@@ -70,6 +71,7 @@ static void inspect(const uint8_t *p, size_t n, struct result *r)
 	ctx.meta = &r->meta;
 	ctx.err = &r->err;
 	r->rc = ub_inspect(&ctx, &s);
+	r->covered = ctx.covered;
 	ub_src_close(&s);
 }
 
@@ -792,7 +794,8 @@ static void image_semantics(void **state)
 	assert_int_equal(verdict(&r, "fit-hash:fw"), UB_FAIL);
 	done(&r);
 
-	/* only an algorithm we do not know: a warning, never a pass */
+	/* only an algorithm we do not know: a warning, never a pass, and
+	 * nothing vouches for the image's data */
 	b_fit_head(b);
 	b_prop(b, "data", payload, sizeof payload);
 	b_begin(b, "hash-1");
@@ -803,6 +806,7 @@ static void image_semantics(void **state)
 	inspect(b->out, b->n, &r);
 	assert_int_equal(verdict(&r, "fit-hash:fw"), UB_WARN);
 	assert_false(passes(&r, "fit-hash:fw"));
+	assert_null(r.covered);
 	done(&r);
 
 	/* beside a hash it computes, the unknown one does not matter */
@@ -816,6 +820,7 @@ static void image_semantics(void **state)
 	b_fit_tail(b);
 	inspect(b->out, b->n, &r);
 	assert_int_equal(ub_checks_worst(&r.checks), UB_WARN);
+	assert_non_null(r.covered);
 	done(&r);
 
 	/* a good hash beside a bad one fails */
@@ -911,6 +916,7 @@ static void same_data_hashed_once(void **state)
 	assert_int_equal(r.rc, 0);
 	assert_int_equal(ub_checks_worst(&r.checks), UB_PASS);
 	assert_true(passes(&r, "fit-hash:i299"));
+	assert_non_null(r.covered);
 	done(&r);
 	free(file);
 	free(b);
@@ -935,6 +941,7 @@ static void overlapping_images_refused(void **state)
 	assert_string_equal(advice(&r, "fit-hash-budget"), "image-corrupt");
 	assert_non_null(strstr(check(&r, "fit-hash-budget")->why, "8 times"));
 	assert_false(passes(&r, "fit-hash:i299"));   /* stopped there */
+	assert_null(r.covered);
 	done(&r);
 	free(file);
 	free(b);

@@ -70,6 +70,7 @@ struct result {
 	struct ub_checks checks;
 	struct ub_image_meta meta;
 	struct ub_err err;
+	const char *covered;
 	int rc;
 };
 
@@ -88,6 +89,7 @@ static void inspect(const struct img *m, struct result *r)
 	ctx.meta = &r->meta;
 	ctx.err = &r->err;
 	r->rc = ub_inspect(&ctx, &s);
+	r->covered = ctx.covered;
 	ub_src_close(&s);
 }
 
@@ -126,13 +128,14 @@ static void fill_of_16_tib(void **state)
 	assert_int_equal(check(&r, "sparse-chunks")->verdict, UB_PASS);
 	assert_int_equal(check(&r, "sparse-crc")->verdict, UB_FAIL);
 	assert_non_null(strstr(check(&r, "sparse-crc")->why, "the header says deadbeef"));
+	assert_null(r.covered);
 	done(&r);
 	free(m);
 }
 
 /* Raw data, a fill, a hole, a fill of odd length in blocks: the header
- * checksum zlib gives over the expanded bytes passes; any other value
- * fails. */
+ * checksum zlib gives over the expanded bytes passes, and covers it all;
+ * any other value fails. */
 static void computed_crc_agrees_with_zlib(void **state)
 {
 	static const uint8_t pat[4] = { 0x01, 0x02, 0x03, 0x04 }, zero4[4];
@@ -165,12 +168,42 @@ static void computed_crc_agrees_with_zlib(void **state)
 	finish(m, (uint32_t)crc);
 	inspect(m, &r);
 	assert_int_equal(check(&r, "sparse-crc")->verdict, UB_PASS);
+	assert_non_null(r.covered);
 	done(&r);
 	finish(m, (uint32_t)crc ^ 0x100);
 	inspect(m, &r);
 	assert_int_equal(check(&r, "sparse-crc")->verdict, UB_FAIL);
 	done(&r);
 	free(exp);
+	free(m);
+}
+
+/* A CRC32 checkpoint covers what comes before it: data after the last one
+ * is not covered, so the image is not vouched for (a warning, no pass). */
+static void checkpoint_covers_what_precedes_it(void **state)
+{
+	struct img *m = malloc(sizeof *m);
+	uint8_t raw[4096], v[4];
+	struct result r;
+
+	(void)state;
+	assert_non_null(m);
+	memset(raw, 0x5a, sizeof raw);
+	le32(v, (uint32_t)crc32(0, raw, sizeof raw));
+	start(m);
+	chunk(m, 0xcac1, 1, raw, sizeof raw);
+	chunk(m, 0xcac4, 0, v, 4);
+	finish(m, 0);
+	inspect(m, &r);
+	assert_int_equal(check(&r, "sparse-crc")->verdict, UB_PASS);
+	assert_non_null(r.covered);
+	done(&r);
+	chunk(m, 0xcac1, 1, raw, sizeof raw);
+	finish(m, 0);
+	inspect(m, &r);
+	assert_int_equal(check(&r, "sparse-crc")->verdict, UB_WARN);
+	assert_null(r.covered);
+	done(&r);
 	free(m);
 }
 
@@ -210,6 +243,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(fill_of_16_tib),
 		cmocka_unit_test(computed_crc_agrees_with_zlib),
+		cmocka_unit_test(checkpoint_covers_what_precedes_it),
 		cmocka_unit_test(expansion_hands_out_fills),
 	};
 
