@@ -34,6 +34,7 @@ static const struct advice table[] = {
 	{ "image-corrupt", "The image is damaged (bad CRC or hash inside it); re-download it from the vendor." },
 	{ "image-truncated", "The image is shorter than its header says; the download was probably cut off. Re-download it." },
 	{ "image-empty", "The file is empty; the download failed. Re-download it." },
+	{ "image-unverified", "Nothing vouches for every byte of this image: give the vendor's checksum (--sha256, --sums) or signature (--sig with --key), or keep the vendor's manifest next to it. To flash it all the same, flash and recover take --allow-unverified, and the journal records it." },
 	{ "image-huge", "A size in the image header is impossible; the file is damaged or not what it claims to be." },
 	{ "archive-unsafe", "The archive is built in a way no vendor ships (entries escaping its folder, links, devices, duplicates or absurd sizes); do not use it, and get the image from the vendor again." },
 	{ "archive-corrupt", "The archive is damaged; re-download it." },

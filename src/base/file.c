@@ -22,7 +22,8 @@ int ub_read_small(const char *path, size_t max, const char *what,
 
 	*buf = NULL;
 	*len = 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a named pipe is refused below, not waited on */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return ub_err_errno(e, UB_EIO, "io", errno, "cannot open %s %s", what, path);
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {

@@ -43,10 +43,18 @@ const struct cli_cmd cli_cmd_check = {
 	"check", "is this image safe to flash? checksums, signature, model, version",
 	"IMAGE [options]",
 	"Decide whether IMAGE is safe to flash: checksums, the image's own CRCs and\n"
-	"hashes, signature, model/revision/region, and version.",
+	"hashes, signature, model/revision/region, and version.\n"
+	"\n"
+	"Verdicts: \"safe to flash\" needs no failed check, nothing left uninspected,\n"
+	"and a check that vouches for every byte: a checksum or signature given (or\n"
+	"the manifest's sha256), or the format's own CRC or hash over all it holds.\n"
+	"Without one the image is \"unverified\": give --sha256/--sums/--sig (or the\n"
+	"vendor's manifest); flash and recover take it only with --allow-unverified,\n"
+	"which the journal records.",
 	opts,
 	"Exit status: 0 safe to flash, 1 the image could not be read, 2 usage error, "
-	"3 refused: at least one check failed (the failing checks say why).",
+	"3 refused (at least one check failed; the failing checks say why) or "
+	"unverified (nothing vouches for every byte; the verdict says what would).",
 	CLI_PROGRESS, run, NULL,
 };
 
@@ -87,8 +95,9 @@ static json_t *result_json(const char *path, const struct ub_check_result *r,
 			  "revisions", strlist_json(&r->meta.revisions),
 			  "regions", strlist_json(&r->meta.regions),
 			  "sha256", r->sha256);
-	return json_pack("{s:b, s:i, s:o, s:o}", "ok", status == 0,
-			 "exit", status, "image", image, "checks", checks);
+	return json_pack("{s:b, s:i, s:s, s:s, s:o, s:o}", "ok", status == 0,
+			 "exit", status, "verdict", ub_image_verdict_name(r->verdict),
+			 "why", r->why, "image", image, "checks", checks);
 }
 
 static void print_human(const char *path, const struct ub_check_result *r,
@@ -111,9 +120,11 @@ static void print_human(const char *path, const struct ub_check_result *r,
 				fprintf(stderr, " name \"%s\"", r->meta.name);
 			if (r->meta.version)
 				fprintf(stderr, " version %s", r->meta.version);
-			for (i = 0; i < r->meta.models.n; i++)
+			for (i = 0; i < r->meta.models.n && i < 8; i++)
 				fprintf(stderr, "%s%s", i ? ", " : " for ",
 					r->meta.models.v[i]);
+			if (r->meta.models.n > 8)
+				fprintf(stderr, " and %zu more", r->meta.models.n - 8);
 			fputc('\n', stderr);
 		}
 		for (i = 0; i < r->checks.n; i++) {
@@ -130,9 +141,12 @@ static void print_human(const char *path, const struct ub_check_result *r,
 				fprintf(stderr, "        what to do: %s\n", adv);
 		}
 	}
-	if (status == 0)
-		fprintf(stderr, "%sverdict: safe to flash%s (%zu checks, %zu warnings)\n",
-			cli_color("green"), cli_reset(), r->checks.n, warned);
+	if (r->verdict == UB_VERDICT_SAFE)
+		fprintf(stderr, "%sverdict: safe to flash%s (%zu checks, %zu warnings): %s\n",
+			cli_color("green"), cli_reset(), r->checks.n, warned, r->why);
+	else if (r->verdict == UB_VERDICT_UNVERIFIED)
+		fprintf(stderr, "%sverdict: UNVERIFIED, not safe to flash as it is%s: %s\n",
+			cli_color("yellow"), cli_reset(), r->why);
 	else
 		fprintf(stderr, "%sverdict: DO NOT FLASH%s: %zu check%s failed\n",
 			cli_color("red"), cli_reset(), failed, failed == 1 ? "" : "s");
@@ -178,10 +192,13 @@ static void record_end(struct ub_journal *j, long long case_id, long long step,
 			snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s",
 				 i ? ", " : "", json_string_value(json_array_get(failed, i)));
 		ub_err_set(&why, UB_EREFUSED, "refused", "checks failed: %s", list);
+	} else if (!rc && r->verdict == UB_VERDICT_UNVERIFIED) {
+		ub_err_set(&why, UB_EREFUSED, "image-unverified", "unverified: %s", r->why);
 	}
-	detail = json_pack("{s:s, s:s, s:s, s:s?, s:o}", "image", image,
+	detail = json_pack("{s:s, s:s, s:s, s:s?, s:s, s:o}", "image", image,
 			   "sha256", rc ? "" : r->sha256, "layers", r->meta.layers,
-			   "version", r->meta.version, "failed", failed);
+			   "version", r->meta.version,
+			   "verdict", rc ? "error" : ub_image_verdict_name(r->verdict), "failed", failed);
 	if (ub_step_end(j, step, why.code, 0, &why, r->size, detail, &je) ||
 	    (!rc && ub_artifact_add(j, case_id, step, "image", image, r->sha256, r->size, &je)))
 		fprintf(stderr, "unbrick: warning: the journal did not record this check: %s\n", je.msg);
@@ -251,7 +268,8 @@ static int run(int argc, char **argv)
 	if (rc) {
 		status = cli_fail(&e);
 	} else {
-		status = ub_checks_worst(&r.checks) == UB_FAIL ? UB_EXIT_REFUSED : 0;
+		/* unverified exits as refused: a script must not flash it */
+		status = r.verdict == UB_VERDICT_SAFE ? 0 : UB_EXIT_REFUSED;
 		if (cli_out.json)
 			cli_json_emit(result_json(o.image, &r, status));
 		print_human(o.image, &r, status);

@@ -32,10 +32,11 @@ static void compare_digest(struct ub_checks *checks, const char *check_name,
 
 	ub_hex(got, len, got_hex);
 	ub_hex(want, len, want_hex);
-	if (memcmp(got, want, len) == 0)
+	if (memcmp(got, want, len) == 0) {
 		ub_checks_add(checks, check_name, UB_PASS, NULL,
 			      "%s matches %s", ub_digest_name(alg), source);
-	else
+		ub_checks_flag(checks, UB_CHECK_WHOLE_FILE);
+	} else
 		ub_checks_add(checks, check_name, UB_FAIL, "checksum-mismatch",
 			      "%s is %s, %s says %s", ub_digest_name(alg), got_hex,
 			      source, want_hex);
@@ -89,10 +90,11 @@ static int add_manifest(const struct ub_check_opts *o,
 		return rc;
 	ub_checks_add(&r->checks, "manifest", UB_PASS, NULL, "read %s", path);
 	if (m.sha256) {
-		if (strcmp(m.sha256, r->sha256) == 0)
+		if (strcmp(m.sha256, r->sha256) == 0) {
 			ub_checks_add(&r->checks, "manifest-sha256", UB_PASS, NULL,
 				      "sha256 matches the manifest");
-		else
+			ub_checks_flag(&r->checks, UB_CHECK_WHOLE_FILE);
+		} else
 			ub_checks_add(&r->checks, "manifest-sha256", UB_FAIL,
 				      "checksum-mismatch",
 				      "sha256 is %s, the manifest says %s",
@@ -170,6 +172,64 @@ static int check_signature(const struct ub_check_opts *o,
 	return ub_sig_verify(src, sig, o->key, &r->checks, e);
 }
 
+/* The verdict, from the whole list: any failure refuses; content left
+ * uninspected, or nothing vouching for every byte, leaves it unverified. */
+static void decide(struct ub_check_result *r, const char *covered)
+{
+	const struct ub_check *whole = NULL, *unseen = NULL;
+	char failed[240] = "";
+	size_t i, nfail = 0, len;
+
+	for (i = 0; i < r->checks.n; i++) {
+		const struct ub_check *c = &r->checks.v[i];
+
+		if (c->verdict == UB_FAIL) {
+			len = strlen(failed);
+			if (len + 2 < sizeof failed)
+				snprintf(failed + len, sizeof failed - len, "%s%s", nfail ? ", " : "", c->name);
+			nfail++;
+		}
+		if (c->verdict == UB_PASS && (c->flags & UB_CHECK_WHOLE_FILE) && !whole)
+			whole = c;
+		if ((c->flags & UB_CHECK_UNINSPECTED) && !unseen)
+			unseen = c;
+	}
+	if (nfail || r->checks.lost) {
+		r->verdict = UB_VERDICT_REFUSED;
+		if (nfail)
+			snprintf(r->why, sizeof r->why, "%zu check%s failed: %s", nfail,
+				 nfail == 1 ? "" : "s", failed);
+		else
+			snprintf(r->why, sizeof r->why, "a check was lost for lack of memory");
+	} else if (unseen) {
+		r->verdict = UB_VERDICT_UNVERIFIED;
+		snprintf(r->why, sizeof r->why,
+			 "part of it was not inspected (%s: %.300s); no checksum makes that safe: unpack it and check the file you will flash",
+			 unseen->name, unseen->why);
+	} else if (whole) {
+		r->verdict = UB_VERDICT_SAFE;
+		snprintf(r->why, sizeof r->why, "%s: %.300s", whole->name, whole->why);
+	} else if (covered) {
+		r->verdict = UB_VERDICT_SAFE;
+		snprintf(r->why, sizeof r->why, "covered whole by %s", covered);
+	} else {
+		r->verdict = UB_VERDICT_UNVERIFIED;
+		snprintf(r->why, sizeof r->why,
+			 "nothing vouches for every byte: no checksum or signature was given, and its format (%.100s) has no CRC or hash over all of it; pass the vendor's checksum (--sha256 HEX or --sums SHA256SUMS) or signature (--sig FILE --key KEY), or keep the vendor's manifest with its sha256 next to it (IMAGE.manifest.json)",
+			 r->meta.layers);
+	}
+}
+
+const char *ub_image_verdict_name(enum ub_image_verdict v)
+{
+	switch (v) {
+	case UB_VERDICT_SAFE: return "safe";
+	case UB_VERDICT_UNVERIFIED: return "unverified";
+	case UB_VERDICT_REFUSED: return "refused";
+	}
+	return "?";
+}
+
 int ub_check_image(const struct ub_check_opts *o, struct ub_check_result *r,
 		   struct ub_progress *progress, struct ub_err *e)
 {
@@ -179,10 +239,11 @@ int ub_check_image(const struct ub_check_opts *o, struct ub_check_result *r,
 	struct ub_src src;
 	struct ub_inspect ctx;
 	unsigned algs = UB_SHA256;
-	size_t nwant = 0, i;
+	size_t nwant = 0, i, nchecks;
 	int rc;
 
 	memset(r, 0, sizeof *r);
+	r->verdict = UB_VERDICT_REFUSED;   /* until decided */
 	if (o->sha256 && (rc = parse_given(o->sha256, UB_SHA256, "--sha256", &want[nwant++], e)))
 		return rc;
 	if (o->sha512 && (rc = parse_given(o->sha512, UB_SHA512, "--sha512", &want[nwant++], e)))
@@ -257,12 +318,19 @@ int ub_check_image(const struct ub_check_opts *o, struct ub_check_result *r,
 			goto out;
 	}
 	ub_progress_begin(&step, progress, "signature", 1, 0);
+	nchecks = r->checks.n;
 	rc = check_signature(o, &src, r, e);
 	ub_progress_end(&step, rc);
 	if (rc)
 		goto out;
+	/* A signature that verified covers the file (an embedded one, all
+	 * of it before its own block). */
+	if (r->checks.n > nchecks && r->checks.v[r->checks.n - 1].verdict == UB_PASS &&
+	    strcmp(r->checks.v[r->checks.n - 1].name, "signature") == 0)
+		ub_checks_flag(&r->checks, UB_CHECK_WHOLE_FILE);
 	ub_compat_check(&r->meta, &o->target, &r->checks);
 	ub_version_gate(&r->meta, &o->target, &r->checks);
+	decide(r, ctx.covered);
 out:
 	ub_src_close(&src);
 	return rc;

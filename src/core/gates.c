@@ -71,6 +71,18 @@ static int gate_check(const struct ub_check_result *cr, const struct ub_recover_
 	return 0;
 }
 
+/* Nothing vouches for every byte: written only when the user says so in
+ * so many words (--allow-unverified, recorded in the journal). */
+static int gate_verdict(const struct ub_check_result *cr, const struct ub_recover_opts *o,
+			struct ub_err *e)
+{
+	if (cr->verdict != UB_VERDICT_UNVERIFIED || o->allow_unverified)
+		return 0;
+	return ub_err_set(e, UB_EREFUSED, "image-unverified",
+			  "the image is unverified: %.300s; nothing was written (--allow-unverified writes it anyway, recorded in the journal)",
+			  cr->why);
+}
+
 static int gate_fits(const struct ub_session *s, const struct ub_region *r, uint64_t size,
 		     struct ub_err *e)
 {
@@ -144,6 +156,7 @@ int ub_gates_before_device(const struct ub_session *s, const struct ub_recover_o
 		g->have_check = 1;
 	}
 	GATE("check", gate_check(&g->cr, o, &ge));
+	GATE("unverified", gate_verdict(&g->cr, o, &ge));
 	GATE("fits", gate_fits(s, g->target, image->size, &ge));
 out:
 #undef GATE

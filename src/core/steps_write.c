@@ -38,6 +38,12 @@ int ub_step_check(struct run *r, struct ub_progress *p, json_t *d, struct ub_err
 		if (c->verdict == UB_FAIL)
 			json_array_append_new(failed, json_string(c->name));
 	}
+	json_object_set_new(d, "verdict", json_string(ub_image_verdict_name(cr->verdict)));
+	if (cr->verdict == UB_VERDICT_UNVERIFIED && r->o->allow_unverified) {
+		json_object_set_new(d, "allowed_unverified", json_true());
+		ub_say("  warning: the image is unverified (%s); written because of --allow-unverified (recorded)\n",
+		       cr->why);
+	}
 	json_object_set_new(d, "layers", json_string(cr->meta.layers));
 	json_object_set_new(d, "version", cr->meta.version ? json_string(cr->meta.version) : json_null());
 	json_object_set_new(d, "failed", failed);

@@ -1,8 +1,9 @@
 /* zip and tar archives (a tar.gz arrives here after the gzip layer).
  * Every entry is looked at before anything is unpacked: an archive that
  * would write outside its folder (absolute paths, "..", links pointing out
- * or entries reached through a link), holds device nodes or pipes, names
- * one file twice, or claims absurd sizes is refused as a whole.  unbrick
+ * once every link in it is followed, entries reached through a link, hard
+ * links to anything but a file before them), holds device nodes or pipes,
+ * names one file twice, or claims absurd sizes is refused as a whole.  unbrick
  * itself never writes entries by their names, but a vendor never ships
  * such an archive, and a technician may well unpack it by hand.  Then the
  * firmware is the largest regular file that is not a side file (checksums,
@@ -22,6 +23,8 @@
 
 #define MAX_ENTRIES 10000
 #define ENTRY_MAX (64ull << 30)
+#define LINK_HOPS 40        /* as the kernel's ELOOP: longer is a loop */
+#define LINK_PATH 1024      /* a resolved path longer than this is refused */
 
 static int archive_probe(const struct ub_src *src, const uint8_t *head, size_t n)
 {
@@ -162,7 +165,9 @@ static char *normalize(const char *p)
 
 struct ent {
 	char *name;      /* normalized */
-	int dir, link;   /* a folder; a symbolic link */
+	char *target;    /* a symbolic link's target as written; a hard link's, normalized */
+	long index;      /* position in the archive */
+	int dir, link, hard;   /* a folder; a symbolic link; a hard link */
 };
 
 struct pick {
@@ -175,49 +180,184 @@ struct pick {
 	char others[200];    /* names of the other entries, for the message */
 };
 
-static int cmp_ent(const void *a, const void *b)
+/* FNV-1a over n bytes, continued from h (start with FNV_START). */
+#define FNV_START ((uint64_t)14695981039346656037ull)
+
+static uint64_t fnv(uint64_t h, const char *p, size_t n)
 {
-	return strcmp(((const struct ent *)a)->name, ((const struct ent *)b)->name);
+	while (n--)
+		h = (h ^ (unsigned char)*p++) * 1099511628211ull;
+	return h;
 }
 
-/* After the walk: one name twice (the second would replace the first), or
- * an entry reached through a link (where it lands depends on the link).
- * Returns 1 with what filled, 0, or UB_ENOMEM. */
+/* A hash index of the entries by name, so that looking a name up costs
+ * its length: checking every folder above every entry by comparing names
+ * cost the square of a name's length (a 1 MB tar of 60 KB names took a
+ * second, longer names far more). */
+struct names {
+	size_t *slot;   /* index in pk->v + 1; 0: free */
+	size_t cap;     /* a power of two, over twice the entries */
+};
+
+static const struct ent *lookup(const struct names *ix, const struct pick *pk,
+				const char *p, size_t len, uint64_t h)
+{
+	size_t i = (size_t)h & (ix->cap - 1);
+
+	for (; ix->slot[i]; i = (i + 1) & (ix->cap - 1)) {
+		const struct ent *e = &pk->v[ix->slot[i] - 1];
+
+		if (strncmp(e->name, p, len) == 0 && e->name[len] == '\0')
+			return e;
+	}
+	return NULL;
+}
+
+static const struct ent *find(const struct names *ix, const struct pick *pk,
+			      const char *p, size_t len)
+{
+	return lookup(ix, pk, p, len, fnv(FNV_START, p, len));
+}
+
+/* Where a symbolic link's target leads once the archive is unpacked and
+ * every link in it (in any order of extraction) can be followed: the
+ * target is walked from the link's folder one component at a time, and a
+ * component that names a link is replaced by that link's own target.
+ * Returns NULL when it stays inside the archive's folder, else why; *steps
+ * is a budget shared by all the links of one archive. */
+static const char *leads_out(const struct names *ix, const struct pick *pk,
+			     const struct ent *from, long *steps, char *how, size_t how_len)
+{
+	char path[LINK_PATH + 1], pending[2 * LINK_PATH + 2], next[2 * LINK_PATH + 2];
+	const char *p;
+	size_t len, base, hops = 0;
+
+	/* start in the link's folder: its name less the last component */
+	p = strrchr(from->name, '/');
+	len = p ? (size_t)(p - from->name) : 0;
+	memcpy(path, from->name, len);
+	path[len] = '\0';
+	if (snprintf(pending, sizeof pending, "%s", from->target) >= (int)sizeof pending)
+		return "is a link whose target is too long to follow";
+	p = pending;
+	while (*p) {
+		size_t n = strcspn(p, "/\\");
+		const struct ent *hit;
+
+		if (n == 0 || (n == 1 && p[0] == '.')) {
+			p += n + (p[n] != '\0');
+			continue;
+		}
+		if (n == 2 && p[0] == '.' && p[1] == '.') {
+			char *up;
+
+			if (len == 0)
+				return "is a link pointing outside the archive's folder once the links it goes through are followed";
+			up = strrchr(path, '/');
+			len = up ? (size_t)(up - path) : 0;
+			path[len] = '\0';
+			p += n + (p[n] != '\0');
+			continue;
+		}
+		if (--*steps < 0)
+			return "is one of links chained too long to follow";
+		if (len + 1 + n > LINK_PATH)
+			return "is a link whose target is too long to follow";
+		base = len;
+		if (len)
+			path[len++] = '/';
+		memcpy(path + len, p, n);
+		len += n;
+		path[len] = '\0';
+		hit = find(ix, pk, path, len);
+		p += n + (p[n] != '\0');
+		if (!hit || !hit->link)
+			continue;
+		/* through another link: its target, from its folder, then the rest */
+		if (++hops > LINK_HOPS)
+			return "is part of a loop of links, or of a chain of more than 40";
+		if (!*hit->target || absolute(hit->target)) {
+			snprintf(how, how_len, "'%.100s'", hit->name);
+			return "leads through a link to an absolute path or nowhere";
+		}
+		len = base;   /* back in the link's folder */
+		path[len] = '\0';
+		if (snprintf(next, sizeof next, "%s/%s", hit->target, p) >= (int)sizeof next)
+			return "is a link whose target is too long to follow";
+		memcpy(pending, next, strlen(next) + 1);
+		p = pending;
+	}
+	return NULL;
+}
+
+/* After the walk: one name twice (the second would replace the first), an
+ * entry reached through a link (where it lands depends on the link), a
+ * hard link to anything but a file archived before it, or a symbolic link
+ * that leads out once the links it goes through are followed.  Returns 1
+ * with what filled, 0, or UB_ENOMEM. */
 static int conflicts(struct pick *pk, char *what, size_t len)
 {
 	size_t n = (size_t)pk->entries, i;
-	struct ent key;
+	long steps = 4096 + 32 * (long)n;
+	struct names ix = { NULL, 16 };
+	int rc = 0;
 
-	qsort(pk->v, n, sizeof *pk->v, cmp_ent);
-	for (i = 0; i + 1 < n; i++)
-		if (strcmp(pk->v[i].name, pk->v[i + 1].name) == 0 &&
-		    !(pk->v[i].dir && pk->v[i + 1].dir)) {
-			snprintf(what, len, "entry '%.200s' appears twice (the second would replace the first)",
-				 pk->v[i].name);
-			return 1;
-		}
+	while (ix.cap <= 2 * n)
+		ix.cap *= 2;
+	if (!(ix.slot = calloc(ix.cap, sizeof *ix.slot)))
+		return UB_ENOMEM;
 	for (i = 0; i < n; i++) {
-		const char *name = pk->v[i].name, *s;
-		int found = 0;
+		const struct ent *e = &pk->v[i], *same;
+		uint64_t h = fnv(FNV_START, e->name, strlen(e->name));
+		size_t k;
 
-		for (s = name; !found && (s = strchr(s, '/')) != NULL; s++) {
-			struct ent *hit;
-
-			key.name = strndup(name, (size_t)(s - name));
-			if (!key.name)
-				return UB_ENOMEM;
-			hit = bsearch(&key, pk->v, n, sizeof *pk->v, cmp_ent);
-			if (hit && hit->link) {
-				snprintf(what, len, "entry '%.150s' lies inside the link '%.100s'",
-					 name, hit->name);
-				found = 1;
-			}
-			free(key.name);
+		if ((same = lookup(&ix, pk, e->name, strlen(e->name), h)) != NULL) {
+			if (same->dir && e->dir)
+				continue;   /* a folder named twice is harmless */
+			snprintf(what, len, "entry '%.200s' appears twice (the second would replace the first)",
+				 e->name);
+			rc = 1;
+			goto out;
 		}
-		if (found)
-			return 1;
+		for (k = (size_t)h & (ix.cap - 1); ix.slot[k]; k = (k + 1) & (ix.cap - 1))
+			;
+		ix.slot[k] = i + 1;
 	}
-	return 0;
+	for (i = 0; i < n; i++) {
+		const struct ent *e = &pk->v[i], *hit;
+		const char *s, *why;
+		char how[128] = "";
+		uint64_t h = FNV_START;
+
+		/* every folder above it, hashed as the name is read once */
+		for (s = e->name; *s; s++) {
+			if (*s == '/' && (hit = lookup(&ix, pk, e->name, (size_t)(s - e->name), h)) && hit->link) {
+				snprintf(what, len, "entry '%.150s' lies inside the link '%.100s'",
+					 e->name, hit->name);
+				rc = 1;
+				goto out;
+			}
+			h = fnv(h, s, 1);
+		}
+		if (e->hard) {
+			hit = find(&ix, pk, e->target, strlen(e->target));
+			if (!hit || hit->dir || hit->link || hit->hard || hit->index > e->index) {
+				snprintf(what, len, "entry '%.120s' is a hard link to '%.120s', which is not a file archived before it",
+					 e->name, e->target);
+				rc = 1;
+				goto out;
+			}
+		}
+		if (e->link && (why = leads_out(&ix, pk, e, &steps, how, sizeof how)) != NULL) {
+			snprintf(what, len, "entry '%.80s' %s ('%.80s'%s%.40s)", e->name, why,
+				 e->target, how[0] ? " via " : "", how);
+			rc = 1;
+			goto out;
+		}
+	}
+out:
+	free(ix.slot);
+	return rc;
 }
 
 static void add_other(struct pick *pk, const char *name)
@@ -258,7 +398,9 @@ static int judge(struct archive_entry *ent, const char *path, uint64_t total,
 		snprintf(what, len, "entry '%.120s' %s ('%.120s')", path, why, link ? link : "");
 		return 1;
 	}
-	if (type != AE_IFREG && type != AE_IFDIR && type != AE_IFLNK) {
+	/* a tar's hard link has no file type of its own: it is checked
+	 * against its target once every entry is known */
+	if (type != AE_IFREG && type != AE_IFDIR && type != AE_IFLNK && !hard) {
 		snprintf(what, len, "entry '%.200s' is a %s, which firmware never is", path,
 			 type == AE_IFCHR ? "character device" : type == AE_IFBLK ? "block device" :
 			 type == AE_IFIFO ? "named pipe" : type == AE_IFSOCK ? "socket" :
@@ -349,14 +491,20 @@ static int survey(struct ub_inspect *ctx, const struct ub_src *src, int zip,
 		}
 		if (judge(ent, path, pk->total, limit, what, sizeof what))
 			break;
-		e = &pk->v[pk->entries++];
+		e = &pk->v[pk->entries];
+		e->index = pk->entries++;
 		e->name = normalize(path);
-		if (!e->name) {
+		e->hard = archive_entry_hardlink(ent) != NULL;
+		e->link = !e->hard && type == AE_IFLNK;
+		e->dir = !e->hard && type == AE_IFDIR;
+		if (e->hard)
+			e->target = normalize(archive_entry_hardlink(ent));
+		else if (e->link)
+			e->target = strdup(archive_entry_symlink(ent) ? archive_entry_symlink(ent) : "");
+		if (!e->name || ((e->hard || e->link) && !e->target)) {
 			rc = ub_err_set(ctx->err, UB_ENOMEM, NULL, "out of memory");
 			goto out;
 		}
-		e->dir = type == AE_IFDIR;
-		e->link = type == AE_IFLNK;
 		pk->total += size;
 		if (type == AE_IFREG && !archive_entry_hardlink(ent) && !side_file(path)) {
 			pk->candidates++;
@@ -413,8 +561,10 @@ static int survey(struct ub_inspect *ctx, const struct ub_src *src, int zip,
 	}
 out:
 	if (pk->v)
-		for (i = 0; i < pk->entries; i++)
+		for (i = 0; i < pk->entries; i++) {
 			free(pk->v[i].name);
+			free(pk->v[i].target);
+		}
 	free(pk->v);
 	pk->v = NULL;
 	archive_read_free(a);
@@ -423,7 +573,8 @@ out:
 }
 
 /* Second pass: the firmware entry into a temporary file, inspected. */
-static int extract(struct ub_inspect *ctx, const struct ub_src *src, const struct pick *pk)
+static int extract(struct ub_inspect *ctx, const struct ub_src *src, int zip,
+		   const struct pick *pk)
 {
 	struct ub_unpack_src *us = malloc(sizeof *us);
 	struct archive *a = us ? open_reader(us, src) : NULL;
@@ -452,6 +603,7 @@ static int extract(struct ub_inspect *ctx, const struct ub_src *src, const struc
 	if ((rc = ub_unpack_out_init(&o, fd, pk->size, ctx->progress, ctx->err)))
 		goto out;
 	rc = ub_unpack_copy(a, &o, ctx->err);
+	ub_unpack_spend(ctx, o.written);
 	if (rc == UB_EFORMAT || rc == 1 || (!rc && o.written != pk->size)) {
 		ub_checks_add(ctx->checks, "archive-firmware", UB_FAIL, "archive-corrupt",
 			      "%.150s could not be unpacked whole (%llu of %llu bytes)%s%.100s", pk->name,
@@ -470,8 +622,15 @@ static int extract(struct ub_inspect *ctx, const struct ub_src *src, const struc
 	if (rc)
 		goto out;
 	snprintf(inner.label, sizeof inner.label, "%.120s:%.120s", src->label, pk->name);
+	if (zip)   /* libarchive compared the entry's CRC-32 as it read it */
+		ub_checks_add(ctx->checks, "archive-crc", UB_PASS, NULL,
+			      "%.200s unpacked whole; its CRC-32 in the zip matches", pk->name);
 	rc = ub_inspect(ctx, &inner);
 	ub_src_close(&inner);
+	/* a zip's CRC covers the firmware; a tar has none, so only what the
+	 * firmware itself vouches for counts */
+	if (zip)
+		ctx->covered = "the zip's CRC-32 of the firmware file";
 out:
 	if (fd >= 0)
 		close(fd);
@@ -492,7 +651,7 @@ static int archive_inspect(struct ub_inspect *ctx, const struct ub_src *src)
 	ub_meta_rename_layer(ctx->meta, zip ? "zip" : "tar");
 	if ((rc = survey(ctx, src, zip, &pk)) || pk.index < 0)
 		return rc;
-	return extract(ctx, src, &pk);
+	return extract(ctx, src, zip, &pk);
 }
 
 const struct ub_format ub_format_archive = {

@@ -26,9 +26,17 @@ void ub_checks_add(struct ub_checks *c, const char *name, enum ub_verdict v,
 	snprintf(k->name, sizeof k->name, "%s", name);
 	k->verdict = v;
 	k->advice_id = advice_id;
+	k->flags = 0;
 	va_start(ap, fmt);
 	vsnprintf(k->why, sizeof k->why, fmt, ap);
 	va_end(ap);
+}
+
+void ub_checks_flag(struct ub_checks *c, unsigned flags)
+{
+	/* after a dropped check the last one is another's: leave it */
+	if (c->n > 0 && !c->lost)
+		c->v[c->n - 1].flags |= flags;
 }
 
 enum ub_verdict ub_checks_worst(const struct ub_checks *c)

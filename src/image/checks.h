@@ -19,7 +19,15 @@ struct ub_check {
 	enum ub_verdict verdict;
 	const char *advice_id;  /* for failures and warnings; may be NULL */
 	char why[320];          /* one sentence, facts with numbers */
+	unsigned flags;         /* UB_CHECK_* */
 };
+
+/* A pass that vouches for every byte of the file checked: a digest or a
+ * signature over all of it (not a CRC of one layer inside it). */
+#define UB_CHECK_WHOLE_FILE 1u
+/* Part of the image was not looked at (nesting too deep, bytes after a
+ * stream, other candidate files): nothing can be called safe then. */
+#define UB_CHECK_UNINSPECTED 2u
 
 struct ub_checks {
 	struct ub_check *v;
@@ -31,6 +39,10 @@ struct ub_checks {
  * remembers it failed (ub_checks_worst reports UB_FAIL then). */
 void ub_checks_add(struct ub_checks *c, const char *name, enum ub_verdict v,
 		   const char *advice_id, const char *fmt, ...) UB_PRINTF(5, 6);
+
+/* Sets flags on the check just added (after a check was dropped, nothing
+ * happens: the list fails anyway). */
+void ub_checks_flag(struct ub_checks *c, unsigned flags);
 
 /* UB_FAIL if any failed, else UB_WARN if any warned, else UB_PASS (also for
  * an empty list). */

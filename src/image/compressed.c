@@ -305,9 +305,10 @@ static int compressed_inspect(struct ub_inspect *ctx, const struct ub_src *src)
 		goto fail;
 	ub_unpack_size(zs, sizeof zs, src->size);
 	ub_unpack_size(us, sizeof us, o.written);
+	ub_unpack_spend(ctx, o.written);
 	if (out.state == S_HUGE) {
 		ub_checks_add(ctx->checks, "decompress", UB_FAIL, "image-huge",
-			      "the %s stream of %s expands past %s (%llu bytes), the most allowed for it: a decompression bomb, or not a firmware image",
+			      "the %s stream of %s expands past %s (%llu bytes), the most this download may unpack to (128 times its size): a decompression bomb, or not a firmware image (UNBRICK_MAX_EXPAND=BYTES lifts the limit for a trusted image)",
 			      name, zs, ub_unpack_size(ls, sizeof ls, limit),
 			      (unsigned long long)limit);
 		goto fail;
@@ -322,11 +323,12 @@ static int compressed_inspect(struct ub_inspect *ctx, const struct ub_src *src)
 		ub_checks_add(ctx->checks, "decompress", UB_WARN, NULL,
 			      "the %s stream of %s expands to %s but carries no checksum, so damage inside it can only be seen by the checks of what it holds",
 			      name, zs, us);
-	else if (out.trailing && !out.trailing_zero)
+	else if (out.trailing && !out.trailing_zero) {
 		ub_checks_add(ctx->checks, "decompress", UB_WARN, NULL,
 			      "the %s stream of %s expands to %s (%s matches), but %llu bytes after it are not gzip data and were not inspected",
 			      name, zs, us, check, (unsigned long long)out.trailing);
-	else
+		ub_checks_flag(ctx->checks, UB_CHECK_UNINSPECTED);
+	} else
 		ub_checks_add(ctx->checks, "decompress", UB_PASS, NULL,
 			      "the %s stream of %s expands to %s; its %s match%s%s", name, zs, us, check,
 			      k == K_GZIP || k == K_BZIP2 ? "" : "es",
@@ -336,6 +338,14 @@ static int compressed_inspect(struct ub_inspect *ctx, const struct ub_src *src)
 	snprintf(inner.label, sizeof inner.label, "%.200s (unpacked)", src->label);
 	rc = ub_inspect(ctx, &inner);
 	ub_src_close(&inner);
+	/* The stream's own check covers all it holds; without one, what
+	 * the inner layer vouches for is all there is. */
+	if (check && !(out.trailing && !out.trailing_zero))
+		ctx->covered = k == K_GZIP ? "the gzip stream's CRC-32 and length" :
+			k == K_BZIP2 ? "the bzip2 stream's CRCs" :
+			k == K_XZ ? "the xz stream's check" : "the zstd stream's XXH64 checksum";
+	else if (out.trailing && !out.trailing_zero)
+		ctx->covered = NULL;
 	return rc;
 fail:
 	close(fd);

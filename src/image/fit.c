@@ -3,7 +3,12 @@
  * data-size) and hash-N subnodes with an algo and a value.  Every hash is
  * recomputed over its data, streamed.  /configurations/NAME "compatible"
  * strings say which boards the image is for.  Signature nodes need a key
- * in a device tree to verify; they are noted, not checked. */
+ * in a device tree to verify; they are noted, not checked.
+ *
+ * The work is bounded by the file's real size: a hash of data hashed
+ * before (many nodes over the same bytes) is taken from a small cache, and
+ * all hashing together may read at most 8 times the file (what 8 hashes of
+ * every byte take); a tree that asks for more is refused. */
 #include "format.h"
 
 #include <openssl/evp.h>
@@ -16,6 +21,16 @@
 
 #define MAX_HASHES 8
 #define CHUNK (128u << 10)
+#define HASH_BUDGET_TIMES 8        /* MAX_HASHES over every byte */
+#define HASH_BUDGET_FLOOR (1u << 20)
+#define CACHE 16
+
+struct cached {
+	char algo[16];
+	uint64_t off, len;
+	uint8_t md[EVP_MAX_MD_SIZE];
+	unsigned mdlen;
+};
 
 struct fit_hash {
 	char algo[16];
@@ -38,6 +53,12 @@ struct fit_ctx {
 	struct ub_fdt fdt;
 	struct fit_image img;
 	int images, unhashed, signed_nodes;
+	int verified;           /* images whose every hash matched, at least one computed */
+	uint8_t *buf;           /* CHUNK bytes for hashing */
+	uint64_t budget;        /* bytes hashing may still read */
+	int over_budget;
+	struct cached cache[CACHE];
+	unsigned ncached, next_slot;
 };
 
 static uint32_t be32(const uint8_t *p)
@@ -159,30 +180,45 @@ static int on_prop(void *ctx, const char *const *path, int depth,
 	return 0;
 }
 
-/* Hashes [off, off+len) of the file with algo; 0 or < 0. */
+/* Hashes [off, off+len) of the file with algo; 0, 1 when the hashing
+ * budget is spent (nothing computed), or < 0. */
 static int hash_range(struct fit_ctx *c, const char *algo, uint64_t off,
 		      uint64_t len, uint8_t *out, unsigned *outlen)
 {
 	const EVP_MD *md = strcmp(algo, "crc32") ? EVP_get_digestbyname(algo) : NULL;
-	EVP_MD_CTX *ctx = md ? EVP_MD_CTX_new() : NULL;
-	uint8_t *buf = malloc(CHUNK);
+	EVP_MD_CTX *ctx = NULL;
 	uLong crc = crc32(0L, Z_NULL, 0);
+	struct cached *k;
 	uint64_t done = 0;
+	unsigned i;
 	int rc = 0;
 
-	if (!buf || (md && (!ctx || EVP_DigestInit_ex(ctx, md, NULL) != 1))) {
+	for (i = 0; i < c->ncached; i++) {
+		k = &c->cache[i];
+		if (k->off == off && k->len == len && strcmp(k->algo, algo) == 0) {
+			memcpy(out, k->md, k->mdlen);
+			*outlen = k->mdlen;
+			return 0;
+		}
+	}
+	if (len > c->budget) {
+		c->over_budget = 1;
+		return 1;
+	}
+	c->budget -= len;
+	if (md && (!(ctx = EVP_MD_CTX_new()) || EVP_DigestInit_ex(ctx, md, NULL) != 1)) {
 		rc = ub_err_set(c->ictx->err, UB_ENOMEM, NULL, "out of memory");
 		goto out;
 	}
 	while (done < len) {
 		size_t n = len - done < CHUNK ? (size_t)(len - done) : CHUNK;
 
-		if ((rc = ub_src_read(c->src, off + done, buf, n, c->ictx->err)))
+		if ((rc = ub_src_read(c->src, off + done, c->buf, n, c->ictx->err)))
 			goto out;
 		if (md)
-			EVP_DigestUpdate(ctx, buf, n);
+			EVP_DigestUpdate(ctx, c->buf, n);
 		else
-			crc = crc32(crc, buf, (uInt)n);
+			crc = crc32(crc, c->buf, (uInt)n);
 		done += n;
 	}
 	if (md) {
@@ -194,9 +230,17 @@ static int hash_range(struct fit_ctx *c, const char *algo, uint64_t off,
 		out[3] = (uint8_t)crc;
 		*outlen = 4;
 	}
+	k = &c->cache[c->next_slot];
+	c->next_slot = (c->next_slot + 1) % CACHE;
+	if (c->ncached < CACHE)
+		c->ncached++;
+	snprintf(k->algo, sizeof k->algo, "%s", algo);
+	k->off = off;
+	k->len = len;
+	memcpy(k->md, out, *outlen);
+	k->mdlen = *outlen;
 out:
 	EVP_MD_CTX_free(ctx);
-	free(buf);
 	return rc;
 }
 
@@ -206,10 +250,11 @@ static int on_end(void *ctx, const char *const *path, int depth)
 	struct fit_image *m = &c->img;
 	struct ub_checks *checks = c->ictx->checks;
 	char check[48];
+	const char *first = NULL;
 	uint64_t off, len;
-	int i, rc;
+	int i, rc, done = 0;
 
-	if (depth != 2 || strcmp(path[0], "images") != 0)
+	if (depth != 2 || strcmp(path[0], "images") != 0 || c->over_budget)
 		return 0;
 	snprintf(check, sizeof check, "fit-hash:%.38s", m->name);
 	if (m->has_data) {
@@ -248,7 +293,14 @@ static int on_end(void *ctx, const char *const *path, int depth)
 				      m->name, h->algo);
 			continue;
 		}
-		if ((rc = hash_range(c, h->algo, off, len, got, &glen)))
+		rc = hash_range(c, h->algo, off, len, got, &glen);
+		if (rc == 1) {
+			ub_checks_add(checks, "fit-hash-budget", UB_FAIL, "image-corrupt",
+				      "image %s: the hashes of this FIT's images would read more than %d times its %llu bytes: its images overlap in a way no FIT tool makes",
+				      m->name, HASH_BUDGET_TIMES, (unsigned long long)c->src->size);
+			return 0;
+		}
+		if (rc)
 			return rc;
 		if (glen != h->vlen || memcmp(got, h->value, glen) != 0) {
 			ub_checks_add(checks, check, UB_FAIL, "image-corrupt",
@@ -256,49 +308,70 @@ static int on_end(void *ctx, const char *const *path, int depth)
 				      m->name, h->algo, (unsigned long long)len);
 			return 0;
 		}
+		if (!done++)
+			first = h->algo;
 	}
+	if (!done) {   /* no hash it has can be computed: not checked at all */
+		ub_checks_add(checks, check, UB_WARN, NULL,
+			      "image %s (%llu bytes): none of its hashes is one unbrick computes, so its integrity is not checked",
+			      m->name, (unsigned long long)len);
+		return 0;
+	}
+	c->verified++;
 	ub_checks_add(checks, check, UB_PASS, NULL, "image %s: %d hash%s over %llu bytes match (%s)",
-		      m->name, m->nh, m->nh == 1 ? "" : "es", (unsigned long long)len, m->h[0].algo);
+		      m->name, done, done == 1 ? "" : "es", (unsigned long long)len, first);
+	return 0;
+}
+
+/* The tree's own problems are a failed check, not an error. */
+static int structure_fail(struct ub_inspect *ctx)
+{
+	ub_checks_add(ctx->checks, "fit-structure", UB_FAIL, ctx->err->advice_id,
+		      "%s", ctx->err->msg);
+	ub_err_clear(ctx->err);
 	return 0;
 }
 
 static int fit_inspect(struct ub_inspect *ctx, const struct ub_src *src)
 {
-	struct fit_ctx c;
-	struct ub_fdt_visitor v = { on_begin, on_end, on_prop, &c };
+	struct fit_ctx *c = calloc(1, sizeof *c);
+	struct ub_fdt_visitor v = { on_begin, on_end, on_prop, c };
 	int rc;
 
-	memset(&c, 0, sizeof c);
-	c.ictx = ctx;
-	c.src = src;
-	rc = ub_fdt_open(&c.fdt, src, ctx->err);
+	if (!c || !(c->buf = malloc(CHUNK))) {
+		free(c);
+		return ub_err_set(ctx->err, UB_ENOMEM, NULL, "out of memory");
+	}
+	c->ictx = ctx;
+	c->src = src;
+	c->budget = src->size > (UINT64_MAX - HASH_BUDGET_FLOOR) / HASH_BUDGET_TIMES ? UINT64_MAX :
+		src->size * HASH_BUDGET_TIMES + HASH_BUDGET_FLOOR;
+	rc = ub_fdt_open(&c->fdt, src, ctx->err);
+	if (!rc) {
+		rc = ub_fdt_walk(&c->fdt, &v, ctx->err);
+		ub_fdt_close(&c->fdt);
+	}
 	if (rc == UB_EFORMAT) {
-		ub_checks_add(ctx->checks, "fit-structure", UB_FAIL, ctx->err->advice_id,
-			      "%s", ctx->err->msg);
-		ub_err_clear(ctx->err);
-		return 0;
+		rc = structure_fail(ctx);
+		goto out;
 	}
 	if (rc)
-		return rc;
-	rc = ub_fdt_walk(&c.fdt, &v, ctx->err);
-	ub_fdt_close(&c.fdt);
-	if (rc == UB_EFORMAT) {
-		ub_checks_add(ctx->checks, "fit-structure", UB_FAIL, ctx->err->advice_id,
-			      "%s", ctx->err->msg);
-		ub_err_clear(ctx->err);
-		return 0;
-	}
-	if (rc)
-		return rc;
-	ub_checks_add(ctx->checks, "fit-structure", c.images ? UB_PASS : UB_WARN, NULL,
-		      c.images ? "device tree with %d image%s" :
-		      "a device tree without /images (%d): not a FIT image", c.images,
-		      c.images == 1 ? "" : "s");
-	if (c.signed_nodes)
+		goto out;
+	ub_checks_add(ctx->checks, "fit-structure", c->images ? UB_PASS : UB_WARN, NULL,
+		      c->images ? "device tree with %d image%s" :
+		      "a device tree without /images (%d): not a FIT image", c->images,
+		      c->images == 1 ? "" : "s");
+	if (c->signed_nodes)
 		ub_checks_add(ctx->checks, "fit-signature", UB_NA, NULL,
 			      "%d signature node%s: FIT signatures are verified by the bootloader with its built-in key, not here",
-			      c.signed_nodes, c.signed_nodes == 1 ? "" : "s");
-	return 0;
+			      c->signed_nodes, c->signed_nodes == 1 ? "" : "s");
+	/* every image's data hashed and matching: the payload is covered */
+	if (c->images > 0 && c->verified == c->images)
+		ctx->covered = "the FIT's hashes of every image";
+out:
+	free(c->buf);
+	free(c);
+	return rc;
 }
 
 const struct ub_format ub_format_fit = {

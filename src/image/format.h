@@ -15,7 +15,10 @@
 #include "src.h"
 
 #define UB_PROBE_HEAD 4096   /* bytes of the head every probe sees */
-#define UB_INSPECT_DEPTH 4   /* gzip > tar > sysupgrade > uimage is 4 */
+/* Layers inspected, raw data included: gzip > tar > sysupgrade > tar >
+ * uimage > raw is 6.  Deeper content is left uninspected, which makes the
+ * image unverified: the bound keeps work proportional to the file. */
+#define UB_INSPECT_DEPTH 8
 
 struct ub_inspect {
 	struct ub_checks *checks;
@@ -24,10 +27,17 @@ struct ub_inspect {
 	struct ub_progress *progress; /* may be NULL */
 	const char *tmpdir;          /* for decompressed payloads; NULL: $TMPDIR or /tmp */
 	int depth;
-	/* Most bytes any one unpacked layer may hold, set by the outermost
-	 * layer that unpacks (0: none yet), so that a bomb nested in a bomb
-	 * is bounded by the download's size, not by its own. */
-	uint64_t unpack_cap;
+	/* Bytes every unpacking layer together may still write, set by the
+	 * outermost layer that unpacks (see ub_unpack_layer_limit), so that
+	 * a bomb nested in a bomb is bounded by the download's size, not by
+	 * its own, and layers do not each get the whole allowance. */
+	uint64_t unpack_budget;
+	int unpack_started;
+	/* Out, per layer: what vouches for every byte of the layer just
+	 * inspected (its own CRC or hash over all of it, or an inner
+	 * layer's when this one is only a wrapper), in words; NULL when
+	 * nothing does.  ub_inspect clears it before each inspector. */
+	const char *covered;
 };
 
 struct ub_format {
@@ -38,7 +48,8 @@ struct ub_format {
 	int (*probe)(const struct ub_src *src, const uint8_t *head, size_t n);
 	/* Returns 0 when the inspection ran to its end, even when checks
 	 * failed (problems in the image are checks, not errors); < 0 only
-	 * when it could not run (I/O error, out of memory), with ctx->err. */
+	 * when it could not run (I/O error, out of memory), with ctx->err.
+	 * Sets ctx->covered when a check it made covers the whole layer. */
 	int (*inspect)(struct ub_inspect *ctx, const struct ub_src *src);
 };
 

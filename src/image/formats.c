@@ -38,10 +38,13 @@ int ub_inspect(struct ub_inspect *ctx, const struct ub_src *src)
 	const struct ub_format *f;
 	int rc;
 
+	ctx->covered = NULL;
 	if (ctx->depth >= UB_INSPECT_DEPTH) {
+		/* Never safe: what lies inside was not looked at. */
 		ub_checks_add(ctx->checks, "nesting", UB_WARN, NULL,
-			      "%s: nested more than %d layers deep; the inner layers were not inspected",
+			      "%s: nested more than %d layers deep; the inner layers were not inspected: unpack it and check what it holds",
 			      src->label, UB_INSPECT_DEPTH);
+		ub_checks_flag(ctx->checks, UB_CHECK_UNINSPECTED);
 		return 0;
 	}
 	f = ub_format_detect(src, ctx->err);
@@ -49,12 +52,14 @@ int ub_inspect(struct ub_inspect *ctx, const struct ub_src *src)
 		return ctx->err ? ctx->err->code : UB_EIO;
 	ub_meta_push_layer(ctx->meta, f->name);
 	ctx->depth++;
+	ctx->covered = NULL;
 	rc = f->inspect(ctx, src);
 	ctx->depth--;
 	return rc;
 }
 
-/* Raw data carries no structure of its own to check: only emptiness. */
+/* Raw data carries no structure of its own to check: only emptiness.
+ * Nothing in it vouches for its bytes (ctx->covered stays NULL). */
 static int raw_probe(const struct ub_src *src, const uint8_t *head, size_t n)
 {
 	(void)src;

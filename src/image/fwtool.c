@@ -91,15 +91,17 @@ static int read_blocks(struct ub_inspect *ctx, const struct ub_src *src,
 	return n;
 }
 
-/* One pass over the file computes the CRC at every trailer offset. */
+/* One pass over the file computes the CRC at every trailer offset; *all
+ * is 1 when every one matched (the last covers all before its trailer). */
 static int check_crcs(struct ub_inspect *ctx, const struct ub_src *src,
-		      const struct block *b, int n)
+		      const struct block *b, int n, int *all)
 {
 	uint8_t *buf = malloc(CHUNK);
 	uint64_t off = 0;
 	uLong crc = crc32(0L, Z_NULL, 0);
 	int i, rc = 0;
 
+	*all = 1;
 	if (!buf)
 		return ub_err_set(ctx->err, UB_ENOMEM, NULL, "out of memory");
 	for (i = n - 1; i >= 0; i--) {   /* blocks are stored last-first */
@@ -119,12 +121,14 @@ static int check_crcs(struct ub_inspect *ctx, const struct ub_src *src,
 				      "fwtool-signature-crc" : "fwtool-metadata-crc",
 				      UB_PASS, NULL, "CRC-32 of the %llu bytes before the trailer matches (%08x)",
 				      (unsigned long long)b[i].trailer_off, b[i].crc);
-		else
+		else {
+			*all = 0;
 			ub_checks_add(ctx->checks, b[i].type == FW_TYPE_SIGNATURE ?
 				      "fwtool-signature-crc" : "fwtool-metadata-crc",
 				      UB_FAIL, "image-corrupt",
 				      "CRC-32 of the %llu bytes before the trailer is %08x, the trailer says %08x",
 				      (unsigned long long)b[i].trailer_off, (uint32_t)~crc, b[i].crc);
+		}
 		/* the trailer itself belongs to what the next block covers */
 		rc = ub_src_read(src, off, buf, FW_TRAILER, ctx->err);
 		if (rc)
@@ -238,12 +242,12 @@ static int fwtool_inspect(struct ub_inspect *ctx, const struct ub_src *src)
 	struct block b[FW_BLOCKS_MAX];
 	struct ub_src inner;
 	uint64_t payload_end = 0;
-	int n, i, rc, infos = 0;
+	int n, i, rc, infos = 0, crcs_ok = 0;
 
 	n = read_blocks(ctx, src, b, &payload_end);
 	if (n <= 0)
 		return n;
-	rc = check_crcs(ctx, src, b, n);
+	rc = check_crcs(ctx, src, b, n, &crcs_ok);
 	for (i = 0; !rc && i < n; i++) {
 		if (b[i].type == FW_TYPE_INFO && !infos++)
 			rc = read_metadata(ctx, src, &b[i]);
@@ -261,7 +265,11 @@ static int fwtool_inspect(struct ub_inspect *ctx, const struct ub_src *src)
 	if (rc)
 		return rc;
 	snprintf(inner.label, sizeof inner.label, "%.200s (firmware)", src->label);
-	return ub_inspect(ctx, &inner);
+	rc = ub_inspect(ctx, &inner);
+	/* the last trailer's CRC covers every byte before it */
+	if (crcs_ok)
+		ctx->covered = "the sysupgrade trailers' CRC-32";
+	return rc;
 }
 
 const struct ub_format ub_format_fwtool = {

@@ -5,23 +5,66 @@
 
 #include "../base/err.h"
 
+/* FNV-1a: cheap, and good enough for a list's own names. */
+static size_t hash_str(const char *s)
+{
+	size_t h = (size_t)14695981039346656037ull;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * (size_t)1099511628211ull;
+	return h;
+}
+
+/* The slot of s in the index, or of the free slot where it would go. */
+static size_t *slot_of(const struct ub_strlist *l, const char *s)
+{
+	size_t mask = l->index_cap - 1, i = hash_str(s) & mask;
+
+	while (l->index[i] && strcmp(l->v[l->index[i] - 1], s) != 0)
+		i = (i + 1) & mask;
+	return &l->index[i];
+}
+
+static int grow_index(struct ub_strlist *l)
+{
+	size_t cap = l->index_cap ? l->index_cap * 2 : 16, i;
+	size_t *old = l->index, old_cap = l->index_cap;
+
+	l->index = calloc(cap, sizeof *l->index);
+	if (!l->index) {
+		l->index = old;
+		return UB_ENOMEM;
+	}
+	l->index_cap = cap;
+	for (i = 0; i < old_cap; i++)
+		if (old[i])
+			*slot_of(l, l->v[old[i] - 1]) = old[i];
+	free(old);
+	return 0;
+}
+
 int ub_strlist_add(struct ub_strlist *l, const char *s)
 {
-	char **nv;
 	char *copy;
 
-	if (ub_strlist_has(l, s))
+	if (2 * (l->n + 1) >= l->index_cap && grow_index(l))
+		return UB_ENOMEM;
+	if (*slot_of(l, s))
 		return 0;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 8;
+		char **nv = realloc(l->v, cap * sizeof *nv);
+
+		if (!nv)
+			return UB_ENOMEM;
+		l->v = nv;
+		l->cap = cap;
+	}
 	copy = strdup(s);
 	if (!copy)
 		return UB_ENOMEM;
-	nv = realloc(l->v, (l->n + 1) * sizeof *nv);
-	if (!nv) {
-		free(copy);
-		return UB_ENOMEM;
-	}
-	l->v = nv;
 	l->v[l->n++] = copy;
+	*slot_of(l, s) = l->n;
 	return 0;
 }
 
@@ -29,7 +72,9 @@ int ub_strlist_has(const struct ub_strlist *l, const char *s)
 {
 	size_t i;
 
-	for (i = 0; i < l->n; i++)
+	if (l->index_cap)
+		return *slot_of(l, s) != 0;
+	for (i = 0; i < l->n; i++)   /* a list not built by ub_strlist_add */
 		if (strcmp(l->v[i], s) == 0)
 			return 1;
 	return 0;
@@ -42,8 +87,8 @@ void ub_strlist_free(struct ub_strlist *l)
 	for (i = 0; i < l->n; i++)
 		free(l->v[i]);
 	free(l->v);
-	l->v = NULL;
-	l->n = 0;
+	free(l->index);
+	memset(l, 0, sizeof *l);
 }
 
 void ub_meta_push_layer(struct ub_image_meta *m, const char *layer)

@@ -8,6 +8,11 @@
 struct ub_strlist {
 	char **v;
 	size_t n;
+	/* private: room in v, and a hash index of v (positions + 1, 0 for a
+	 * free slot) so that a list of 100k models is built in linear time */
+	size_t cap;
+	size_t *index;
+	size_t index_cap;   /* a power of two, more than twice n */
 };
 
 /* Adds a copy of s unless already present; returns 0 or UB_ENOMEM. */

@@ -35,16 +35,45 @@ int ub_src_from_fd(struct ub_src *s, int fd, const char *label,
 	return 0;
 }
 
+static const char *kind_of(mode_t m)
+{
+	return S_ISDIR(m) ? "a folder" : S_ISFIFO(m) ? "a named pipe" :
+		S_ISSOCK(m) ? "a socket" : S_ISCHR(m) ? "a character device" :
+		S_ISBLK(m) ? "a block device" : "not a regular file";
+}
+
 int ub_src_open(struct ub_src *s, const char *path, struct ub_err *e)
 {
-	int fd;
+	struct stat st;
+	int fd, fl;
 
 	memset(s, 0, sizeof *s);
 	s->fd = -1;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: opening a named pipe must not wait for a writer;
+	 * the type is checked on what was opened, not on the name */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
 		return ub_err_errno(e, UB_EIO, "io", errno, "cannot open %s",
 				    path);
+	if (fstat(fd, &st) != 0) {
+		int err = errno;
+
+		close(fd);
+		return ub_err_errno(e, UB_EIO, "io", err, "%s", path);
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return ub_err_set(e, UB_EIO, "io",
+				  "%s is %s, not an image file: give the path of a regular file (save a download or a device's contents to a file first)",
+				  path, kind_of(st.st_mode));
+	}
+	fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) != 0) {
+		int err = errno;
+
+		close(fd);
+		return ub_err_errno(e, UB_EIO, "io", err, "%s", path);
+	}
 	return ub_src_from_fd(s, fd, path, e);
 }
 

@@ -16,8 +16,9 @@ struct ub_src {
 	char label[256];     /* what to call it in messages: a path or "path:entry" */
 };
 
-/* Opens a regular file read-only.  Directories, devices and missing files
- * are refused with a message naming the path. */
+/* Opens a regular file read-only.  Directories, devices, named pipes,
+ * sockets and missing files are refused with a message naming the path
+ * (a named pipe without a writer does not make it wait). */
 int ub_src_open(struct ub_src *s, const char *path, struct ub_err *e);
 
 /* Adopts an open descriptor (for temporary files); s owns it afterwards. */

@@ -59,6 +59,28 @@ static int data_crc(struct ub_inspect *ctx, const struct ub_src *src,
 	return rc;
 }
 
+/* 1 when [off, end) of src is all 0x00, 2 when all 0xff (erased flash
+ * padding), 0 when neither, < 0 on a read error. */
+static int padding(const struct ub_src *src, uint64_t off, struct ub_err *e)
+{
+	uint8_t buf[4096], want;
+	long n, i;
+
+	if ((n = ub_src_pread(src, off, &want, 1, e)) <= 0)
+		return n < 0 ? (int)n : 0;
+	if (want != 0x00 && want != 0xff)
+		return 0;
+	while (off < src->size) {
+		if ((n = ub_src_pread(src, off, buf, sizeof buf, e)) <= 0)
+			return n < 0 ? (int)n : 0;
+		for (i = 0; i < n; i++)
+			if (buf[i] != want)
+				return 0;
+		off += (uint64_t)n;
+	}
+	return want ? 2 : 1;
+}
+
 /* The size table of multi-file and script images must fit the data. */
 static void check_table(struct ub_inspect *ctx, const struct ub_src *src,
 			uint32_t size)
@@ -99,7 +121,8 @@ static int uimage_inspect(struct ub_inspect *ctx, const struct ub_src *src)
 	uint32_t hcrc, size, dcrc, got;
 	uint64_t avail;
 	struct ub_src inner;
-	int rc;
+	const char *covered;
+	int rc = 0, pad;
 
 	if (src->size < HDR) {
 		ub_checks_add(ctx->checks, "uimage-header-crc", UB_FAIL, "image-truncated",
@@ -148,20 +171,29 @@ static int uimage_inspect(struct ub_inspect *ctx, const struct ub_src *src)
 	}
 	ub_checks_add(ctx->checks, "uimage-data-crc", UB_PASS, NULL,
 		      "data crc32 %08x matches over %u bytes", dcrc, size);
+	pad = avail > size ? padding(src, HDR + (uint64_t)size, ctx->err) : 0;
+	if (pad < 0)
+		return pad;
 	if (avail > size)
 		ub_checks_add(ctx->checks, "uimage-trailing", UB_WARN, NULL,
-			      "%llu bytes follow the image data (padding, or something appended)",
-			      (unsigned long long)(avail - size));
+			      pad ? "%llu bytes of padding (all 0x%02x) follow the image data" :
+			      "%llu bytes follow the image data (something appended, not padding): the CRC does not cover them",
+			      (unsigned long long)(avail - size), pad == 1 ? 0 : 0xff);
+	/* the two CRCs cover every byte, but for erased padding */
+	covered = avail == size || pad ? "the uImage's header and data CRC-32" : NULL;
 	if (h[30] == TYPE_MULTI || h[30] == TYPE_SCRIPT) {
 		check_table(ctx, src, size);
+		ctx->covered = covered;
 		return 0;
 	}
-	if (size == 0)
-		return 0;
-	if ((rc = ub_src_window(&inner, src, HDR, size, ctx->err)))
-		return rc;
-	snprintf(inner.label, sizeof inner.label, "%.200s (uImage data)", src->label);
-	return ub_inspect(ctx, &inner);
+	if (size > 0) {
+		if ((rc = ub_src_window(&inner, src, HDR, size, ctx->err)))
+			return rc;
+		snprintf(inner.label, sizeof inner.label, "%.200s (uImage data)", src->label);
+		rc = ub_inspect(ctx, &inner);
+	}
+	ctx->covered = covered;
+	return rc;
 }
 
 const struct ub_format ub_format_uimage = {

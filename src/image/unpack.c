@@ -10,7 +10,13 @@
 #include <unistd.h>
 
 #define EXPAND_CAP (64ull << 30)   /* no firmware is larger */
-#define EXPAND_RATIO 1000u         /* gzip's deflate tops out near 1032 */
+/* Firmware packs to a few times less (already compressed parts, code);
+ * only mostly empty disk images pack to more.  A bomb packs near 1000
+ * (gzip) or far more (xz, zstd): 128 keeps a 1 MB download under a
+ * second of unpacking, and UNBRICK_MAX_EXPAND lifts it for an image that
+ * is trusted. */
+#define EXPAND_RATIO 128u
+#define EXPAND_FLOOR (1u << 20)
 #define DF_EVERY (8u << 20)        /* look at the free space this often */
 
 uint64_t ub_unpack_reserve = 64u << 20;
@@ -82,18 +88,25 @@ uint64_t ub_unpack_limit(const struct ub_src *src)
 		if (!*end && v > 0)
 			return v;
 	}
-	if (src->size > (EXPAND_CAP - (1u << 20)) / EXPAND_RATIO)
+	if (src->size > (EXPAND_CAP - EXPAND_FLOOR) / EXPAND_RATIO)
 		return EXPAND_CAP;
-	return src->size * EXPAND_RATIO + (1u << 20);
+	return src->size * EXPAND_RATIO + EXPAND_FLOOR;
 }
 
 uint64_t ub_unpack_layer_limit(struct ub_inspect *ctx, const struct ub_src *src)
 {
 	uint64_t lim = ub_unpack_limit(src);
 
-	if (!ctx->unpack_cap)
-		ctx->unpack_cap = lim;
-	return lim < ctx->unpack_cap ? lim : ctx->unpack_cap;
+	if (!ctx->unpack_started) {
+		ctx->unpack_started = 1;
+		ctx->unpack_budget = lim;
+	}
+	return lim < ctx->unpack_budget ? lim : ctx->unpack_budget;
+}
+
+void ub_unpack_spend(struct ub_inspect *ctx, uint64_t n)
+{
+	ctx->unpack_budget -= n < ctx->unpack_budget ? n : ctx->unpack_budget;
 }
 
 int ub_unpack_tmpfile(const struct ub_inspect *ctx, struct ub_err *e)

@@ -22,12 +22,18 @@ int ub_unpack_open(struct archive *a, struct ub_unpack_src *s,
 		   const struct ub_src *src);
 
 /* The most bytes unpacking src may produce: UNBRICK_MAX_EXPAND when set,
- * else min(64 GiB, 1000 x the packed size + 1 MiB). */
+ * else min(64 GiB, 128 x the packed size + 1 MiB). */
 uint64_t ub_unpack_limit(const struct ub_src *src);
 
 /* The limit for one layer inside ctx: ub_unpack_limit(src), and never more
- * than the outermost unpacking layer's limit (which the first call sets). */
+ * than what is left of the budget every layer shares.  The first call (the
+ * outermost unpacking layer) sets that budget to its own limit: all the
+ * layers of one download together unpack at most that much, so the work is
+ * bounded by the download's real size however the layers nest. */
 uint64_t ub_unpack_layer_limit(struct ub_inspect *ctx, const struct ub_src *src);
+
+/* Takes n written bytes off the shared budget. */
+void ub_unpack_spend(struct ub_inspect *ctx, uint64_t n);
 
 /* Free bytes the temporary folder keeps: unpacking stops with "disk-full"
  * before the file system has less.  Tests may change it. */

@@ -12,6 +12,7 @@ for z in gzip xz zstd bzip2; do
 	$z -c "$T/fw.img" > "$T/fw.$z"
 	expect_exit 0 "$z stream" -- "$UNBRICK" check "$T/fw.$z" --json
 	expect_json 'j["image"]["layers"] == "'$z' > uimage > raw"' "$z: layers named"
+	expect_json 'j["verdict"] == "safe" and "'$z' stream" in j["why"]' "$z: safe by the stream's own check"
 	cp "$T/fw.$z" "$T/bad.$z"; flip_byte "$T/bad.$z" 200000
 	expect_exit 3 "$z: flipped byte in the stream" -- "$UNBRICK" check "$T/bad.$z"
 	size=$(stat -c %s "$T/fw.$z")
@@ -32,6 +33,17 @@ expect_grep "trailer" "$T/err" "says the trailer disagrees"
 head -c $((2 << 30)) /dev/zero | zstd -q -c > "$T/bomb.zst"
 expect_exit 3 "zstd bomb stopped" -- "$UNBRICK" check "$T/bomb.zst" --json
 expect_json '[c for c in j["checks"] if c["name"] == "decompress"][0]["advice"].startswith("A size")' "called impossible"
+expect_json '"128 times its size" in [c for c in j["checks"] if c["name"] == "decompress"][0]["why"]' "says the bound"
+# gzip in gzip in gzip ... deeper than the inspector goes: never safe,
+# even with its sha256
+cp "$T/fw.img" "$T/deep"
+for i in 1 2 3 4 5 6 7 8 9; do gzip -c "$T/deep" > "$T/deep.gz" && mv "$T/deep.gz" "$T/deep"; done
+expect_exit 3 "nested deeper than inspected" -- "$UNBRICK" check "$T/deep" --sha256 "$(sha256sum "$T/deep" | cut -d' ' -f1)" --json
+expect_json 'j["verdict"] == "unverified" and "not inspected" in j["why"]' "unverified: the inner layers were not inspected"
+# bytes after a gzip stream were not inspected
+cat "$T/fw.gzip" "$T/payload" > "$T/tail.gz"
+expect_exit 3 "data after the gzip stream" -- "$UNBRICK" check "$T/tail.gz" --json
+expect_json 'j["verdict"] == "unverified"' "unverified: what follows the stream was not inspected"
 UNBRICK_MAX_EXPAND=100000 expect_exit 3 "the limit is adjustable" -- "$UNBRICK" check "$T/fw.gzip"
 
 mkdir -p "$T/dl/docs"
@@ -40,7 +52,9 @@ cp "$T/fw.img" "$T/dl/acme-fw.img"
 (cd "$T/dl" && zip -q -r "$T/fw.zip" . && tar -cf "$T/fw.tar" . && tar -czf "$T/fw.tgz" .)
 expect_exit 0 "zip with side files" -- "$UNBRICK" check "$T/fw.zip" --json
 expect_json 'j["image"]["layers"] == "zip > uimage > raw" and "acme-fw.img" in [c for c in j["checks"] if c["name"] == "archive-safety"][0]["why"]' "the firmware entry is picked"
-expect_exit 0 "tar" -- "$UNBRICK" check "$T/fw.tar"
+expect_json 'j["verdict"] == "safe" and "zip" in j["why"]' "zip: safe by its CRC-32 of the firmware"
+expect_exit 0 "tar" -- "$UNBRICK" check "$T/fw.tar" --json
+expect_json 'j["verdict"] == "safe" and "uImage" in j["why"]' "tar: safe by the firmware's own CRCs (a tar has none)"
 expect_exit 0 "tar.gz" -- "$UNBRICK" check "$T/fw.tgz" --json
 expect_json 'j["image"]["layers"] == "gzip > tar > uimage > raw"' "gzip > tar > uimage"
 cp "$T/fw.zip" "$T/bad.zip"; flip_byte "$T/bad.zip" 100000
@@ -66,11 +80,19 @@ tar("symlink.tar", [reg("fw.bin", b"x" * 1000), lnk("out", "/etc/passwd")])
 tar("symlink-up.tar", [reg("fw.bin", b"x" * 1000), lnk("up", "../../etc")])
 tar("hardlink.tar", [reg("fw.bin", b"x" * 1000), lnk("h", "../secret", tarfile.LNKTYPE)])
 tar("device.tar", [reg("fw.bin", b"x" * 1000), (dev, None)])
+d = tarfile.TarInfo("x"); d.type = tarfile.DIRTYPE
+# x/y -> .. is the top; a -> x/y/.. is then above it
+tar("chain.tar", [reg("fw.bin", b"x" * 1000), (d, None), lnk("x/y", ".."), lnk("a", "x/y/..")])
+# b -> . is harmless alone, but a -> b/.. was judged by name before it
+tar("chain-late.tar", [reg("fw.bin", b"x" * 1000), lnk("a", "b/.."), lnk("b", ".")])
+tar("loop.tar", [reg("fw.bin", b"x" * 1000), lnk("a", "b"), lnk("b", "a")])
+tar("hardlink-in.tar", [reg("fw.bin", b"x" * 1000), lnk("fw2.bin", "fw.bin", tarfile.LNKTYPE)])
+tar("hardlink-none.tar", [reg("fw.bin", b"x" * 1000), lnk("h", "nothing", tarfile.LNKTYPE)])
 big = tarfile.TarInfo("fw.bin"); big.size = 1 << 40
 with open(f"{t}/huge.tar", "wb") as f:
     f.write(big.tobuf(format=tarfile.GNU_FORMAT)); f.write(b"\0" * 4096)
 PY
-for a in slip.zip abs.zip symlink.tar symlink-up.tar hardlink.tar device.tar dup.zip; do
+for a in slip.zip abs.zip symlink.tar symlink-up.tar hardlink.tar device.tar dup.zip chain.tar chain-late.tar loop.tar hardlink-none.tar; do
 	expect_exit 3 "unsafe archive $a refused" -- "$UNBRICK" check "$T/$a" --json
 	expect_json '[c for c in j["checks"] if c["name"] == "archive-safety"][0]["verdict"] == "fail"' "$a: the safety check fails"
 	[ $a = slip.zip ] && expect_grep "evil" "$T/err" "names the offending entry"
@@ -107,6 +129,13 @@ for a in symlink.zip symlink2.tar fifo.tar abs.tar; do
 done
 expect_exit 0 "a link that stays inside is fine" -- "$UNBRICK" check "$T/inside.tar" --json
 expect_json 'j["image"]["layers"] == "tar > uimage > raw"' "inside.tar: the firmware is inspected"
+# a hard link to a file of the archive, as tar makes it
+ln "$T/u/fw.img" "$T/u/fw-copy.img"
+(cd "$T/u" && tar -cf "$T/hard.tar" fw.img fw-copy.img)
+expect_exit 0 "a hard link to a file inside is fine (made by tar)" -- "$UNBRICK" check "$T/hard.tar" --json
+expect_json '[c for c in j["checks"] if c["name"] == "archive-safety"][0]["verdict"] == "pass"' "hard.tar: the safety check passes"
+expect_exit 3 "a hard link to a file inside (made by Python), tar holds no checksum" -- "$UNBRICK" check "$T/hardlink-in.tar" --json
+expect_json '[c for c in j["checks"] if c["name"] == "archive-safety"][0]["verdict"] == "pass" and j["verdict"] == "unverified"' "hardlink-in.tar: safe entries, unverified data"
 
 # cat a.gz b.gz is one gzip stream; a damaged second member is caught
 head -c 1000 "$T/fw.img" | gzip -c > "$T/multi.gz"
@@ -121,6 +150,7 @@ xz --check=none -c "$T/fw.img" > "$T/nocheck.xz"
 for f in nocheck.zst nocheck.xz; do
 	expect_exit 0 "$f" -- "$UNBRICK" check "$T/$f" --json
 	expect_json '[c for c in j["checks"] if c["name"] == "decompress"][0]["verdict"] == "warn"' "$f: warns of no checksum"
+	expect_json 'j["verdict"] == "safe" and "uImage" in j["why"]' "$f: safe by the uImage's CRCs inside"
 done
 ls /tmp/unbrick-* >/dev/null 2>&1 && { echo "FAIL: temporary files left in /tmp"; FAILS=$((FAILS+1)); } || echo "ok: no temporary files left"
 finish

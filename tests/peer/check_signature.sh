@@ -20,6 +20,7 @@ try() {
 	name=$1 sig=$2 key=$3 other=$4
 	expect_exit 0 "$name: good signature" -- "$UNBRICK" check "$T/fw.bin" --sig "$sig" --key "$key" --json
 	[ "$(verdict)" = pass ] && echo "ok: $name: signature check passes" || { echo "FAIL: $name: verdict $(verdict)"; FAILS=$((FAILS+1)); }
+	expect_json 'j["verdict"] == "safe" and j["why"].startswith("signature:")' "$name: the signature makes random bytes safe"
 	expect_exit 3 "$name: tampered image refused" -- "$UNBRICK" check "$T/bad.bin" --sig "$sig" --key "$key" --json
 	[ "$(verdict)" = fail ] && echo "ok: $name: tampered image fails the signature" || { echo "FAIL: $name: verdict $(verdict)"; FAILS=$((FAILS+1)); }
 	expect_exit 3 "$name: another key refused" -- "$UNBRICK" check "$T/fw.bin" --sig "$sig" --key "$other" --json

@@ -13,9 +13,13 @@ with open(sys.argv[1], "r+b") as f:
     f.seek(20 << 20); f.write(os.urandom(70000))
 PY
 img2simg "$T/disk.img" "$T/disk.simg"
-expect_exit 0 "sparse image from img2simg" -- "$UNBRICK" check "$T/disk.simg" --json
-expect_json 'j["image"]["layers"] == "sparse"' "recognised as sparse"
+# img2simg writes no CRC32: sound, but nothing vouches for it without the
+# vendor's checksum.
+expect_exit 3 "sparse image from img2simg" -- "$UNBRICK" check "$T/disk.simg" --json
+expect_json 'j["image"]["layers"] == "sparse" and j["verdict"] == "unverified"' "recognised as sparse, unverified without a CRC"
+expect_json 'not any(c["verdict"] == "fail" for c in j["checks"])' "no check fails"
 expect_json '"25165824 bytes" in [c for c in j["checks"] if c["name"] == "sparse-header"][0]["why"]' "expanded size from the header"
+expect_exit 0 "sparse image with its sha256" -- "$UNBRICK" check "$T/disk.simg" --sha256 "$(sha256sum "$T/disk.simg" | cut -d' ' -f1)"
 simg2img "$T/disk.simg" "$T/back.img" && cmp -s "$T/back.img" "$T/disk.img" && echo "ok: simg2img agrees the image is sound" || { echo "FAIL: simg2img round trip"; FAILS=$((FAILS+1)); }
 
 cp "$T/disk.simg" "$T/bad.simg"; flip_byte "$T/bad.simg" 16   # total blocks
@@ -49,13 +53,36 @@ open(sys.argv[2], "wb").write(bad)
 PY
 expect_exit 0 "sparse image with a CRC32 chunk" -- "$UNBRICK" check "$T/crc.simg" --json
 expect_json '[c for c in j["checks"] if c["name"] == "sparse-crc"][0]["verdict"] == "pass"' "its CRC matches"
+expect_json 'j["verdict"] == "safe" and "CRC32" in j["why"]' "safe: the CRC32 covers all it expands to"
 expect_exit 3 "a flipped data byte under a CRC32 chunk" -- "$UNBRICK" check "$T/crcbad.simg" --json
 expect_json '[c for c in j["checks"] if c["name"] == "sparse-crc"][0]["verdict"] == "fail"' "the CRC catches it"
 
-# bmaptool's block map next to the image is used by itself.
+# 44 bytes declaring a fill of 16 TiB, and a header checksum that is not
+# its CRC: refused at once, not after hashing 16 TiB (timeout turns a hang
+# into exit 124).
+python3 - "$T/fill.simg" "$T/late.simg" <<'PY'
+import os, struct, sys, zlib
+hdr = struct.pack("<IHHHHIIII", 0xED26FF3A, 1, 0, 28, 12, 4096, 0xFFFFFFFF, 1, 0xDEADBEEF)
+open(sys.argv[1], "wb").write(hdr + struct.pack("<HHII", 0xCAC2, 0, 0xFFFFFFFF, 16) + b"\xaa\xbb\xcc\xdd")
+# data after the last CRC32 checkpoint: the checkpoint does not cover it
+data = os.urandom(4096)
+chunks = [struct.pack("<HHII", 0xCAC1, 0, 1, 12 + 4096) + data,
+          struct.pack("<HHII", 0xCAC4, 0, 0, 16) + struct.pack("<I", zlib.crc32(data)),
+          struct.pack("<HHII", 0xCAC1, 0, 1, 12 + 4096) + data]
+open(sys.argv[2], "wb").write(struct.pack("<IHHHHIIII", 0xED26FF3A, 1, 0, 28, 12, 4096, 2, 3, 0) + b"".join(chunks))
+PY
+expect_exit 3 "a 16 TiB fill with a wrong checksum" -- timeout 20 "$UNBRICK" check "$T/fill.simg" --json
+expect_json '[c for c in j["checks"] if c["name"] == "sparse-crc"][0]["verdict"] == "fail"' "the header checksum is compared"
+expect_exit 3 "data after the last checkpoint" -- "$UNBRICK" check "$T/late.simg" --json
+expect_json 'j["verdict"] == "unverified" and [c for c in j["checks"] if c["name"] == "sparse-crc"][0]["verdict"] == "warn"' "unverified: the checkpoint covers part of it"
+
+# bmaptool's block map next to the image is used by itself.  It covers
+# the mapped blocks only: the image stays unverified without its sha256.
 bmaptool -q create "$T/disk.img" -o "$T/disk.img.bmap"
-expect_exit 0 "image with its bmap" -- "$UNBRICK" check "$T/disk.img" --json
+expect_exit 3 "image with its bmap" -- "$UNBRICK" check "$T/disk.img" --json
 expect_json '{c["name"]: c["verdict"] for c in j["checks"]}["bmap"] == "pass" and {c["name"]: c["verdict"] for c in j["checks"]}["bmap-file"] == "pass"' "ranges and the bmap's own checksum pass"
+expect_json 'j["verdict"] == "unverified"' "unverified: the bmap does not cover unmapped blocks"
+expect_exit 0 "image with its bmap and its sha256" -- "$UNBRICK" check "$T/disk.img" --sha256 "$(sha256sum "$T/disk.img" | cut -d' ' -f1)"
 cp "$T/disk.img" "$T/disk.orig"; flip_byte "$T/disk.img" $(( (1 << 20) + 1234 ))
 expect_exit 3 "a flipped byte in a mapped range" -- "$UNBRICK" check "$T/disk.img" --json
 expect_json '{c["name"]: c["verdict"] for c in j["checks"]}["bmap"] == "fail"' "the range checksum catches it"
@@ -72,8 +99,8 @@ PY
 expect_exit 3 "bmap edited after it was made" -- "$UNBRICK" check "$T/disk.img" --json
 expect_json '{c["name"]: c["verdict"] for c in j["checks"]}["bmap-file"] == "fail"' "its own checksum catches the edit"
 bmaptool -q create "$T/disk.img" -o "$T/disk.img.bmap"
-expect_exit 0 "a bmap on its own" -- "$UNBRICK" check "$T/disk.img.bmap" --json
-expect_json 'j["image"]["layers"] == "bmap"' "recognised as a bmap"
+expect_exit 3 "a bmap on its own" -- "$UNBRICK" check "$T/disk.img.bmap" --json
+expect_json 'j["image"]["layers"] == "bmap" and j["verdict"] == "unverified"' "recognised as a bmap, not an image to flash"
 cat > "$T/laughs.bmap" <<'XML'
 <?xml version="1.0"?>
 <!DOCTYPE bmap [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>

@@ -28,8 +28,10 @@ expect_exit 0 "signed sysupgrade image with its key" -- "$UNBRICK" check "$T/fw.
 expect_json 'j["image"]["layers"].startswith("sysupgrade")' "recognised as a sysupgrade image"
 expect_json 'j["image"]["models"] == ["acme,wr-100", "acme,wr-100-v2"] and j["image"]["version"] == "23.05.2"' "supported_devices and version read from the metadata"
 expect_json 'all(c["verdict"] == "pass" for c in j["checks"] if c["name"] in ("fwtool-metadata-crc", "fwtool-signature-crc", "fwtool-metadata", "signature", "model"))' "CRCs, metadata, signature and model pass"
+expect_json 'j["verdict"] == "safe" and j["why"].startswith("signature:")' "safe: the signature vouches for it"
 expect_exit 0 "without a key the signature is noted, not verified" -- "$UNBRICK" check "$T/fw.bin" --json
 expect_json '[c for c in j["checks"] if c["name"] == "signature"][0]["verdict"] == "n/a"' "signature not applicable without a key"
+expect_json 'j["verdict"] == "safe" and "trailers\x27 CRC-32" in j["why"]' "safe: the trailers' CRC covers every byte"
 expect_exit 3 "another device refused" -- "$UNBRICK" check "$T/fw.bin" --model acme,wr-200
 expect_exit 3 "downgrade refused" -- "$UNBRICK" check "$T/fw.bin" --installed-version 23.05.10
 expect_exit 3 "wrong key refused" -- "$UNBRICK" check "$T/fw.bin" --key "$T/other.pub" --json
@@ -63,6 +65,8 @@ expect_grep "does not fit" "$T/err" "says the block does not fit"
 # Truncated: the tail is cut, the image is just a tar again, but the cut
 # metadata block must not pass as a valid trailer.
 head -c $((size - 100)) "$T/fw.bin" > "$T/cut.bin"
-expect_exit 0 "a cut image without trailer is checked as what remains" -- "$UNBRICK" check "$T/cut.bin" --json
+# A tar carries no checksum of its files: nothing vouches for what remains.
+expect_exit 3 "a cut image without trailer is checked as what remains" -- "$UNBRICK" check "$T/cut.bin" --json
 expect_json '"sysupgrade" not in j["image"]["layers"]' "no trailer is claimed"
+expect_json 'j["verdict"] == "unverified" and not any(c["verdict"] == "fail" for c in j["checks"])' "unverified, with no check failed"
 finish

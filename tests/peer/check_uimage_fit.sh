@@ -13,6 +13,13 @@ mkimage -A arm -O linux -T kernel -C none -a 0x40008000 -e 0x40008000 \
 expect_exit 0 "legacy kernel image" -- "$UNBRICK" check "$T/legacy.img" --json
 expect_json 'j["image"]["layers"] == "uimage > raw" and j["image"]["name"] == "acme wr-100 kernel"' "layers and name"
 expect_json '{c["name"]: c["verdict"] for c in j["checks"]}["uimage-data-crc"] == "pass"' "data CRC passes"
+expect_json 'j["verdict"] == "safe" and "uImage" in j["why"]' "safe: its CRCs cover every byte"
+# bytes appended after the data are not covered by its CRC
+cat "$T/legacy.img" "$T/ramdisk" > "$T/tail.img"
+expect_exit 3 "legacy image with bytes appended" -- "$UNBRICK" check "$T/tail.img" --json
+expect_json 'j["verdict"] == "unverified" and {c["name"]: c["verdict"] for c in j["checks"]}["uimage-trailing"] == "warn"' "unverified: the appended bytes are not covered"
+head -c 4096 /dev/zero | tr '\0' '\377' | cat "$T/legacy.img" - > "$T/padded.img"
+expect_exit 0 "legacy image padded with 0xff" -- "$UNBRICK" check "$T/padded.img"
 cp "$T/legacy.img" "$T/bad.img"; flip_byte "$T/bad.img" 20
 expect_exit 3 "flipped header byte" -- "$UNBRICK" check "$T/bad.img" --json
 expect_json '{c["name"]: c["verdict"] for c in j["checks"]}["uimage-header-crc"] == "fail"' "header CRC fails"
@@ -72,6 +79,17 @@ expect_exit 0 "FIT with inline data" -- "$UNBRICK" check "$T/fit.itb" --model ac
 expect_json 'j["image"]["layers"] == "fit" and j["image"]["name"] == "acme wr-100 firmware"' "FIT recognised, description read"
 expect_json 'j["image"]["models"] == ["acme,wr-100", "acme,wr-100s"]' "configuration compatibles are the models"
 expect_json 'sum(1 for c in j["checks"] if c["name"].startswith("fit-hash:") and c["verdict"] == "pass") == 2' "both images' hashes pass"
+expect_json 'j["verdict"] == "safe" and "FIT" in j["why"]' "safe: every image's hash matches"
+# an image whose only hash is one unbrick does not compute: unverified
+python3 - "$T/fit.itb" "$T/odd.itb" <<'PY'
+import sys
+d = open(sys.argv[1], "rb").read()
+assert d.count(b"sha1\0") == 1 and d.count(b"md5\0") == 1
+open(sys.argv[2], "wb").write(d.replace(b"sha1\0", b"sha0\0").replace(b"md5\0", b"md0\0"))
+PY
+expect_exit 3 "FIT with an image hashed only by an unknown algorithm" -- "$UNBRICK" check "$T/odd.itb" --json
+expect_json 'j["verdict"] == "unverified" and {c["name"]: c["verdict"] for c in j["checks"]}["fit-hash:ramdisk-1"] == "warn"' "unverified: that image is not checked"
+expect_exit 0 "the same with its sha256" -- "$UNBRICK" check "$T/odd.itb" --sha256 "$(sha256sum "$T/odd.itb" | cut -d' ' -f1)"
 expect_exit 3 "FIT for another board" -- "$UNBRICK" check "$T/fit.itb" --model acme,wr-200
 off=$(python3 -c 'import sys; d=open(sys.argv[1],"rb").read(); print(d.find(open(sys.argv[2],"rb").read()[:64]) + 5000)' "$T/fit.itb" "$T/ramdisk")
 cp "$T/fit.itb" "$T/bad.itb"; flip_byte "$T/bad.itb" "$off"

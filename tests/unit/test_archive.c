@@ -249,6 +249,133 @@ static void entry_count_limit(void **state)
 	done(&r);
 }
 
+/* One entry of a tar made by links_tar: 'f' a file of 1000 bytes, 'd' a
+ * folder, 's' a symbolic link, 'h' a hard link, to target. */
+struct ment {
+	char type;
+	const char *name, *target;
+};
+
+static int links_tar(const struct ment *m, size_t n)
+{
+	static const char data[1000];
+	int fd = memfd_create("t", MFD_CLOEXEC);
+	struct archive *a = archive_write_new();
+	struct archive_entry *e = archive_entry_new();
+
+	assert_true(fd >= 0);
+	archive_write_set_format_pax_restricted(a);
+	assert_int_equal(archive_write_open_fd(a, fd), ARCHIVE_OK);
+	for (size_t i = 0; i < n; i++) {
+		archive_entry_clear(e);
+		archive_entry_set_pathname(e, m[i].name);
+		archive_entry_set_perm(e, 0644);
+		archive_entry_set_size(e, m[i].type == 'f' ? (la_int64_t)sizeof data : 0);
+		if (m[i].type == 'h')
+			archive_entry_set_hardlink(e, m[i].target);
+		else
+			archive_entry_set_filetype(e, m[i].type == 'f' ? AE_IFREG :
+						   m[i].type == 'd' ? AE_IFDIR : AE_IFLNK);
+		if (m[i].type == 's')
+			archive_entry_set_symlink(e, m[i].target);
+		assert_int_equal(archive_write_header(a, e), ARCHIVE_OK);
+		if (m[i].type == 'f')
+			assert_int_equal(archive_write_data(a, data, sizeof data), (la_ssize_t)sizeof data);
+	}
+	archive_entry_free(e);
+	assert_int_equal(archive_write_close(a), ARCHIVE_OK);
+	archive_write_free(a);
+	return fd;
+}
+
+static void expect_safety(const struct ment *m, size_t n, enum ub_verdict v, const char *words)
+{
+	const struct ub_check *c;
+	struct run r;
+
+	inspect_fd(&r, links_tar(m, n));
+	assert_int_equal(r.rc, 0);
+	c = check(&r, "archive-safety");
+	if (c->verdict != v || (words && !strstr(c->why, words)))
+		fail_msg("%s: %s: '%s'", m[n - 1].name, ub_verdict_name(c->verdict), c->why);
+	done(&r);
+}
+
+#define SAFETY(v, words, ...) do { \
+		const struct ment m_[] = { __VA_ARGS__ }; \
+		expect_safety(m_, sizeof m_ / sizeof m_[0], v, words); \
+	} while (0)
+
+/* Links are followed through the links the archive itself makes, in any
+ * order, as they all are once it is unpacked. */
+static void link_chains_followed(void **state)
+{
+	(void)state;
+	/* x/y -> .. is the top; by name a -> x/y/.. stays inside, but
+	 * through x/y it is above the top */
+	SAFETY(UB_FAIL, "'a' is a link pointing outside the archive's folder once the links it goes through are followed",
+	       { 'f', "fw.bin", NULL }, { 'd', "x", NULL }, { 's', "x/y", ".." },
+	       { 's', "a", "x/y/.." });
+	/* the link that makes it leave comes after: b -> . turns a -> b/..
+	 * into ./.. */
+	SAFETY(UB_FAIL, "'a' is a link pointing outside",
+	       { 'f', "fw.bin", NULL }, { 's', "a", "b/.." }, { 's', "b", "." });
+	/* a link through a link to an absolute path: the first is refused */
+	SAFETY(UB_FAIL, "'etc' is a link to an absolute path",
+	       { 'f', "fw.bin", NULL }, { 's', "etc", "/etc" }, { 's', "a", "etc/passwd" });
+	/* a loop */
+	SAFETY(UB_FAIL, "loop of links",
+	       { 'f', "fw.bin", NULL }, { 's', "a", "b" }, { 's', "b", "a" });
+	/* chains that stay inside are fine */
+	SAFETY(UB_PASS, NULL,
+	       { 'f', "sub/fw.bin", NULL }, { 's', "sub/up", ".." }, { 's', "a", "sub/up/sub/up/sub/fw.bin" },
+	       { 's', "b", "a" }, { 's', "c", "./b" });
+}
+
+static void long_chain_refused(void **state)
+{
+	struct ment m[60];
+	char names[60][8], targets[60][8];
+	size_t i;
+
+	(void)state;
+	m[0] = (struct ment){ 'f', "fw.bin", NULL };
+	for (i = 1; i < 60; i++) {
+		snprintf(names[i], sizeof names[i], "l%zu", i);
+		snprintf(targets[i], sizeof targets[i], i + 1 < 60 ? "l%zu" : "fw.bin", i + 1);
+		m[i] = (struct ment){ 's', names[i], targets[i] };
+	}
+	expect_safety(m, 30, UB_PASS, NULL);   /* 29 links: a chain of 28 */
+	expect_safety(m, 60, UB_FAIL, "of more than 40");
+}
+
+/* A hard link to a file archived before it is what tar makes of two
+ * names of one file: fine.  To anything else it is refused. */
+static void hard_links(void **state)
+{
+	struct run r;
+
+	(void)state;
+	SAFETY(UB_PASS, NULL, { 'f', "fw.bin", NULL }, { 'h', "fw-copy.bin", "fw.bin" });
+	SAFETY(UB_PASS, NULL, { 'f', "d/fw.bin", NULL }, { 'h', "fw-copy.bin", "./d/fw.bin" });
+	SAFETY(UB_FAIL, "is a hard link to 'nothing', which is not a file archived before it",
+	       { 'f', "fw.bin", NULL }, { 'h', "h", "nothing" });
+	SAFETY(UB_FAIL, "which is not a file archived before it",
+	       { 'f', "fw.bin", NULL }, { 'h', "h", "later" }, { 'f', "later", NULL });
+	SAFETY(UB_FAIL, "which is not a file archived before it",
+	       { 'f', "fw.bin", NULL }, { 'd', "d", NULL }, { 'h', "h", "d" });
+	SAFETY(UB_FAIL, "which is not a file archived before it",
+	       { 'f', "fw.bin", NULL }, { 's', "s", "fw.bin" }, { 'h', "h", "s" });
+	/* the hard link is not taken for the firmware, nor for another one */
+	{
+		const struct ment m[] = { { 'f', "fw.bin", NULL }, { 'h', "fw-copy.bin", "fw.bin" } };
+
+		inspect_fd(&r, links_tar(m, 2));
+		assert_null(ub_checks_find(&r.checks, "archive-firmware"));
+		done(&r);
+	}
+}
+
 static uint32_t le(const uint8_t *p, int n)
 {
 	uint32_t v = 0;
@@ -328,6 +455,9 @@ int main(void)
 		cmocka_unit_test(links_inside_are_fine),
 		cmocka_unit_test(no_firmware_inside),
 		cmocka_unit_test(entry_count_limit),
+		cmocka_unit_test(link_chains_followed),
+		cmocka_unit_test(long_chain_refused),
+		cmocka_unit_test(hard_links),
 		cmocka_unit_test(zip_damage_caught),
 		cmocka_unit_test(cuts_caught),
 	};

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <zlib.h>
 
 #include "image/format.h"
 #include "image/unpack.h"
@@ -120,6 +121,10 @@ static void good_streams(void **state)
 		assert_string_equal(r.meta.name, "acme fw");
 		assert_int_equal(ub_checks_worst(&r.checks), UB_PASS);
 		assert_non_null(strstr(ub_checks_find(&r.checks, "decompress")->why, "expands to 2.1 KiB"));
+		/* the stream's own check vouches for every byte it holds */
+		snprintf(want, sizeof want, "the %s stream", kinds[i]);
+		assert_non_null(r.ctx.covered);
+		assert_non_null(strstr(r.ctx.covered, want));
 		done(&r);
 	}
 }
@@ -228,6 +233,8 @@ static void gzip_members_padding_and_trailing_data(void **state)
 	inspect_buf(&r, d, len);
 	assert_int_equal(verdict(&r, "decompress"), UB_WARN);
 	assert_non_null(strstr(ub_checks_find(&r.checks, "decompress")->why, "512 bytes after it"));
+	assert_true(ub_checks_find(&r.checks, "decompress")->flags & UB_CHECK_UNINSPECTED);
+	assert_null(r.ctx.covered);
 	done(&r);
 	free(d);
 }
@@ -242,8 +249,10 @@ static void streams_without_checksum_warn(void **state)
 		inspect_file(&r, files[i]);
 		assert_int_equal(verdict(&r, "decompress"), UB_WARN);
 		assert_non_null(strstr(ub_checks_find(&r.checks, "decompress")->why, "no checksum"));
-		/* the inner checks still run */
+		/* the inner checks still run, and vouch for it */
 		assert_int_equal(verdict(&r, "uimage-data-crc"), UB_PASS);
+		assert_non_null(r.ctx.covered);
+		assert_non_null(strstr(r.ctx.covered, "uImage"));
 		done(&r);
 	}
 }
@@ -271,7 +280,7 @@ static void limit_stops_expansion(void **state)
 }
 
 /* A real bomb: 1 GiB of zeros, zstd-compressed at test time (about 32 KiB).
- * It must stop at 1000 x its size + 1 MiB, leave nothing behind, and the
+ * It must stop at 128 x its size + 1 MiB, leave nothing behind, and the
  * temporary folder must never hold more than that. */
 static void zstd_bomb(void **state)
 {
@@ -315,7 +324,10 @@ static void zstd_bomb(void **state)
  * The zstd layer's own limit would be 1000 x its ~400 KiB. */
 static void nested_bomb_bounded_by_download(void **state)
 {
-	char dir[] = "/tmp/ub-nest-XXXXXX", path[128], cmd[512], cap[32];
+	char dir[] = "/tmp/ub-nest-XXXXXX", path[128], cmd[512];
+	unsigned long long limit = 0;
+	const char *at;
+	struct stat st;
 	struct run r;
 	int fd;
 
@@ -331,6 +343,7 @@ static void nested_bomb_bounded_by_download(void **state)
 	assert_int_equal(system(cmd), 0);
 	fd = open(path, O_RDONLY);
 	assert_true(fd >= 0);
+	assert_int_equal(fstat(fd, &st), 0);
 	unlink(path);
 	inspect_fd(&r, fd, dir);
 	assert_int_equal(r.rc, 0);
@@ -339,11 +352,61 @@ static void nested_bomb_bounded_by_download(void **state)
 	assert_int_equal(r.checks.v[0].verdict, UB_PASS);
 	assert_int_equal(r.checks.v[1].verdict, UB_FAIL);
 	assert_string_equal(r.checks.v[1].advice_id, "image-huge");
-	assert_true(r.ctx.unpack_cap < (80u << 20));
-	snprintf(cap, sizeof cap, "(%llu bytes)", (unsigned long long)r.ctx.unpack_cap);
-	assert_non_null(strstr(r.checks.v[1].why, cap));
+	/* the zstd layer got what the gzip layer left of the download's
+	 * budget (128 x its size + 1 MiB), far below its own 128 x ~400 KiB */
+	at = strstr(r.checks.v[1].why, "(");
+	assert_non_null(at);
+	assert_int_equal(sscanf(at, "(%llu bytes)", &limit), 1);
+	assert_true(limit < 128ull * (unsigned long long)st.st_size + (1u << 20));
+	assert_true(limit < (12u << 20));
+	assert_true(r.ctx.unpack_budget <= limit);
 	rmdir(dir);
 	done(&r);
+}
+
+/* 16 MiB that gzip packs about 250 times: a ratio no firmware has.  Past
+ * 128 times the download it is refused, long before it is all written
+ * (1000 times was allowed: a 10 MB bomb wrote 9.7 GiB first). */
+static void ratio_past_128_refused(void **state)
+{
+	size_t n = 16u << 20, i;
+	uint8_t *raw = calloc(1, n), *gz = malloc(n);
+	z_stream z;
+	struct run r;
+	const struct ub_check *c;
+
+	(void)state;
+	assert_non_null(raw);
+	assert_non_null(gz);
+	for (i = 0; i < 50000; i++)
+		raw[i] = (uint8_t)(i * 2654435761u >> 24);
+	memset(&z, 0, sizeof z);
+	assert_int_equal(deflateInit2(&z, 9, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY), Z_OK);
+	z.next_in = raw;
+	z.avail_in = (uInt)n;
+	z.next_out = gz;
+	z.avail_out = (uInt)n;
+	assert_int_equal(deflate(&z, Z_FINISH), Z_STREAM_END);
+	deflateEnd(&z);
+	assert_true(z.total_out * 200 < n && z.total_out * 1000 > n);
+	unsetenv("UNBRICK_MAX_EXPAND");
+	inspect_buf(&r, gz, z.total_out);
+	assert_int_equal(r.rc, 0);
+	c = ub_checks_find(&r.checks, "decompress");
+	assert_non_null(c);
+	assert_int_equal(c->verdict, UB_FAIL);
+	assert_string_equal(c->advice_id, "image-huge");
+	assert_non_null(strstr(c->why, "128 times its size"));
+	assert_non_null(strstr(c->why, "UNBRICK_MAX_EXPAND"));
+	done(&r);
+	/* a technician who trusts it lifts the limit */
+	setenv("UNBRICK_MAX_EXPAND", "16777216", 1);
+	inspect_buf(&r, gz, z.total_out);
+	assert_int_equal(verdict(&r, "decompress"), UB_PASS);
+	done(&r);
+	unsetenv("UNBRICK_MAX_EXPAND");
+	free(raw);
+	free(gz);
 }
 
 static void disk_full_stops_before_writing(void **state)
@@ -396,16 +459,20 @@ static void limits(void **state)
 
 	(void)state;
 	unsetenv("UNBRICK_MAX_EXPAND");
-	assert_int_equal(ub_unpack_limit(&s), 1000u * 1000 + (1u << 20));
+	assert_int_equal(ub_unpack_limit(&s), 128u * 1000 + (1u << 20));
 	s.size = 1ull << 40;
 	assert_int_equal(ub_unpack_limit(&s), 64ull << 30);
 	s.size = UINT64_MAX;   /* no overflow */
 	assert_int_equal(ub_unpack_limit(&s), 64ull << 30);
-	/* the first layer sets the cap; a larger inner layer is held to it */
+	/* the first layer sets the budget; a larger inner layer is held to
+	 * it, and to what the layers before it left */
 	s.size = 1000;
-	assert_int_equal(ub_unpack_layer_limit(&ctx, &s), 2048576);
+	assert_int_equal(ub_unpack_layer_limit(&ctx, &s), 1176576);
+	ub_unpack_spend(&ctx, 176576);
 	s.size = 1u << 20;
-	assert_int_equal(ub_unpack_layer_limit(&ctx, &s), 2048576);
+	assert_int_equal(ub_unpack_layer_limit(&ctx, &s), 1000000);
+	ub_unpack_spend(&ctx, 2000000);   /* never below nothing */
+	assert_int_equal(ub_unpack_layer_limit(&ctx, &s), 0);
 }
 
 int main(void)
@@ -419,6 +486,7 @@ int main(void)
 		cmocka_unit_test(limit_stops_expansion),
 		cmocka_unit_test(zstd_bomb),
 		cmocka_unit_test(nested_bomb_bounded_by_download),
+		cmocka_unit_test(ratio_past_128_refused),
 		cmocka_unit_test(disk_full_stops_before_writing),
 		cmocka_unit_test(bad_tmpdir_is_an_error),
 		cmocka_unit_test(sizes_for_people),

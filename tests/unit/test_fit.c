@@ -51,6 +51,7 @@ struct result {
 	struct ub_checks checks;
 	struct ub_image_meta meta;
 	struct ub_err err;
+	const char *covered;   /* what vouches for every image's data */
 	int rc;
 };
 
@@ -70,6 +71,7 @@ static void inspect(const uint8_t *p, size_t n, struct result *r)
 	ctx.meta = &r->meta;
 	ctx.err = &r->err;
 	r->rc = ub_inspect(&ctx, &s);
+	r->covered = ctx.covered;
 	ub_src_close(&s);
 }
 
@@ -98,6 +100,17 @@ static const struct ub_check *check(const struct result *r, const char *name)
 static enum ub_verdict verdict(const struct result *r, const char *name)
 {
 	return check(r, name)->verdict;
+}
+
+/* Whether any check of that name passed (one image may have several). */
+static int passes(const struct result *r, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < r->checks.n; i++)
+		if (strcmp(r->checks.v[i].name, name) == 0 && r->checks.v[i].verdict == UB_PASS)
+			return 1;
+	return 0;
 }
 
 static const char *advice(const struct result *r, const char *name)
@@ -781,7 +794,8 @@ static void image_semantics(void **state)
 	assert_int_equal(verdict(&r, "fit-hash:fw"), UB_FAIL);
 	done(&r);
 
-	/* only an algorithm we do not know: a warning, not a pass */
+	/* only an algorithm we do not know: a warning, never a pass, and
+	 * nothing vouches for the image's data */
 	b_fit_head(b);
 	b_prop(b, "data", payload, sizeof payload);
 	b_begin(b, "hash-1");
@@ -791,6 +805,22 @@ static void image_semantics(void **state)
 	b_fit_tail(b);
 	inspect(b->out, b->n, &r);
 	assert_int_equal(verdict(&r, "fit-hash:fw"), UB_WARN);
+	assert_false(passes(&r, "fit-hash:fw"));
+	assert_null(r.covered);
+	done(&r);
+
+	/* beside a hash it computes, the unknown one does not matter */
+	b_fit_head(b);
+	b_prop(b, "data", payload, sizeof payload);
+	b_begin(b, "hash-1");
+	b_prop(b, "value", eight, sizeof eight);
+	b_str(b, "algo", "crc16-ccitt");
+	b_end(b);
+	b_crc_node(b, "hash-2", crc);
+	b_fit_tail(b);
+	inspect(b->out, b->n, &r);
+	assert_int_equal(ub_checks_worst(&r.checks), UB_WARN);
+	assert_non_null(r.covered);
 	done(&r);
 
 	/* a good hash beside a bad one fails */
@@ -829,6 +859,91 @@ static void image_semantics(void **state)
 	inspect(b->out, b->n, &r);
 	assert_int_equal(verdict(&r, "fit-structure"), UB_WARN);
 	done(&r);
+	free(b);
+}
+
+/* n images whose external data all lie at DATA_AT: with slide, image i
+ * starts 4 * i bytes later (and is as much shorter), else all share the
+ * same bytes.  Each has a crc32 hash that matches. */
+#define DATA_AT 0x10000u
+#define DATA_LEN (128u << 10)
+
+static uint8_t *many_images(struct fdtb *b, int n, int slide, size_t *len)
+{
+	uint8_t *file = calloc(1, DATA_AT + DATA_LEN);
+	char name[16];
+	int i;
+
+	assert_non_null(file);
+	for (i = 0; i < (int)DATA_LEN; i++)
+		file[DATA_AT + (unsigned)i] = (uint8_t)(i * 131 + (i >> 9));
+	memset(b, 0, sizeof *b);
+	b_begin(b, "");
+	b_begin(b, "images");
+	for (i = 0; i < n; i++) {
+		uint32_t off = slide ? 4u * (uint32_t)i : 0;
+
+		snprintf(name, sizeof name, "i%d", i);
+		b_begin(b, name);
+		b_cell(b, "data-position", DATA_AT + off);
+		b_cell(b, "data-size", DATA_LEN - off);
+		b_crc_node(b, "hash-1", (uint32_t)crc32(0, file + DATA_AT + off, DATA_LEN - off));
+		b_end(b);
+	}
+	b_end(b);
+	b_end(b);
+	b_u32(b, 9);
+	b_finish(b);
+	assert_true(b->n <= DATA_AT);
+	memcpy(file, b->out, b->n);
+	*len = DATA_AT + DATA_LEN;
+	return file;
+}
+
+/* 300 hash nodes over the same 128 KiB: hashed once, not 300 times (which
+ * would pass the hashing budget, 8 times the file, and be refused). */
+static void same_data_hashed_once(void **state)
+{
+	struct fdtb *b = malloc(sizeof *b);
+	struct result r;
+	size_t len;
+	uint8_t *file;
+
+	(void)state;
+	assert_non_null(b);
+	file = many_images(b, 300, 0, &len);
+	inspect(file, len, &r);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(ub_checks_worst(&r.checks), UB_PASS);
+	assert_true(passes(&r, "fit-hash:i299"));
+	assert_non_null(r.covered);
+	done(&r);
+	free(file);
+	free(b);
+}
+
+/* 300 images over windows of the same bytes, each 4 bytes on: 300 x
+ * 128 KiB to hash for a 192 KiB file (a 3 MB one like it took hours).
+ * Past 8 times the file the hashing stops and the tree is refused. */
+static void overlapping_images_refused(void **state)
+{
+	struct fdtb *b = malloc(sizeof *b);
+	struct result r;
+	size_t len;
+	uint8_t *file;
+
+	(void)state;
+	assert_non_null(b);
+	file = many_images(b, 300, 1, &len);
+	inspect(file, len, &r);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(verdict(&r, "fit-hash-budget"), UB_FAIL);
+	assert_string_equal(advice(&r, "fit-hash-budget"), "image-corrupt");
+	assert_non_null(strstr(check(&r, "fit-hash-budget")->why, "8 times"));
+	assert_false(passes(&r, "fit-hash:i299"));   /* stopped there */
+	assert_null(r.covered);
+	done(&r);
+	free(file);
 	free(b);
 }
 
@@ -948,6 +1063,8 @@ int main(void)
 		cmocka_unit_test(nesting_at_the_limit_is_fine),
 		cmocka_unit_test(plain_dtb_warns),
 		cmocka_unit_test(image_semantics),
+		cmocka_unit_test(same_data_hashed_once),
+		cmocka_unit_test(overlapping_images_refused),
 		cmocka_unit_test(strings_are_printable),
 		cmocka_unit_test(reader_walk),
 	};

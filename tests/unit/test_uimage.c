@@ -47,6 +47,7 @@ struct result {
 	struct ub_checks checks;
 	struct ub_image_meta meta;
 	struct ub_err err;
+	const char *covered;   /* what vouches for every byte */
 	int rc;
 };
 
@@ -67,6 +68,7 @@ static void inspect(const uint8_t *p, size_t n, struct result *r)
 	ctx.meta = &r->meta;
 	ctx.err = &r->err;
 	r->rc = ub_inspect(&ctx, &s);
+	r->covered = ctx.covered;
 	ub_src_close(&s);
 }
 
@@ -128,6 +130,7 @@ static void good_kernel(void **state)
 	assert_null(ub_checks_find(&r.checks, "uimage-trailing"));
 	assert_int_equal(ub_checks_worst(&r.checks), UB_PASS);
 	assert_string_equal(r.meta.layers, "uimage > raw");
+	assert_non_null(r.covered);   /* its two CRCs cover every byte */
 	assert_string_equal(r.meta.name, "Linux-5.10.0-test");
 	/* the name looks versioned, but that is no version claim */
 	assert_null(r.meta.version);
@@ -259,7 +262,15 @@ static void trailing_bytes_warn(void **state)
 	assert_int_equal(verdict(&r, "uimage-data-crc"), UB_PASS);
 	assert_int_equal(ub_checks_worst(&r.checks), UB_WARN);
 	assert_non_null(strstr(ub_checks_find(&r.checks, "uimage-trailing")->why,
-			       "10 bytes"));
+			       "10 bytes of padding"));
+	assert_non_null(r.covered);   /* erased padding: nothing to vouch for */
+	done(&r);
+	/* bytes that are not padding: the CRC does not cover them */
+	p[b.n + 9] = 0x42;
+	inspect(p, b.n + 10, &r);
+	assert_int_equal(verdict(&r, "uimage-trailing"), UB_WARN);
+	assert_non_null(strstr(ub_checks_find(&r.checks, "uimage-trailing")->why, "not padding"));
+	assert_null(r.covered);
 	done(&r);
 	free(p);
 	free(b.p);
