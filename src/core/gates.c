@@ -78,8 +78,7 @@ static int gate_verdict(const struct ub_check_result *cr, const struct ub_recove
 {
 	if (cr->verdict != UB_VERDICT_UNVERIFIED || o->allow_unverified)
 		return 0;
-	return ub_err_set(e, UB_EREFUSED, "image-unverified",
-			  "the image is unverified: %.300s; nothing was written (--allow-unverified writes it anyway, recorded in the journal)",
+	return ub_err_set(e, UB_EREFUSED, "image-unverified", "nothing was written: the image is unverified: %.440s",
 			  cr->why);
 }
 

@@ -16,7 +16,7 @@ cp "$CHIP" "$T/before.bin"
 run_in_tmux() {
 	rm -f "$T/done"
 	tmux -L "$SOCK" new-session -d -x 160 -y 60 -s guide \
-		"UNBRICK_HOME='$UNBRICK_HOME' NO_COLOR=1 '$UNBRICK' flash '$T/fw.bin' --device 'spi:flashrom:dummy,emulate=W25Q128FV,image=$CHIP' --profile spi-router-16m; echo EXIT=\$? > '$T/done'; sleep 600"
+		"UNBRICK_HOME='$UNBRICK_HOME' NO_COLOR=1 '$UNBRICK' flash --allow-unverified '$T/fw.bin' --device 'spi:flashrom:dummy,emulate=W25Q128FV,image=$CHIP' --profile spi-router-16m; echo EXIT=\$? > '$T/done'; sleep 600"
 	i=0
 	until tmux -L "$SOCK" capture-pane -p -t guide | grep -q "Type 'write firmware' to go on"; do
 		i=$((i + 1))

@@ -57,7 +57,7 @@ b[0x60000 + 0x100] ^= 0xff   # the second block only
 open(sys.argv[2], "wb").write(b)
 PY
 
-expect_exit 0 "write two NOR erase blocks" -- "$UNBRICK" flash "$T/a.bin" --device "$DEV" --profile "$T/p.json" --yes --json
+expect_exit 0 "write two NOR erase blocks" -- "$UNBRICK" flash --allow-unverified "$T/a.bin" --device "$DEV" --profile "$T/p.json" --yes --json
 expect_json 'j["blocks"]["written"] == 2 and j["blocks"]["skipped"] == 0' "2 blocks written"
 region "$T/now.bin"
 cmp -s "$T/now.bin" "$T/a.bin" && echo "ok: the flash holds the image" || { echo "FAIL: flash1.img differs from the image"; FAILS=$((FAILS + 1)); }
@@ -65,10 +65,10 @@ case1=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["folder"
 python3 -c 'import sys; d = open(sys.argv[1], "rb").read(); sys.exit(0 if d == b"\xff" * 0x80000 else 1)' "$case1/backup/nvram.bin" &&
 	echo "ok: the backup holds the erased region from before" || { echo "FAIL: backup"; FAILS=$((FAILS + 1)); }
 
-expect_exit 0 "the same image again" -- "$UNBRICK" flash "$T/a.bin" --device "$DEV" --profile "$T/p.json" --backup "$case1/backup" --yes --json
+expect_exit 0 "the same image again" -- "$UNBRICK" flash --allow-unverified "$T/a.bin" --device "$DEV" --profile "$T/p.json" --backup "$case1/backup" --yes --json
 expect_json 'j["blocks"]["written"] == 0 and j["blocks"]["skipped"] == 2' "nothing written"
 
-expect_exit 0 "one block changed" -- "$UNBRICK" flash "$T/b.bin" --device "$DEV" --profile "$T/p.json" --backup "$case1/backup" --yes --json
+expect_exit 0 "one block changed" -- "$UNBRICK" flash --allow-unverified "$T/b.bin" --device "$DEV" --profile "$T/p.json" --backup "$case1/backup" --yes --json
 expect_json 'j["blocks"]["written"] == 1 and j["blocks"]["skipped"] == 1' "only that block written"
 region "$T/now.bin"
 cmp -s "$T/now.bin" "$T/b.bin" && echo "ok: the flash holds the changed image" || { echo "FAIL: flash1.img differs after the one-block change"; FAILS=$((FAILS + 1)); }
@@ -83,7 +83,7 @@ b[0x3000] = 0x5a
 b[0x40000 + 0x200] ^= 0xff   # and a change the board can keep, in the second block
 open(sys.argv[1], "wb").write(b)
 PY
-expect_exit 1 "a block the board does not keep fails the write" -- "$UNBRICK" flash "$T/c.bin" --device "$DEV" --profile "$T/p.json" --backup "$case1/backup" --yes --json
+expect_exit 1 "a block the board does not keep fails the write" -- "$UNBRICK" flash --allow-unverified "$T/c.bin" --device "$DEV" --profile "$T/p.json" --backup "$case1/backup" --yes --json
 sed -n "/error/,\$p" "$T/err"
 expect_grep "Flash buffer write timeout|crc32 after writing" "$T/err" "says what the board did"
 expect_json 'j["ok"] == False and j["steps"]["flash"]["retries"] >= 1' "it was written once more before giving up"
@@ -99,7 +99,7 @@ PY
 # size flinfo gives, before anything is erased.
 sed 's/"erase_block": "0x40000"/"erase_block": "0x10000"/' "$T/p.json" > "$T/small.json"
 cp "$B/flash1.img" "$T/flash1.kept"
-expect_exit 2 "64 KiB erase blocks on 128 KiB sectors" -- "$UNBRICK" flash "$T/a.bin" --device "$DEV" --profile "$T/small.json" --no-backup --yes
+expect_exit 2 "64 KiB erase blocks on 128 KiB sectors" -- "$UNBRICK" flash --allow-unverified "$T/a.bin" --device "$DEV" --profile "$T/small.json" --no-backup --yes
 expect_grep "erase block 0x10000 does not keep to the NOR flash's sectors: 0x4110000 is inside a sector of 0x20000 bytes" "$T/err" "names the address and the board's sector size"
 cmp -s "$B/flash1.img" "$T/flash1.kept" && echo "ok: nothing erased" || { echo "FAIL: the refused run changed the flash"; FAILS=$((FAILS + 1)); }
 finish

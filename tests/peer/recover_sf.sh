@@ -98,7 +98,7 @@ assert chip[end:] == before[end:], "bytes past the image's blocks changed"
 PY
 }
 
-expect_exit 0 "write a firmware onto the SPI flash" -- "$UNBRICK" flash "$T/a.bin" --device "$DEV" --profile "$T/p.json" --via ymodem --yes --json
+expect_exit 0 "write a firmware onto the SPI flash" -- "$UNBRICK" flash --allow-unverified "$T/a.bin" --device "$DEV" --profile "$T/p.json" --via ymodem --yes --json
 expect_json 'j["blocks"]["written"] == 8 and j["steps"]["backup"]["regions"] == 2' "8 blocks written after a 2-region backup"
 expect_json 'j["steps"]["identify"]["hardware"] == "SPI NOR sst25vf016b, 2048 KiB, 4 KiB erase blocks, chip select 0"' "the chip the board found is in the journal"
 chip_check "$T/a.bin" && echo "ok: the chip holds the image, the short block's tail erased, the rest as before" ||
@@ -112,9 +112,9 @@ assert open(bk + "/bootloader.bin", "rb").read() == before[:0x10000]
 assert open(bk + "/firmware.bin", "rb").read() == before[0x100000:0x140000]
 PY
 
-expect_exit 0 "the same image again" -- "$UNBRICK" flash "$T/a.bin" --device "$DEV" --profile "$T/p.json" --via ymodem --backup "$case1/backup" --yes --json
+expect_exit 0 "the same image again" -- "$UNBRICK" flash --allow-unverified "$T/a.bin" --device "$DEV" --profile "$T/p.json" --via ymodem --backup "$case1/backup" --yes --json
 expect_json 'j["blocks"]["written"] == 0 and j["blocks"]["skipped"] == 8' "nothing written"
-expect_exit 0 "three blocks changed, two of them adjacent" -- "$UNBRICK" flash "$T/b.bin" --device "$DEV" --profile "$T/p.json" --via ymodem --backup "$case1/backup" --yes --json
+expect_exit 0 "three blocks changed, two of them adjacent" -- "$UNBRICK" flash --allow-unverified "$T/b.bin" --device "$DEV" --profile "$T/p.json" --via ymodem --backup "$case1/backup" --yes --json
 expect_json 'j["blocks"]["written"] == 3 and j["blocks"]["skipped"] == 5' "only those three written"
 chip_check "$T/b.bin" && echo "ok: the chip holds the changed image" ||
 	{ echo "FAIL: the chip after the three-block change"; FAILS=$((FAILS + 1)); }

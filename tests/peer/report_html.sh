@@ -11,7 +11,7 @@ CHIP="$T/chip.bin"
 python3 -c 'import sys; b=bytearray(open(sys.argv[1],"rb").read()[0x50000:0x60000]); b[9]^=1; open(sys.argv[2],"wb").write(b)' "$CHIP" "$T/fw.bin"
 SHA=$(sha256sum "$T/fw.bin" | cut -d' ' -f1)
 
-expect_exit 0 "a case to report on" -- "$UNBRICK" flash "$T/fw.bin" --device "spi:flashrom:dummy,emulate=W25Q128FV,image=$CHIP" --profile spi-router-16m --yes --json
+expect_exit 0 "a case to report on" -- "$UNBRICK" flash --allow-unverified "$T/fw.bin" --device "spi:flashrom:dummy,emulate=W25Q128FV,image=$CHIP" --profile spi-router-16m --yes --json
 CASE=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["case"])' "$T/out")
 printf 'U-Boot 2023.01 (x)\n<script>document.title="pwned"</script> Bad Data CRC & more\n=> ' > "$T/boot.log"
 expect_exit 0 "a diagnosis in the case" -- "$UNBRICK" diagnose --console-log "$T/boot.log" --case "$CASE"

@@ -79,6 +79,12 @@ expect_grep "did you mean 'firmware'" "$T/err" "named with its fix"
 expect_exit 2 "a misspelled --unlock" -- "$UNBRICK" flash "$T/fw.bin" --sums "$T/SUMS" --device "$(dev "$A")" --profile $P --region art --unlock atr --yes
 expect_grep "did you mean 'art'" "$T/err" "named with its fix, and nothing unlocked"
 
+# --- An image nothing vouches for -------------------------------------
+expect_exit 3 "a raw image without a checksum" -- "$UNBRICK" flash "$T/fw.bin" --device "$(dev "$A")" --profile $P --yes --json
+expect_json 'j["steps"]["check"]["verdict"] == "unverified" and "identify" not in j["steps"]' "unverified, refused before the device"
+expect_exit 0 "the same with --allow-unverified" -- "$UNBRICK" flash "$T/fw.bin" --device "$(dev "$A")" --profile $P --allow-unverified --yes --json
+expect_json 'j["steps"]["check"]["allowed_unverified"] is True' "the override is recorded"
+
 # --- A FIFO as the image does not hang ----------------------------------
 mkfifo "$T/fifo.bin"
 expect_exit 2 "a FIFO as the image refused at once" -- timeout 20 "$UNBRICK" flash "$T/fifo.bin" --device "$(dev "$A")" --profile $P --yes

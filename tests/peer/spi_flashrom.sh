@@ -24,7 +24,7 @@ same() {
 cp "$CHIP" "$T/before.bin"
 
 slice "$CHIP" 0x50000 0x10000 "$T/small.bin"
-expect_exit 0 "a dry run plans without touching anything" -- "$UNBRICK" recover "$T/small.bin" --device "$DEV" --profile $P --dry-run --json
+expect_exit 0 "a dry run plans without touching anything" -- "$UNBRICK" recover --allow-unverified "$T/small.bin" --device "$DEV" --profile $P --dry-run --json
 expect_json '[s["step"] for s in j["plan"]] == ["check", "identify", "backup", "flash", "verify", "settings"] and j["status"] == "planned"' "the plan lists the steps, the image checked first (no boot watch for a chip)"
 [ ! -e "$UNBRICK_HOME/journal.db" ] && echo "ok: no case made" || { echo "FAIL: a dry run opened the journal"; FAILS=$((FAILS + 1)); }
 expect_json '"SOIC-8 clip" in j["plan"][1]["note"] and "unpowered" in j["plan"][1]["note"]' "the plan says what to wire, from the profile's guide"
@@ -32,7 +32,7 @@ expect_exit 0 "the lights, in the user's words, read with the profile's LED rule
 expect_json 'j["diagnosis"]["path"] == "programmer" and j["diagnosis"]["findings"][0]["id"] == "led-all-stuck-on"' "every light stuck on: the programmer path"
 expect_exit 0 "an LED pattern the profile does not know" -- "$UNBRICK" diagnose --profile $P --symptom "led:green and amber alternate" --json
 expect_json 'j["diagnosis"]["path"] == "unknown" and j["diagnosis"]["findings"][0]["id"] == "led"' "reported, not guessed"
-expect_exit 3 "a dry run names the gate that would refuse" -- "$UNBRICK" flash "$T/small.bin" --device "$DEV" --profile $P --region art --dry-run --json
+expect_exit 3 "a dry run names the gate that would refuse" -- "$UNBRICK" flash --allow-unverified "$T/small.bin" --device "$DEV" --profile $P --region art --dry-run --json
 expect_json '[x["advice"] for x in j["would_refuse"]] == ["region-protected"]' "the protected region is the reason"
 expect_grep "Pass --unlock" "$T/err" "with the region's own advice"
 same "$CHIP" "$T/before.bin" "dry runs left the chip alone"
@@ -57,7 +57,7 @@ for i in blocks:
     b[i * 4096 + 100] ^= 0x5a
 open(sys.argv[2], "wb").write(b)
 PY
-expect_exit 0 "flash trusting the fresh backup" -- "$UNBRICK" flash "$T/fw.bin" --device "$DEV" --profile $P --backup "$T/bk" --trust-backup --yes --json
+expect_exit 0 "flash trusting the fresh backup" -- "$UNBRICK" flash --allow-unverified "$T/fw.bin" --device "$DEV" --profile $P --backup "$T/bk" --trust-backup --yes --json
 expect_json 'j["blocks"] == {"total": 4000, "written": 40, "skipped": 3960}' "only the 40 changed blocks written"
 expect_json 'j["steps"]["backup"]["trusted"] is True' "the trust is recorded"
 expect_json 'j["settings"] == [{"region": "u-boot-env", "blocks": 16, "mismatched": 0, "compared_by": "crc32", "state": "unchanged"}]' "the settings compared: the write left them alone"
@@ -72,7 +72,7 @@ for r in "u-boot 0x0 0x40000" "u-boot-env 0x40000 0x10000" "art 0xff0000 0x10000
 	same "$T/rb-$1.bin" "$T/want-$1.bin" "$1 untouched"
 done
 
-expect_exit 0 "the same image again, no backup given (read twice)" -- "$UNBRICK" flash "$T/fw.bin" --device "$DEV" --profile $P --yes --json --full-verify
+expect_exit 0 "the same image again, no backup given (read twice)" -- "$UNBRICK" flash --allow-unverified "$T/fw.bin" --device "$DEV" --profile $P --yes --json --full-verify
 expect_json 'j["blocks"]["written"] == 0 and j["steps"]["verify"]["outcome"] == "ok" and j["steps"]["verify"]["mismatched"] == 0' "nothing written; the full verify reads the region and agrees"
 expect_json 'j["steps"]["backup"]["outcome"] == "ok" and "reused" not in j["steps"]["backup"]' "a fresh backup was read"
 
@@ -84,28 +84,28 @@ b = bytearray(open(sys.argv[1], "rb").read())
 b[0] ^= 0xff; b[len(b) // 2] ^= 0xff
 open(sys.argv[2], "wb").write(b)
 PY
-expect_exit 0 "flash with a stale backup, not trusted" -- "$UNBRICK" flash "$T/fw2.bin" --device "$DEV" --profile $P --backup "$T/bk" --yes --json
+expect_exit 0 "flash with a stale backup, not trusted" -- "$UNBRICK" flash --allow-unverified "$T/fw2.bin" --device "$DEV" --profile $P --backup "$T/bk" --yes --json
 expect_json 'j["blocks"]["written"] == 2' "the two changed blocks written"
 slice "$CHIP" 0x50000 0xfa0000 "$T/now-firmware.bin"
 same "$T/now-firmware.bin" "$T/fw2.bin" "the chip holds the image"
 # Trusted by mistake: the spot check sees the first block differ.
-expect_exit 0 "flash trusting a stale backup" -- "$UNBRICK" flash "$T/fw.bin" --device "$DEV" --profile $P --backup "$T/bk" --trust-backup --yes --json
+expect_exit 0 "flash trusting a stale backup" -- "$UNBRICK" flash --allow-unverified "$T/fw.bin" --device "$DEV" --profile $P --backup "$T/bk" --trust-backup --yes --json
 expect_grep "does not match the chip" "$T/err" "the stale backup is noticed"
 slice "$CHIP" 0x50000 0xfa0000 "$T/now-firmware.bin"
 same "$T/now-firmware.bin" "$T/fw.bin" "the chip holds the image despite the stale backup"
-expect_exit 2 "--trust-backup alone is a usage error" -- "$UNBRICK" flash "$T/fw.bin" --device "$DEV" --profile $P --trust-backup --yes
+expect_exit 2 "--trust-backup alone is a usage error" -- "$UNBRICK" flash --allow-unverified "$T/fw.bin" --device "$DEV" --profile $P --trust-backup --yes
 # U-Boot's options on a programmer: refused by name, never handed to
 # libflashrom as programmer parameters
-expect_exit 2 "--via on a programmer" -- "$UNBRICK" flash "$T/fw.bin" --device "$DEV" --profile $P --via tftp --yes
+expect_exit 2 "--via on a programmer" -- "$UNBRICK" flash --allow-unverified "$T/fw.bin" --device "$DEV" --profile $P --via tftp --yes
 expect_grep "\-\-via is for devices of the uboot family; a spi device takes no \-\-via" "$T/err" "says which devices it is for"
 expect_exit 2 "--read-via on a programmer" -- "$UNBRICK" backup --device "$DEV" --profile $P --read-via console -o "$T/bk-rv"
 expect_grep "\-\-read-via is for devices of the uboot family" "$T/err" "says which devices it is for"
 
 cp "$CHIP" "$T/kept.bin"
 head -c $((0xfa0000 + 4096)) /dev/zero > "$T/big.bin"
-expect_exit 3 "an image bigger than the region is refused" -- "$UNBRICK" flash "$T/big.bin" --device "$DEV" --profile $P --yes
-expect_exit 3 "a protected region needs --unlock" -- "$UNBRICK" flash "$T/want-art.bin" --device "$DEV" --profile $P --region art --yes
-expect_exit 3 "the wrong profile for the chip is refused" -- "$UNBRICK" flash "$T/small.bin" --device "$DEV" --profile coreboot-fmap-8m --yes
+expect_exit 3 "an image bigger than the region is refused" -- "$UNBRICK" flash --allow-unverified "$T/big.bin" --device "$DEV" --profile $P --yes
+expect_exit 3 "a protected region needs --unlock" -- "$UNBRICK" flash --allow-unverified "$T/want-art.bin" --device "$DEV" --profile $P --region art --yes
+expect_exit 3 "the wrong profile for the chip is refused" -- "$UNBRICK" flash --allow-unverified "$T/small.bin" --device "$DEV" --profile coreboot-fmap-8m --yes
 expect_grep "profile is for a 8192 KiB chip" "$T/err" "the size mismatch is named"
 same "$CHIP" "$T/kept.bin" "refusals left the chip as it was"
 
@@ -123,7 +123,7 @@ expect_exit 0 "identify with chip= and an FMAP that agrees" -- "$UNBRICK" identi
 expect_json 'j["identity"]["bootloader"].startswith("FMAP")' "the FMAP was checked"
 cp "$FM" "$T/fmap-before.bin"
 head -c $((0x3f0000)) /dev/urandom > "$T/rw.bin"
-expect_exit 0 "recover RW_SECTION_A" -- "$UNBRICK" recover "$T/rw.bin" --device "$MX" --profile coreboot-fmap-8m --yes --json
+expect_exit 0 "recover RW_SECTION_A" -- "$UNBRICK" recover --allow-unverified "$T/rw.bin" --device "$MX" --profile coreboot-fmap-8m --yes --json
 # flashrom's own FMAP reading picks the area out of the chip
 flashrom -p "dummy:emulate=MX25L6436,image=$FM" -c "MX25L6436E/MX25L6445E/MX25L6465E/MX25L6473E/MX25L6473F" \
 	--fmap -i RW_SECTION_A -r "$T/fm-rb.bin" >"$T/flashrom.log" 2>&1 ||
@@ -136,7 +136,7 @@ same "$T/fm-ro-now.bin" "$T/fm-ro-before.bin" "RO_SECTION and RW_NVRAM untouched
 
 "$MAKE_CHIP" fmap-moved "$T/moved.bin"
 cp "$T/moved.bin" "$T/moved-before.bin"
-expect_exit 3 "an FMAP that disagrees with the profile is refused" -- "$UNBRICK" recover "$T/rw.bin" --device "spi:flashrom:dummy,emulate=MX25L6436,image=$T/moved.bin,chip=MX25L6436E/MX25L6445E/MX25L6465E/MX25L6473E/MX25L6473F" --profile coreboot-fmap-8m --yes
+expect_exit 3 "an FMAP that disagrees with the profile is refused" -- "$UNBRICK" recover --allow-unverified "$T/rw.bin" --device "spi:flashrom:dummy,emulate=MX25L6436,image=$T/moved.bin,chip=MX25L6436E/MX25L6445E/MX25L6465E/MX25L6473E/MX25L6473F" --profile coreboot-fmap-8m --yes
 expect_grep "FMAP puts RW_SECTION_A at 0x420000" "$T/err" "the disagreement is named"
 same "$T/moved.bin" "$T/moved-before.bin" "that chip was not written"
 

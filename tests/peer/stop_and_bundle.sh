@@ -16,15 +16,15 @@ b[4096 * 7] ^= 0xff
 open(sys.argv[2], "wb").write(b)
 PY
 
-expect_exit 1 "a chip that refuses writes: attempt 1" -- "$UNBRICK" flash "$T/fw.bin" --device "$DEV" --profile $P --yes --json
+expect_exit 1 "a chip that refuses writes: attempt 1" -- "$UNBRICK" flash --allow-unverified "$T/fw.bin" --device "$DEV" --profile $P --yes --json
 CASE=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["case"])' "$T/out")
 expect_grep "writing the chip failed: spi_write_cmd failed" "$T/err" "flashrom's own complaint reaches the user"
 for i in 2 3; do
-	expect_exit 1 "attempt $i on the same case" -- "$UNBRICK" flash "$T/fw.bin" --device "$DEV" --profile $P --yes --resume "$CASE" --json
+	expect_exit 1 "attempt $i on the same case" -- "$UNBRICK" flash --allow-unverified "$T/fw.bin" --device "$DEV" --profile $P --yes --resume "$CASE" --json
 	expect_json 'j["steps"]["backup"]["reused"] and j["steps"]["backup"]["dir"] == j["folder"] + "/backup"' "attempt $i uses the case's own backup"
 done
 cp "$CHIP" "$T/kept.bin"
-expect_exit 3 "a fourth attempt is refused" -- "$UNBRICK" flash "$T/fw.bin" --device "$DEV" --profile $P --yes --resume "$CASE" --json
+expect_exit 3 "a fourth attempt is refused" -- "$UNBRICK" flash --allow-unverified "$T/fw.bin" --device "$DEV" --profile $P --yes --resume "$CASE" --json
 expect_grep "has failed 3 attempts .*the same failure 3 times in a row" "$T/err" "says why it stops"
 expect_grep "repair shop" "$T/err" "says where to go"
 expect_json 'j["status"] == "handed-over" and j["bundle"].endswith(".tar.gz")' "the case is handed over with a bundle"
@@ -39,7 +39,7 @@ tar xzf "$BUNDLE" -C "$T" case.json
 python3 -c 'import json,sys; c=json.load(open(sys.argv[1])); assert sum(1 for s in c["steps"] if s["name"] == "flash" and s["outcome"] == "failed") == 3' "$T/case.json" &&
 	echo "ok: case.json lists the three failed writes" || { echo "FAIL: case.json"; FAILS=$((FAILS + 1)); }
 
-expect_exit 1 "--force-attempt tries once more" -- "$UNBRICK" flash "$T/fw.bin" --device "$DEV" --profile $P --yes --resume "$CASE" --force-attempt --json
+expect_exit 1 "--force-attempt tries once more" -- "$UNBRICK" flash --allow-unverified "$T/fw.bin" --device "$DEV" --profile $P --yes --resume "$CASE" --force-attempt --json
 expect_grep "because of --force-attempt" "$T/err" "the override is announced"
 expect_exit 0 "explicit bundle with the backups" -- "$UNBRICK" bundle "$CASE" --with-backups -o "$T/full.tar.gz" --json
 tar tzf "$T/full.tar.gz" > "$T/list"
@@ -54,7 +54,7 @@ C2=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["case"]["id
 printf 'U-Boot 2020.10 (x)\nSF: unrecognized JEDEC id bytes: ff, ff, ff\n=> ' > "$T/hw.log"
 expect_exit 0 "diagnose: flash not detected" -- "$UNBRICK" diagnose --console-log "$T/hw.log" --case "$C2"
 cp "$CHIP" "$T/kept.bin"
-expect_exit 3 "recover refuses a hardware verdict" -- "$UNBRICK" flash "$T/fw.bin" --device "$DEV" --profile $P --yes --resume "$C2" --json
+expect_exit 3 "recover refuses a hardware verdict" -- "$UNBRICK" flash --allow-unverified "$T/fw.bin" --device "$DEV" --profile $P --yes --resume "$C2" --json
 expect_grep "diagnosis points at hardware" "$T/err" "the diagnosis is the reason"
 cmp -s "$CHIP" "$T/kept.bin" && echo "ok: nothing written" || { echo "FAIL: chip changed"; FAILS=$((FAILS + 1)); }
 

@@ -55,14 +55,14 @@ plan_backup_s() {   # plan_backup_s SPEC: the dry run's backup seconds
 bytes=$(python3 -c 'import json,sys; print(sum(int(r["size"], 16) for r in json.load(open(sys.argv[1]))["flash"]))' "$SRCDIR/profiles/qemu-virt-arm.json")
 s=$(plan_backup_s uboot:serial:/dev/ttyUSB0)
 near "$s" $((bytes * 67 / 16 * 10 / 115200)) && echo "ok: 115200 baud: the backup planned at $s s" || { echo "FAIL: 115200 baud plan $s s"; FAILS=$((FAILS+1)); }
-expect_grep "times_from.: .a serial console at 115200 baud; reads are faster by the board's tftpput or netconsole, if it has one" "$T/plan.json" "the plan says which link its times are for, and that tftpput or the netconsole may be faster"
+expect_grep "times_from.: ?.a serial console at 115200 baud; reads are faster by the board's tftpput or netconsole, if it has one" "$T/plan.json" "the plan says which link its times are for, and that tftpput or the netconsole may be faster"
 # Reads asked to go through the netconsole are not held to the line's rate.
 s=$(plan_backup_s uboot:serial:/dev/ttyUSB0,read_via=netconsole)
 [ "$s" -lt $((bytes * 67 / 16 * 10 / 115200 / 4)) ] && echo "ok: read_via=netconsole: not the line's rate, $s s" || { echo "FAIL: read_via=netconsole plan $s s"; FAILS=$((FAILS+1)); }
-expect_grep "times_from.: .a serial console at 115200 baud, reads through the netconsole" "$T/plan.json" "the plan says the reads go through the netconsole"
+expect_grep "times_from.: ?.a serial console at 115200 baud, reads through the netconsole" "$T/plan.json" "the plan says the reads go through the netconsole"
 s=$(plan_backup_s uboot:serial:/dev/ttyUSB0,read_via=tftpput)
 [ "$s" -lt $((bytes * 67 / 16 * 10 / 115200 / 4)) ] && echo "ok: read_via=tftpput: not the line's rate, $s s" || { echo "FAIL: read_via=tftpput plan $s s"; FAILS=$((FAILS+1)); }
-expect_grep "times_from.: .a serial console at 115200 baud, reads uploaded by tftpput" "$T/plan.json" "the plan says the reads are uploaded"
+expect_grep "times_from.: ?.a serial console at 115200 baud, reads uploaded by tftpput" "$T/plan.json" "the plan says the reads are uploaded"
 s=$(plan_backup_s "uboot:tcp:127.0.0.1:7000,baud=1500000")
 near "$s" $((bytes * 67 / 16 * 10 / 1500000)) && echo "ok: a console server at 1500000 baud: $s s" || { echo "FAIL: 1500000 baud plan $s s"; FAILS=$((FAILS+1)); }
 s=$(plan_backup_s "$DEV")

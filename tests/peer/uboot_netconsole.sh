@@ -228,7 +228,7 @@ $IN nft delete table inet ubtest
 
 # A new image goes by TFTP, the only way through a netconsole.
 python3 -c 'import random,sys; sys.stdout.buffer.write(bytes(random.Random(5).randrange(256) for _ in range(0x80000)))' > "$T/new.bin"
-expect_exit 0 "flash through the netconsole alone" -- $IN "$UNBRICK" flash "$T/new.bin" --device "$NDEV" --profile "$T/p-nonet.json" --backup "$T/bk-ncc" --yes --json
+expect_exit 0 "flash through the netconsole alone" -- $IN "$UNBRICK" flash --allow-unverified "$T/new.bin" --device "$NDEV" --profile "$T/p-nonet.json" --backup "$T/bk-ncc" --yes --json
 expect_json 'j["steps"]["flash"]["via"] == "tftp" and j["blocks"]["written"] == 128 and j["steps"]["verify"]["outcome"] == "ok"' "written by TFTP, every block, and verified"
 python3 - "$T/spi.img" "$T/spi.before" "$T/new.bin" <<'PY' && echo "ok: the chip holds the image, and nothing else changed" || { echo "FAIL: the chip"; FAILS=$((FAILS + 1)); }
 import sys
@@ -236,6 +236,6 @@ chip, before, img = (open(f, "rb").read() for f in sys.argv[1:])
 assert chip[0x100000:0x180000] == img
 assert chip[:0x100000] == before[:0x100000] and chip[0x180000:] == before[0x180000:]
 PY
-expect_exit 2 "YMODEM through a netconsole" -- $IN "$UNBRICK" flash "$T/new.bin" --device "$NDEV" --via ymodem --profile "$T/p-nonet.json" --backup "$T/bk-ncc" --yes
+expect_exit 2 "YMODEM through a netconsole" -- $IN "$UNBRICK" flash --allow-unverified "$T/new.bin" --device "$NDEV" --via ymodem --profile "$T/p-nonet.json" --backup "$T/bk-ncc" --yes
 expect_grep "via=ymodem cannot go through a netconsole" "$T/err" "says why, and that TFTP is the way"
 finish
