@@ -165,6 +165,8 @@ static char *normalize(const char *p)
 
 struct ent {
 	char *name;      /* normalized */
+	size_t len;      /* of name */
+	uint64_t hash;   /* of name, see fnv() */
 	char *target;    /* a symbolic link's target as written; a hard link's, normalized */
 	long index;      /* position in the archive */
 	int dir, link, hard;   /* a folder; a symbolic link; a hard link */
@@ -190,10 +192,11 @@ static uint64_t fnv(uint64_t h, const char *p, size_t n)
 	return h;
 }
 
-/* A hash index of the entries by name, so that looking a name up costs
- * its length: checking every folder above every entry by comparing names
- * cost the square of a name's length (a 1 MB tar of 60 KB names took a
- * second, longer names far more). */
+/* A hash index of entries by name, so that looking a name up costs its
+ * length: checking every folder above every entry by comparing names cost
+ * the square of a name's length (a 1 MB tar of 60 KB names took a second,
+ * longer names far more).  Names are compared only when hash and length
+ * match, which two names that differ seldom do. */
 struct names {
 	size_t *slot;   /* index in pk->v + 1; 0: free */
 	size_t cap;     /* a power of two, over twice the entries */
@@ -207,10 +210,28 @@ static const struct ent *lookup(const struct names *ix, const struct pick *pk,
 	for (; ix->slot[i]; i = (i + 1) & (ix->cap - 1)) {
 		const struct ent *e = &pk->v[ix->slot[i] - 1];
 
-		if (strncmp(e->name, p, len) == 0 && e->name[len] == '\0')
+		if (e->hash == h && e->len == len && memcmp(e->name, p, len) == 0)
 			return e;
 	}
 	return NULL;
+}
+
+static int names_init(struct names *ix, size_t n)
+{
+	ix->cap = 16;
+	while (ix->cap <= 2 * n)
+		ix->cap *= 2;
+	ix->slot = calloc(ix->cap, sizeof *ix->slot);
+	return ix->slot ? 0 : UB_ENOMEM;
+}
+
+static void names_put(struct names *ix, const struct pick *pk, size_t i)
+{
+	size_t k = (size_t)pk->v[i].hash & (ix->cap - 1);
+
+	while (ix->slot[k])
+		k = (k + 1) & (ix->cap - 1);
+	ix->slot[k] = i + 1;
 }
 
 static const struct ent *find(const struct names *ix, const struct pick *pk,
@@ -299,19 +320,20 @@ static int conflicts(struct pick *pk, char *what, size_t len)
 {
 	size_t n = (size_t)pk->entries, i;
 	long steps = 4096 + 32 * (long)n;
-	struct names ix = { NULL, 16 };
+	struct names ix = { NULL, 0 }, links = { NULL, 0 };
 	int rc = 0;
 
-	while (ix.cap <= 2 * n)
-		ix.cap *= 2;
-	if (!(ix.slot = calloc(ix.cap, sizeof *ix.slot)))
-		return UB_ENOMEM;
+	if (names_init(&ix, n) || names_init(&links, n)) {
+		rc = UB_ENOMEM;
+		goto out;
+	}
 	for (i = 0; i < n; i++) {
-		const struct ent *e = &pk->v[i], *same;
-		uint64_t h = fnv(FNV_START, e->name, strlen(e->name));
-		size_t k;
+		struct ent *e = &pk->v[i];
+		const struct ent *same;
 
-		if ((same = lookup(&ix, pk, e->name, strlen(e->name), h)) != NULL) {
+		e->len = strlen(e->name);
+		e->hash = fnv(FNV_START, e->name, e->len);
+		if ((same = lookup(&ix, pk, e->name, e->len, e->hash)) != NULL) {
 			if (same->dir && e->dir)
 				continue;   /* a folder named twice is harmless */
 			snprintf(what, len, "entry '%.200s' appears twice (the second would replace the first)",
@@ -319,9 +341,9 @@ static int conflicts(struct pick *pk, char *what, size_t len)
 			rc = 1;
 			goto out;
 		}
-		for (k = (size_t)h & (ix.cap - 1); ix.slot[k]; k = (k + 1) & (ix.cap - 1))
-			;
-		ix.slot[k] = i + 1;
+		names_put(&ix, pk, i);
+		if (e->link)
+			names_put(&links, pk, i);
 	}
 	for (i = 0; i < n; i++) {
 		const struct ent *e = &pk->v[i], *hit;
@@ -329,9 +351,10 @@ static int conflicts(struct pick *pk, char *what, size_t len)
 		char how[128] = "";
 		uint64_t h = FNV_START;
 
-		/* every folder above it, hashed as the name is read once */
+		/* every folder above it against the links, hashed as the name
+		 * is read once */
 		for (s = e->name; *s; s++) {
-			if (*s == '/' && (hit = lookup(&ix, pk, e->name, (size_t)(s - e->name), h)) && hit->link) {
+			if (*s == '/' && (hit = lookup(&links, pk, e->name, (size_t)(s - e->name), h))) {
 				snprintf(what, len, "entry '%.150s' lies inside the link '%.100s'",
 					 e->name, hit->name);
 				rc = 1;
@@ -357,6 +380,7 @@ static int conflicts(struct pick *pk, char *what, size_t len)
 	}
 out:
 	free(ix.slot);
+	free(links.slot);
 	return rc;
 }
 
