@@ -82,6 +82,7 @@ static const struct advice table[] = {
 	{ "image-changed", "Something changed the case's private copy of the image while it was read: stop other programs writing there and run again." },
 	{ "backup-damaged", "The backup does not match its manifest; do not restore from it. Make a new backup from the device if it still answers." },
 	{ "backup-incomplete", "The backup lacks regions of this profile, or a region's file is not its size: it cannot stand for this device. Make a new backup with unbrick backup." },
+	{ "backup-impossible", "This device cannot be read: make the backup through another way in (a console, a programmer), give it with --backup DIR, or write without one (--no-backup, recorded)." },
 	{ "backup-exists", "Give a new, empty folder for the backup, or --force to replace the one there." },
 	{ "backup-other-unit", "This backup is not this unit's as it is now: restore only from a backup of this very device (its case's backup/ folder), or make one now." },
 

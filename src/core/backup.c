@@ -166,6 +166,10 @@ int ub_backup_run(struct ub_session *s, const char *dir, const char *only, int h
 	int rc = 0;
 
 	memset(out, 0, sizeof *out);
+	if (!(s->caps & UB_CAP_READ) || !s->fam->read)
+		return ub_err_set(e, UB_EREFUSED, "backup-impossible",
+				  "this %s device cannot be read, so nothing can be backed up before the write; back it up another way (the profile's other path), or pass --no-backup to write without one (recorded)",
+				  s->fam->name);
 	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
 		return ub_err_errno(e, UB_EIO, "io", errno, "cannot create %s", dir);
 	if (holds_files(dir) && how != UB_BACKUP_REPLACE)

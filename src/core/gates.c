@@ -94,6 +94,17 @@ static int gate_fits(const struct ub_session *s, const struct ub_region *r, uint
 	return s->fam->check_write ? s->fam->check_write(r, 0, size, e) : 0;
 }
 
+/* A write needs a backup, and a device that cannot be read gives none:
+ * known from the family (and its spec) before the device is reached. */
+static int gate_backup(const struct ub_session *s, const struct ub_recover_opts *o, struct ub_err *e)
+{
+	if (o->no_backup || o->backup_dir || o->verify_only || ((s->caps & UB_CAP_READ) && s->fam->read))
+		return 0;
+	return ub_err_set(e, UB_EREFUSED, "backup-impossible",
+			  "this %s device cannot be read, so nothing can be backed up before the write; give a backup made another way (--backup DIR), or pass --no-backup to write without one (recorded)",
+			  s->fam->name);
+}
+
 static int gate_loader(const struct ub_session *s, struct ub_err *e)
 {
 	if (!json_object_get(s->profile.doc, "loader") || s->fam->load_stage)
@@ -154,6 +165,7 @@ int ub_gates_before_device(const struct ub_session *s, const struct ub_recover_o
 		}
 		g->have_check = 1;
 	}
+	GATE("backup", gate_backup(s, o, &ge));
 	GATE("check", gate_check(&g->cr, o, &ge));
 	GATE("unverified", gate_verdict(&g->cr, o, &ge));
 	GATE("fits", gate_fits(s, g->target, image->size, &ge));

@@ -131,6 +131,8 @@ backup_is_device "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1
 
 echo "# a device that can neither digest nor be read"
 fresh u
+expect_exit 3 "recover digest=none read=off without --no-backup" -- "$UNBRICK" recover "$T/u.bin" --device "fake:file:$T/u.img,digest=none,read=off" --profile $P --yes --json
+expect_json 'j["error"]["advice_id"] == "backup-impossible" and "identify" not in j["steps"]' "no backup possible: refused before the device, saying how to go on"
 expect_exit 0 "recover digest=none read=off (no backup possible)" -- "$UNBRICK" recover "$T/u.bin" --device "fake:file:$T/u.img,digest=none,read=off" --profile $P --yes --no-backup --json
 cp "$T/out" "$T/u.json"; cp "$T/err" "$T/u.err"
 device_is_image u "the device holds the image (from outside)"
