@@ -22,11 +22,12 @@ demo: build
 check: build peers
 	@scripts/run-tests $(BUILD)
 
-# A board the tests build from Debian's source (U-Boot with tftpput); it
-# installs a cross compiler, so only as root, and not for the demo.
+# Boards the tests build from Debian's source (U-Boot with tftpput, U-Boot
+# that runs from RAM); they install a cross compiler, so only as root, and
+# not for the demo.
 peers:
-	@if [ "$$(id -u)" = 0 ]; then scripts/build-uboot-tftpput; else \
-		echo "unbrick: not root: U-Boot with tftpput is not built, so uboot_tftpput will skip" >&2; fi
+	@if [ "$$(id -u)" = 0 ]; then scripts/build-uboot-tftpput && scripts/build-uboot-ram; else \
+		echo "unbrick: not root: U-Boot with tftpput and U-Boot from RAM are not built, so uboot_tftpput and gdb_rescue will skip" >&2; fi
 
 clean:
 	rm -rf $(BUILD)
