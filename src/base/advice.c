@@ -63,6 +63,20 @@ static const struct advice table[] = {
 	{ "serial-missing", "No such serial port; plug the USB-serial adapter in and list ports with 'ls /dev/ttyUSB* /dev/ttyACM*'." },
 	{ "serial-busy", "The serial port could not be opened; close other terminal programs (screen, minicom) and check you are in the 'dialout' group." },
 
+	/* debug probes (the gdb family) */
+	{ "probe-connect", "Nothing answers at that address: check that the probe's GDB server (OpenOCD, J-Link GDB server, pyOCD, QEMU -gdb) runs and listens on that port, or name the Black Magic Probe's first serial port." },
+	{ "probe-lost", "The debug probe's connection dropped: check the probe's USB cable, that its GDB server still runs and that no other debugger took the target; the error says where it stopped (nothing is written to flash through the probe)." },
+	{ "probe-silent", "The debug probe stopped answering: check that the board is powered and the JTAG/SWD cable is seated, restart the probe's GDB server, and run the command again." },
+	{ "probe-garbled", "What the debug probe sent makes no sense as the GDB protocol: check that the address is a GDB server (not a telnet or console port), and try a shorter or shielded USB cable." },
+	{ "probe-error", "The debug probe refused a memory or register access: check the profile's addresses (load_addr, entry, the flash regions) against the board's memory map." },
+	{ "probe-no-halt", "The CPU did not halt for the debug probe: reset the board while the probe holds it (reset=reset halt in the device spec for OpenOCD and pyOCD), and check the JTAG/SWD wiring." },
+	{ "probe-no-monitor", "This GDB server has no monitor commands: leave reset= out of the device spec and reset the board by hand before the loader goes in." },
+	{ "probe-no-tdesc", "The probe must say which CPU it holds (a target description) before a loader is started: use a GDB server that gives one (OpenOCD, pyOCD, J-Link and QEMU do)." },
+	{ "loader-arch", "The profile's loader is built for another CPU: use the loader built for this board, or the right profile." },
+	{ "loader-corrupt", "The loader did not stay in memory as written: check the profile's loader.load_addr is RAM on this board (the memory map or the datasheet), and that the RAM is set up (some boards need their ROM to run first: reset=reset init)." },
+	{ "loader-silent", "The loader did not start: check it is built to run from the profile's load_addr for this board, the console wiring and baud rate, and the CPU state in the message (an exception address means a wrong entry or an unset-up RAM). The CPU is left halted and the flash untouched." },
+	{ "loader-missing", "Name the loader in the profile (\"loader\": file, sha256, load_addr, arch) and the board's console in the device spec (console=TRANSPORT:ADDRESS)." },
+
 	{ "console-silent", "The board stopped answering; check the power and the serial cable, then run the command again (the case can be resumed)." },
 	{ "console-no-prompt", "No U-Boot prompt: check the console wiring (TX/RX crossed, GND connected) and the baud rate, then power-cycle the board while unbrick waits." },
 	{ "storage-missing", "The board's U-Boot does not see the disk or card the region is on: plug it in (or seat it), check the region's \"dev\" number in the profile, and run the command again." },
