@@ -70,6 +70,11 @@ struct ub_device {
 	struct ub_uboot_put put;     /* reads uploaded by the board's tftpput */
 	struct ub_write_stats stats;
 	uint64_t read_bytes;         /* by uboot_read since open */
+	struct {                     /* another family's way into RAM */
+		int (*load)(void *ctx, const struct ub_src *src, uint64_t addr,
+			    struct ub_progress *p, struct ub_err *e);
+		void *ctx;
+	} ram;
 };
 
 /* How each storage is reached.  NOR is memory-mapped; the rest is staged
@@ -1277,6 +1282,32 @@ static int use_loader(struct ub_device *dev, const char *via, struct ub_err *e)
 		return 0;
 	}
 	return ub_err_set(e, UB_EUSAGE, "usage", "unknown transfer '%.16s' (ymodem or tftp)", via);
+}
+
+static int load_ram(void *ctx, struct ub_console *con, const struct ub_src *src,
+		    uint64_t addr, unsigned *retries, struct ub_progress *p, struct ub_err *e)
+{
+	struct ub_device *d = ctx;
+
+	(void)con;
+	(void)retries;
+	return d->ram.load(d->ram.ctx, src, addr, p, e);
+}
+
+void ub_uboot_set_ram_loader(struct ub_device *d, const char *name,
+			     int (*load)(void *ctx, const struct ub_src *src, uint64_t addr,
+					 struct ub_progress *p, struct ub_err *e),
+			     void *ctx)
+{
+	ub_uboot_tftp_loader_free(&d->loader);
+	d->ram.load = load;
+	d->ram.ctx = ctx;
+	d->loader = (struct ub_uboot_loader){ name, load_ram, d };
+}
+
+struct ub_stream *ub_uboot_stream(struct ub_device *d)
+{
+	return d->s;
 }
 
 /* --- reboot and first boot ------------------------------------------------ */

@@ -20,4 +20,17 @@ int ub_uboot_capture(const struct ub_device_spec *spec, int seconds, char **log,
 int ub_uboot_list(void (*found)(void *ctx, const struct ub_found *f), void *ctx,
 		  struct ub_err *e);
 
+/* For a family that starts a U-Boot itself and hands the board over (the
+ * gdb family loads one into RAM through a debug probe, then writes flash
+ * through this family's ops on its console).  The console's stream, to
+ * watch the started bootloader's first words on: */
+struct ub_stream *ub_uboot_stream(struct ub_device *d);
+/* Images then reach the board's RAM through load (a probe writes RAM far
+ * faster than TFTP or YMODEM); the board's crc32 still checks what
+ * arrived.  name is what the journal says they went by. */
+void ub_uboot_set_ram_loader(struct ub_device *d, const char *name,
+			     int (*load)(void *ctx, const struct ub_src *src, uint64_t addr,
+					 struct ub_progress *p, struct ub_err *e),
+			     void *ctx);
+
 #endif
