@@ -371,21 +371,24 @@ static int send_packet(struct ub_rsp *r, const void *data, size_t len, struct ub
 	size_t n;
 	int tries, rc;
 
-	if (len + 4 > r->tx_cap) {
-		uint8_t *t = realloc(r->tx, len + 4);
+	if (len + 5 > r->tx_cap) {
+		uint8_t *t = realloc(r->tx, len + 5);
 
 		if (!t)
 			return ub_err_set(e, UB_ENOMEM, NULL, "out of memory");
 		r->tx = t;
-		r->tx_cap = len + 4;
+		r->tx_cap = len + 5;
 	}
-	n = ub_rsp_frame(data, len, r->tx);
+	/* the ack of the last reply rides in front of this packet */
+	r->tx[0] = '+';
+	n = ub_rsp_frame(data, len, r->tx + 1);
 	r->stats.packets++;
 	for (tries = 0; tries <= RESENDS; tries++) {
 		if (tries)
 			r->stats.resends++;
-		if ((rc = send_raw(r, r->tx, n, e)))
+		if ((rc = send_raw(r, r->tx + !r->ack_pending, n + r->ack_pending, e)))
 			return rc;
+		r->ack_pending = 0;
 		if (!r->acks)
 			return 0;
 		for (;;) {
@@ -407,6 +410,30 @@ static int send_packet(struct ub_rsp *r, const void *data, size_t len, struct ub
 	return ub_err_set(e, UB_EFAIL, "probe-garbled",
 			  "the debug probe asked for a packet %d times: the line garbles what is sent",
 			  RESENDS + 1);
+}
+
+/* A reply's ack: at once, or inside a run of packets (memory moved in
+ * pieces) with the next packet, one write fewer per packet; the run's end
+ * sends the last one (flush_ack). */
+static int ack(struct ub_rsp *r, struct ub_err *e)
+{
+	if (r->batch) {
+		r->ack_pending = 1;
+		return 0;
+	}
+	return send_raw(r, "+", 1, e);
+}
+
+static int flush_ack(struct ub_rsp *r, int rc, struct ub_err *e)
+{
+	int frc;
+
+	r->batch = 0;
+	if (!r->ack_pending)
+		return rc;
+	r->ack_pending = 0;
+	frc = send_raw(r, "+", 1, rc ? NULL : e);
+	return rc ? rc : frc;
 }
 
 /* Is this O packet console output (O and hex), not "OK"? */
@@ -464,7 +491,7 @@ static int recv_packet(struct ub_rsp *r, int ms, int binary, int output, struct 
 		}
 		if (ev != UB_RSP_EV_PACKET)
 			continue;   /* acks, notifications: nothing waits for them */
-		if (r->acks && (rc = send_raw(r, "+", 1, e)))
+		if (r->acks && (rc = ack(r, e)))
 			return rc;
 		/* runs make more than they take: a reply may become twice the
 		 * longest packet (erased flash read back), not more */
@@ -645,31 +672,36 @@ int ub_rsp_read_mem(struct ub_rsp *r, uint64_t addr, uint8_t *buf, size_t len,
 		    struct ub_progress *p, struct ub_err *e)
 {
 	size_t done = 0, chunk = r->packet_size / 2;
-	int rc;
+	int rc = 0;
 
-	while (done < len) {
+	r->batch = 1;
+	while (!rc && done < len) {
 		size_t n = len - done < chunk ? len - done : chunk;
 		long got;
 
 		if ((rc = ub_rsp_commandf(r, e, "m%llx,%zx", (unsigned long long)(addr + done), n)))
-			return rc;
-		if (is_error(r))
-			return ub_err_set(e, UB_EFAIL, "probe-error",
-					  "the debug probe could not read 0x%zx bytes at 0x%llx (%.16s): is the address mapped?",
-					  n, (unsigned long long)(addr + done), r->reply);
+			break;
+		if (is_error(r)) {
+			rc = ub_err_set(e, UB_EFAIL, "probe-error",
+					"the debug probe could not read 0x%zx bytes at 0x%llx (%.16s): is the address mapped?",
+					n, (unsigned long long)(addr + done), r->reply);
+			break;
+		}
 		got = ub_rsp_unhex(r->reply, r->reply_len, buf + done, n);
-		if (got <= 0)
-			return ub_err_set(e, UB_EFAIL, "probe-garbled",
-					  "the debug probe's memory read at 0x%llx came back %s",
-					  (unsigned long long)(addr + done),
-					  r->reply_len ? "as no hex" : "empty (it does not read memory)");
+		if (got <= 0) {
+			rc = ub_err_set(e, UB_EFAIL, "probe-garbled",
+					"the debug probe's memory read at 0x%llx came back %s",
+					(unsigned long long)(addr + done),
+					r->reply_len ? "as no hex" : "empty (it does not read memory)");
+			break;
+		}
 		/* a stub may give less than asked (a page boundary): go on
 		 * from where it stopped */
 		done += (size_t)got;
 		r->stats.bytes_read += (uint64_t)got;
 		ub_progress_update(p, done);
 	}
-	return 0;
+	return flush_ack(r, rc, e);
 }
 
 /* Binary X packets where the stub takes them (as gdb finds out: an empty
@@ -700,6 +732,7 @@ int ub_rsp_write_mem(struct ub_rsp *r, uint64_t addr, const uint8_t *buf, size_t
 		free(pkt);
 		return rc;
 	}
+	r->batch = 1;
 	while (!rc && done < len) {
 		size_t h, n = 0, body = 0;
 
@@ -729,7 +762,7 @@ int ub_rsp_write_mem(struct ub_rsp *r, uint64_t addr, const uint8_t *buf, size_t
 		ub_progress_update(p, done);
 	}
 	free(pkt);
-	return rc;
+	return flush_ack(r, rc, e);
 }
 
 int ub_rsp_read_reg(struct ub_rsp *r, unsigned regnum, uint8_t *val, size_t cap,

@@ -114,6 +114,7 @@ struct ub_rsp {
 	char *reply;             /* the last reply, decoded, NUL-terminated */
 	size_t reply_len, reply_cap;
 	int acks;                /* '+' and '-' still exchanged */
+	int batch, ack_pending;  /* a run of packets: acks go with the next one */
 	unsigned features;       /* UB_RSP_F_* */
 	size_t packet_size;      /* the largest packet the stub takes */
 	int x_state;             /* binary X writes: 1 work, 0 not tried, -1 refused (M) */
