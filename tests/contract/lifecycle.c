@@ -28,7 +28,9 @@
  *                     and the last, as far as the region has them)
  *   --original FILE   what the region holds, for a device that cannot be
  *                     read (the harness must know what to put back)
- *   --loader FILE     run the family's loader stage with FILE first
+ *   --loader FILE     run the family's loader stage with FILE first (its
+ *                     address, entry, arch, wait_for and timeout as the
+ *                     profile's "loader" says)
  *   --save DIR        keep original.bin and changed.bin there
  *   --no-restore      stop after the changed image's read-back, leaving it
  *                     on the device (for a second opinion from outside) */
@@ -186,7 +188,10 @@ static int step_identify(struct run *r)
 	ok("enter_recovery", "the device listens");
 	if (r->o->loader) {
 		struct ub_loader l = { 0 };
+		const json_t *lj;
+		const char *v;
 		struct ub_src src;
+		uint64_t x;
 		int rc;
 
 		if (!r->s.fam->load_stage)
@@ -196,6 +201,16 @@ static int step_identify(struct run *r)
 			return fail("load_stage", "%s", e.msg);
 		l.src = &src;
 		l.timeout_s = 10;
+		/* where it goes and what it says, as the profile has them */
+		lj = json_object_get(r->s.profile.doc, "loader");
+		if ((v = json_string_value(json_object_get(lj, "load_addr"))) && !ub_parse_size(v, &x))
+			l.load_addr = l.entry = x;
+		if ((v = json_string_value(json_object_get(lj, "entry"))) && !ub_parse_size(v, &x))
+			l.entry = x;
+		l.arch = json_string_value(json_object_get(lj, "arch"));
+		l.wait_for = json_string_value(json_object_get(lj, "wait_for"));
+		if (json_is_integer(json_object_get(lj, "timeout")))
+			l.timeout_s = (int)json_integer_value(json_object_get(lj, "timeout"));
 		rc = r->s.fam->load_stage(r->s.dev, &l, NULL, &e);
 		ub_src_close(&src);
 		if (rc)

@@ -26,52 +26,15 @@ STOCK=/usr/lib/u-boot/qemu_arm/u-boot.bin
 STOCK_SHA=$(sha256sum "$STOCK" | cut -d' ' -f1)
 STOCK_LEN=$(stat -c %s "$STOCK")
 
-# board DIR KIND: QEMU held before its first instruction, both NOR banks
-# erased (KIND erased) or bank 1's first MiB random (KIND garbage: a
-# bootloader overwritten), console and monitor on unix sockets; sets PORT.
+GBOARD="$SRCDIR/tests/board/qemu-gdb-board"
 boards=""
+# board DIR KIND (tests/board/qemu-gdb-board); sets PORT
 board() {
-	mkdir -p "$1"
-	python3 - "$1" "$2" <<'PY'
-import os, sys
-d, kind = sys.argv[1], sys.argv[2]
-ff = b"\xff" * (64 << 20)
-open(d + "/flash1.img", "wb").write(ff)
-with open(d + "/flash0.img", "wb") as f:
-    f.write(ff)
-    if kind == "garbage":
-        f.seek(0); f.write(os.urandom(1 << 20))
-PY
-	PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-	qemu-system-arm -M virt -m 1G -display none -nic none -S -gdb "tcp:127.0.0.1:$PORT" \
-		-monitor "unix:$1/monitor.sock,server=on,wait=off" -serial "unix:$1/console.sock,server=on,wait=off" \
-		-drive "if=pflash,format=raw,unit=0,file=$1/flash0.img" \
-		-drive "if=pflash,format=raw,unit=1,file=$1/flash1.img" \
-		-pidfile "$1/qemu.pid" -daemonize -D "$1/qemu.log"
+	"$GBOARD" start "$1" "$2"
+	PORT=$(cat "$1/port")
 	boards="$boards $1"
 }
-stop_boards() {
-	for d in $boards; do
-		[ -f "$d/qemu.pid" ] && kill "$(cat "$d/qemu.pid")" 2>/dev/null || true
-	done
-}
-trap 'stop_boards; rm -rf "$T"' EXIT
-
-# What QEMU says of the VM: "running", or "paused" and why.
-vm_status() {
-	python3 - "$1/monitor.sock" <<'PY'
-import socket, sys
-s = socket.socket(socket.AF_UNIX); s.settimeout(10); s.connect(sys.argv[1])
-got = b""
-while b"(qemu)" not in got:
-    got += s.recv(4096)
-s.sendall(b"info status\n")
-got = b""
-while got.count(b"(qemu)") < 1 or b"VM status" not in got:
-    got += s.recv(4096)
-print(got.decode(errors="replace").split("VM status: ")[1].split("\r")[0])
-PY
-}
+trap 'for d in $boards; do "$GBOARD" stop "$d"; done; rm -rf "$T"' EXIT
 
 # gdb-multiarch on the same stub: commands, then it lets go without
 # resuming the CPU (disconnect, not detach).
@@ -161,9 +124,9 @@ expect_exit 1 "a loader that never prompts" -- "$UNBRICK" recover "$STOCK" --dev
 expect_json 'j["error"]["advice_id"] == "loader-silent"' "reported as loader-silent"
 expect_json '"within 3 s" in j["error"]["message"] and "nothing was written to flash" in j["error"]["message"]' "within the profile's timeout, nothing written"
 expect_json '__import__("re").search(r"The CPU is halted \(SIGINT\) at pc 0x[0-9a-f]+, cpsr 0x[0-9a-f]+", j["error"]["message"])' "with the CPU's PC and state"
-case "$(vm_status "$G")" in
+case "$("$GBOARD" status "$G")" in
 paused*) echo "ok: the CPU is left halted" ;;
-*) echo "FAIL: the VM is $(vm_status "$G")"; FAILS=$((FAILS + 1)) ;;
+*) echo "FAIL: the VM is $("$GBOARD" status "$G")"; FAILS=$((FAILS + 1)) ;;
 esac
 [ "$(sums "$G")" = "$BEFORE" ] && echo "ok: the flash is untouched" || { echo "FAIL: the flash changed"; FAILS=$((FAILS + 1)); }
 # what our protocol wrote, as gdb-multiarch reads it: the loader's first
@@ -217,7 +180,7 @@ expect_exit 0 "--resume finishes the rescue through the probe itself" -- "$UNBRI
 expect_json 'j["status"] == "repaired" and j["verified"] and j["boot"]["version"].startswith("2023.01+dfsg")' "repaired, verified and booted"
 cmp -s -n "$STOCK_LEN" "$G/flash0.img" "$STOCK" && echo "ok: the garbage bootloader is Debian's u-boot.bin again" ||
 	{ echo "FAIL: flash0.img does not start with u-boot.bin"; FAILS=$((FAILS + 1)); }
-kill "$(cat "$G/qemu.pid")" 2>/dev/null || true
+"$GBOARD" stop "$G"
 
 # --- both NOR banks erased: the whole rescue -----------------------------------
 E="$T/erased"

@@ -10,7 +10,8 @@
  * register), the memory map when it has one.  Nothing on a bare CPU says
  * a model or a serial number; the backup's fingerprint tells the unit.
  * Read a region: memory-mapped flash (storage nor) through the probe,
- * every piece read twice and passed on only when two reads agree.
+ * every piece read twice and passed on only when two reads agree; once a
+ * loader runs, with its CPU halted at the prompt meanwhile.
  * The loader stage (stage.c): a bootloader built to run from RAM, written,
  * read back, started at its entry, heard on the console.
  * From its prompt on, the repair is the U-Boot family's: compare, write,
@@ -193,13 +194,16 @@ static int gdb_read(struct ub_device *d, const struct ub_region *r, uint64_t off
 	uint64_t done = 0;
 	int rc;
 
-	if (d->loaded)
+	/* flash behind a controller: only the loader reaches it */
+	if (d->loaded && strcmp(r->storage, "nor") != 0)
 		return d->con_fam->read(d->con, r, off, len, sink, ctx, p, e);
+	/* memory-mapped flash through the probe, the loader's CPU halted
+	 * at its prompt meanwhile (far faster than its console's dumps) */
 	if ((rc = mapped(d, r, off, len, e)) || (rc = ub_probe_halt(&d->pr, e)))
 		return rc;
 	if (!(buf = malloc(CHUNK)))
-		return ub_err_set(e, UB_ENOMEM, NULL, "out of memory");
-	while (!rc && done < len) {
+		rc = ub_err_set(e, UB_ENOMEM, NULL, "out of memory");
+	while (!rc && buf && done < len) {
 		size_t n = len - done < CHUNK ? (size_t)(len - done) : CHUNK;
 		char where[96];
 
@@ -214,6 +218,8 @@ static int gdb_read(struct ub_device *d, const struct ub_region *r, uint64_t off
 		ub_progress_update(p, done);
 	}
 	free(buf);
+	if (d->loaded && ub_rsp_continue(&d->pr.rsp, rc ? NULL : e) && !rc)
+		rc = e->code;
 	return rc;
 }
 
