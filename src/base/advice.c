@@ -66,7 +66,7 @@ static const struct advice table[] = {
 	/* debug probes (the gdb family) */
 	{ "probe-connect", "Nothing answers at that address: check that the probe's GDB server (OpenOCD, J-Link GDB server, pyOCD, QEMU -gdb) runs and listens on that port, or name the Black Magic Probe's first serial port." },
 	{ "probe-lost", "The debug probe's connection dropped: check the probe's USB cable, that its GDB server still runs and that no other debugger took the target; the error says where it stopped (nothing is written to flash through the probe)." },
-	{ "probe-silent", "The debug probe stopped answering: check that the board is powered and the JTAG/SWD cable is seated, restart the probe's GDB server, and run the command again." },
+	{ "probe-silent", "The debug probe stopped answering: check that no other debugger is connected to it (most GDB servers serve one at a time), that the board is powered and the JTAG/SWD cable seated; restart the probe's GDB server and run the command again." },
 	{ "probe-garbled", "What the debug probe sent makes no sense as the GDB protocol: check that the address is a GDB server (not a telnet or console port), and try a shorter or shielded USB cable." },
 	{ "probe-error", "The debug probe refused a memory or register access: check the profile's addresses (load_addr, entry, the flash regions) against the board's memory map." },
 	{ "probe-no-halt", "The CPU did not halt for the debug probe: reset the board while the probe holds it (reset=reset halt in the device spec for OpenOCD and pyOCD), and check the JTAG/SWD wiring." },

@@ -110,7 +110,56 @@ for r in man["regions"]:
     assert hashlib.sha256(got).hexdigest() == r["sha256"]
 assert man["regions"][0]["region"] == "u-boot" and len(set(open(bk + "/u-boot.bin", "rb").read())) > 200
 PY
+# The same through a pseudo-terminal (the serial-port path a Black Magic
+# Probe takes): a relay between a pty and the stub.
+python3 - "$GPORT" "$T/pty" <<'PY' &
+import os, selectors, socket, sys, time, tty
+m, s = os.openpty()
+tty.setraw(s)
+name = os.ttyname(s)
+os.close(s)                      # the client's close is then seen as EIO
+q = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+open(sys.argv[2], "w").write(name)
+sel = selectors.DefaultSelector()
+sel.register(m, selectors.EVENT_READ); sel.register(q, selectors.EVENT_READ)
+seen = False
+end = time.time() + 60
+while time.time() < end:
+    for k, _ in sel.select(1):
+        if k.fileobj == q:
+            d = q.recv(65536)
+            if not d:
+                sys.exit(0)
+            os.write(m, d)
+            continue
+        try:
+            d = os.read(m, 65536)
+        except OSError:          # nobody has the pty open (yet, or any more)
+            if seen:
+                sys.exit(0)
+            time.sleep(0.05)
+            continue
+        seen = True
+        q.sendall(d)
+PY
+PTYRELAY=$!
+i=0; while [ ! -s "$T/pty" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+expect_exit 0 "backup through a pty (gdb:pty:)" -- "$UNBRICK" backup --device "gdb:pty:$(cat "$T/pty")" --profile "$T/good.json" -o "$T/bk-pty" --json
+wait $PTYRELAY 2>/dev/null || true
+cmp -s "$T/bk/u-boot.bin" "$T/bk-pty/u-boot.bin" && cmp -s "$T/bk/env.bin" "$T/bk-pty/env.bin" &&
+	echo "ok: the same backup through the pty" || { echo "FAIL: the backup through the pty differs"; FAILS=$((FAILS + 1)); }
 BEFORE=$(sums "$G")
+
+# Loaders refused before anything reaches the CPU: one for another CPU,
+# one whose load address is the profile's flash (the probe writes RAM only)
+sed 's/"arch": "arm"/"arch": "aarch64"/' "$T/good.json" >"$T/arch.json"
+expect_exit 3 "a loader for another CPU" -- "$UNBRICK" recover "$STOCK" --device "$DEV,console=unix:$G/console.sock" \
+	--profile "$T/arch.json" --region u-boot --unlock u-boot --yes --sha256 "$STOCK_SHA" --json
+expect_json 'j["error"]["advice_id"] == "loader-arch" and "built for aarch64 and this CPU is arm" in j["error"]["message"]' "loader-arch: aarch64 against the target description's arm"
+sed 's/"load_addr": "0x60800000", "entry": "0x60800000"/"load_addr": "0x80000", "entry": "0x80000"/' "$T/good.json" >"$T/on-flash.json"
+expect_exit 3 "a loader whose load address is in the profile's NOR" -- "$UNBRICK" recover "$STOCK" --device "$DEV,console=unix:$G/console.sock" \
+	--profile "$T/on-flash.json" --region u-boot --unlock u-boot --yes --sha256 "$STOCK_SHA" --json
+expect_json '"over region u-boot" in j["error"]["message"] and "RAM only" in j["error"]["message"]' "refused: the probe writes RAM only"
 
 expect_exit 3 "a loader whose sha256 is not the profile's is refused" -- "$UNBRICK" recover "$STOCK" --device "$DEV,console=unix:$G/console.sock" \
 	--profile "$T/wrong-sha.json" --region u-boot --unlock u-boot --yes --sha256 "$STOCK_SHA" --json
@@ -185,9 +234,11 @@ cmp -s -n "$STOCK_LEN" "$G/flash0.img" "$STOCK" && echo "ok: the garbage bootloa
 # --- both NOR banks erased: the whole rescue -----------------------------------
 E="$T/erased"
 board "$E" erased
-expect_exit 0 "the whole rescue from erased flash" -- "$UNBRICK" recover "$STOCK" --device "gdb:tcp:127.0.0.1:$PORT,console=unix:$E/console.sock" \
+# reset=: a monitor command (qRcmd) before the loader goes in, QEMU's own
+expect_exit 0 "the whole rescue from erased flash" -- "$UNBRICK" recover "$STOCK" --device "gdb:tcp:127.0.0.1:$PORT,console=unix:$E/console.sock,reset=system_reset" \
 	--profile "$T/good.json" --region u-boot --unlock u-boot --yes --sha256 "$STOCK_SHA" --json
 cp "$T/out" "$T/rescue.json"
+expect_grep '^gdb: monitor system_reset' "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["folder"])' "$T/rescue.json")/logs/console.log" "the monitor command ran (the case's log says so)"
 expect_json 'j["status"] == "repaired" and j["summary"] == "written, verified on the device, and booted"' "written, verified on the device, and booted"
 expect_json 'j["boot"]["version"] == "2023.01+dfsg-2+deb12u3" or j["boot"]["version"].startswith("2023.01+dfsg-")' "the booted version is Debian's (not the +ram loader)"
 expect_json 'j["steps"]["loader"]["sha256"] == __import__("hashlib").sha256(open(j["steps"]["loader"]["file"],"rb").read()).hexdigest()' "the loader step recorded the loader's sha256"

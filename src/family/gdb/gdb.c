@@ -369,6 +369,7 @@ static int gdb_load_stage(struct ub_device *d, const struct ub_loader *l, struct
 static const struct ub_transport_def transports[] = {
 	{ "tcp", "HOST:PORT", "a GDB server: OpenOCD (3333), J-Link (2331), pyOCD (3333), QEMU's -gdb" },
 	{ "serial", "/dev/ttyACM0", "a Black Magic Probe's GDB port" },
+	{ "pty", "/dev/pts/N", "a pseudo-terminal carrying the GDB protocol (a simulator, a relay)" },
 	{ NULL, NULL, NULL },
 };
 

@@ -25,7 +25,8 @@ struct ub_probe {
 	int log_fd;
 };
 
-/* Connects (transport "tcp" or "serial"), learns the target, halts it. */
+/* Connects (transport "tcp", "serial" or "pty"), learns the target,
+ * halts it. */
 int ub_probe_open(struct ub_probe *pr, const char *transport, const char *address,
 		  int big_endian, struct ub_err *e);
 void ub_probe_close(struct ub_probe *pr);
