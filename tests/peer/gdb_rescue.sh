@@ -7,16 +7,18 @@
 # protocol read and wrote.
 #   - a board whose bootloader is garbage: identify and backup through the
 #     probe against gdb-multiarch's registers and dumps and the flash
-#     files; a loader whose sha256 is wrong is refused and nothing is
-#     loaded; a loader that never prompts (Debian's own build, linked for
-#     0x0, put in RAM) is reported with the CPU's PC and state, the CPU
-#     left halted and the flash untouched; the probe's connection dropped
-#     mid-load stops the run with nothing written, and --resume finishes
-#     the rescue;
-#   - a board with both NOR banks erased: the whole rescue, from nothing
-#     on the console to Debian's bootloader booting from flash (the flash
-#     image then equals u-boot.bin at offset 0; QEMU writes pflash back to
-#     its file).
+#     files (and the backup through a pty); loaders for another CPU, over
+#     the flash, or whose sha256 is wrong are refused and nothing is
+#     loaded; the probe's connection dropped mid-load stops the run with
+#     nothing written, and --resume finishes the rescue;
+#   - another such board: a loader that never prompts (Debian's own build,
+#     linked for 0x0, put in RAM) is reported with the CPU's PC and state,
+#     the CPU left halted and the flash untouched;
+#   - a board with both NOR banks erased: diagnosed from its silent
+#     console (a programmer's way, which this family is), then the whole
+#     rescue, from nothing on the console to Debian's bootloader booting
+#     from flash (the flash image then equals u-boot.bin at offset 0; QEMU
+#     writes pflash back to its file).
 . "$(dirname "$0")/lib.sh"
 need qemu-system-arm gdb-multiarch python3
 LOADER=/var/cache/unbrick/peers/u-boot-ram/qemu_arm/u-boot.bin
@@ -168,28 +170,6 @@ gdbx "$GPORT" "info registers pc" "x/4wx 0x60800000" >"$T/gdb2.txt"
 expect_grep '^pc +0x0 ' "$T/gdb2.txt" "the PC was not touched"
 expect_grep '0x60800000:.*0x00000000.*0x00000000.*0x00000000.*0x00000000' "$T/gdb2.txt" "nothing in RAM at the load address"
 
-expect_exit 1 "a loader that never prompts" -- "$UNBRICK" recover "$STOCK" --device "$DEV,console=unix:$G/console.sock" \
-	--profile "$T/silent.json" --region u-boot --unlock u-boot --yes --sha256 "$STOCK_SHA" --json
-expect_json 'j["error"]["advice_id"] == "loader-silent"' "reported as loader-silent"
-expect_json '"within 3 s" in j["error"]["message"] and "nothing was written to flash" in j["error"]["message"]' "within the profile's timeout, nothing written"
-expect_json '__import__("re").search(r"The CPU is halted \(SIGINT\) at pc 0x[0-9a-f]+, cpsr 0x[0-9a-f]+", j["error"]["message"])' "with the CPU's PC and state"
-case "$("$GBOARD" status "$G")" in
-paused*) echo "ok: the CPU is left halted" ;;
-*) echo "FAIL: the VM is $("$GBOARD" status "$G")"; FAILS=$((FAILS + 1)) ;;
-esac
-[ "$(sums "$G")" = "$BEFORE" ] && echo "ok: the flash is untouched" || { echo "FAIL: the flash changed"; FAILS=$((FAILS + 1)); }
-# what our protocol wrote, as gdb-multiarch reads it: the loader's first
-# 4 KiB (its vectors and start code, which nothing writes)
-gdbx "$GPORT" "info registers pc" "dump binary memory $T/gdb-ram.bin 0x60800000 0x60801000" >"$T/gdb3.txt"
-head -c 4096 "$STOCK" | cmp -s - "$T/gdb-ram.bin" && echo "ok: gdb-multiarch reads the loader where we wrote it" ||
-	{ echo "FAIL: the loader in RAM differs as gdb-multiarch reads it"; FAILS=$((FAILS + 1)); }
-python3 - "$T/out" "$T/gdb3.txt" <<'PY' && echo "ok: the PC reported is where gdb-multiarch finds the CPU" || { echo "FAIL: reported PC differs"; FAILS=$((FAILS + 1)); }
-import json, re, sys
-ours = int(re.search(r"at pc (0x[0-9a-f]+)", json.load(open(sys.argv[1]))["error"]["message"]).group(1), 16)
-theirs = int(re.search(r"^pc +(0x[0-9a-f]+)", open(sys.argv[2]).read(), re.M).group(1), 16)
-assert ours == theirs, (ours, theirs)
-PY
-
 # The probe's connection cut mid-load: a relay that closes both sides after
 # 400 KB from us (the loader is 790 KB, twice that in hex).
 RPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
@@ -231,12 +211,58 @@ cmp -s -n "$STOCK_LEN" "$G/flash0.img" "$STOCK" && echo "ok: the garbage bootloa
 	{ echo "FAIL: flash0.img does not start with u-boot.bin"; FAILS=$((FAILS + 1)); }
 "$GBOARD" stop "$G"
 
+# --- a loader that never prompts, on a board of its own -------------------------
+# (QEMU's TCG keeps code it ran from flash after the flash is rewritten, so
+# the board rescued above must not have run any: see the diagnosis below)
+G="$T/silent"
+board "$G" garbage
+GPORT=$PORT
+DEV="gdb:tcp:127.0.0.1:$GPORT"
+BEFORE=$(sums "$G")
+expect_exit 1 "a loader that never prompts" -- "$UNBRICK" recover "$STOCK" --device "$DEV,console=unix:$G/console.sock" \
+	--profile "$T/silent.json" --region u-boot --unlock u-boot --yes --sha256 "$STOCK_SHA" --json
+expect_json 'j["error"]["advice_id"] == "loader-silent"' "reported as loader-silent"
+expect_json '"within 3 s" in j["error"]["message"] and "nothing was written to flash" in j["error"]["message"]' "within the profile's timeout, nothing written"
+expect_json '__import__("re").search(r"The CPU is halted \(SIGINT\) at pc 0x[0-9a-f]+, cpsr 0x[0-9a-f]+", j["error"]["message"])' "with the CPU's PC and state"
+case "$("$GBOARD" status "$G")" in
+paused*) echo "ok: the CPU is left halted" ;;
+*) echo "FAIL: the VM is $("$GBOARD" status "$G")"; FAILS=$((FAILS + 1)) ;;
+esac
+[ "$(sums "$G")" = "$BEFORE" ] && echo "ok: the flash is untouched" || { echo "FAIL: the flash changed"; FAILS=$((FAILS + 1)); }
+# what our protocol wrote, as gdb-multiarch reads it: the loader's first
+# 4 KiB (its vectors and start code, which nothing writes)
+gdbx "$GPORT" "info registers pc" "dump binary memory $T/gdb-ram.bin 0x60800000 0x60801000" >"$T/gdb3.txt"
+head -c 4096 "$STOCK" | cmp -s - "$T/gdb-ram.bin" && echo "ok: gdb-multiarch reads the loader where we wrote it" ||
+	{ echo "FAIL: the loader in RAM differs as gdb-multiarch reads it"; FAILS=$((FAILS + 1)); }
+python3 - "$T/out" "$T/gdb3.txt" <<'PY' && echo "ok: the PC reported is where gdb-multiarch finds the CPU" || { echo "FAIL: reported PC differs"; FAILS=$((FAILS + 1)); }
+import json, re, sys
+ours = int(re.search(r"at pc (0x[0-9a-f]+)", json.load(open(sys.argv[1]))["error"]["message"]).group(1), 16)
+theirs = int(re.search(r"^pc +(0x[0-9a-f]+)", open(sys.argv[2]).read(), re.M).group(1), 16)
+assert ours == theirs, (ours, theirs)
+PY
+
+"$GBOARD" stop "$G"
+
 # --- both NOR banks erased: the whole rescue -----------------------------------
 E="$T/erased"
 board "$E" erased
-# reset=: a monitor command (qRcmd) before the loader goes in, QEMU's own
+# First the technician's diagnosis, the board's console heard through the
+# gdb family's capture: nothing prints, so the way is a programmer's,
+# which a debug probe is.  The CPU stays held meanwhile, which prints
+# nothing as a bootloader that is gone does: let run, QEMU's TCG would keep
+# the code it translated from the erased flash after U-Boot rewrites it
+# (writes to a ROM device invalidate no translations), and run that after
+# the reset instead of the new bootloader; a real board's reset does not.
+"$UNBRICK" case new --json >"$T/case.json" 2>/dev/null
+ECASE=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["case"]["id"])' "$T/case.json")
+expect_exit 0 "diagnose the board through its console" -- "$UNBRICK" diagnose --device "gdb:tcp:127.0.0.1:$PORT,console=unix:$E/console.sock" \
+	--listen 2 --case "$ECASE" --json
+expect_json 'j["diagnosis"]["path"] == "programmer" and not j["diagnosis"]["bootloader_seen"]' "diagnosis: nothing on the console, a programmer's way"
+
+# reset=: a monitor command (qRcmd) before the loader goes in, QEMU's own;
+# the case's diagnosis lets this family in
 expect_exit 0 "the whole rescue from erased flash" -- "$UNBRICK" recover "$STOCK" --device "gdb:tcp:127.0.0.1:$PORT,console=unix:$E/console.sock,reset=system_reset" \
-	--profile "$T/good.json" --region u-boot --unlock u-boot --yes --sha256 "$STOCK_SHA" --json
+	--profile "$T/good.json" --region u-boot --unlock u-boot --yes --sha256 "$STOCK_SHA" --resume "$ECASE" --json
 cp "$T/out" "$T/rescue.json"
 expect_grep '^gdb: monitor system_reset' "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["folder"])' "$T/rescue.json")/logs/console.log" "the monitor command ran (the case's log says so)"
 expect_json 'j["status"] == "repaired" and j["summary"] == "written, verified on the device, and booted"' "written, verified on the device, and booted"

@@ -81,6 +81,22 @@ static int console_spec(const struct ub_device_spec *spec, struct ub_device_spec
 	return rc;
 }
 
+/* What the board's console prints, heard without sending anything (the
+ * U-Boot family's capture on console=): a boot log for diagnosis. */
+static int gdb_capture(const struct ub_device_spec *spec, int seconds, char **log, size_t *len,
+		       struct ub_err *e)
+{
+	struct ub_device_spec cs;
+	int rc;
+
+	if (!has_console(spec))
+		return ub_err_set(e, UB_EUSAGE, "usage",
+				  "a boot log is heard on the board's console: add console=TRANSPORT:ADDRESS to the device spec");
+	if ((rc = console_spec(spec, &cs, e)))
+		return rc;
+	return ub_family_uboot.capture(&cs, seconds, log, len, e);
+}
+
 static int gdb_open(struct ub_device **out, const struct ub_device_spec *spec,
 		    const struct ub_flash_map *map, const json_t *profile, struct ub_err *e)
 {
@@ -406,6 +422,7 @@ const struct ub_family ub_family_gdb = {
 	.read_bps = 2e6,
 	.write_bps = 1e6,
 	.check_write = gdb_check_write,
+	.capture = gdb_capture,
 	.open = gdb_open,
 	.identify = gdb_identify,
 	.enter_recovery = gdb_enter_recovery,
