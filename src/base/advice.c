@@ -27,6 +27,17 @@ static const struct advice table[] = {
 	{ "device-busy", "Another unbrick run holds this device (its case and process are named above); wait for it to finish, or stop it first." },
 	{ "case-busy", "Another unbrick run is working on this case; wait for it to finish, or stop it first." },
 
+	/* fastboot */
+	{ "fastboot-fail", "The device refused the command (its words are above); check the partition name, that the bootloader is unlocked, and that the image is for this device." },
+	{ "fastboot-protocol", "The device answered something fastboot does not allow; put it back in its bootloader's fastboot mode (or restart it) and try again." },
+	{ "fastboot-gone", "The device stopped answering: check the cable or network and its power, put it back in fastboot mode, then run the same command with --resume CASE." },
+	{ "fastboot-absent", "No fastboot device answered: put the device in its bootloader's fastboot mode (often Volume Down while powering on) and check the address, port or cable." },
+	{ "fastboot-no-read", "fastboot cannot read partitions: make the backup through another path the board has (its U-Boot console, a card reader) and give it with --backup DIR, or write without one: --no-backup (recorded in the journal)." },
+	{ "fastboot-locked", "The bootloader is locked. Unlocking it (fastboot flashing unlock) erases the owner's data; do it only with the owner's consent, then run unbrick again." },
+	{ "fastboot-partition", "The device's partitions are not what the profile says: check that the profile is for this exact model, or write the profile from what getvar partition-size answers." },
+	{ "fastboot-no-usb", "This machine has no USB bus unbrick can use; connect the device to a computer with USB, or reach it over the network (fastboot:udp or fastboot:tcp)." },
+	{ "fastboot-usb-access", "Another program holds the device, or this user may not open it: close other fastboot tools, and add a udev rule for the device (or run as root)." },
+
 	/* images */
 	{ "checksum-mismatch", "Re-download the image from the vendor and compare the checksum again; never flash an image whose checksum does not match." },
 	{ "checksum-missing", "The checksum list has no line for this file; make sure the list belongs to this download." },

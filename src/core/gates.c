@@ -5,6 +5,7 @@
 
 #include "base/suggest.h"
 #include "core/compat.h"
+#include "image/sparse_split.h"
 
 /* Records a refusal; returns rc so the first one can be kept. */
 static int refuse(struct ub_gates *g, const char *gate, int rc, const struct ub_err *e)
@@ -51,10 +52,17 @@ static int packed(const char *layers)
 	return 0;
 }
 
+/* A device that takes Android sparse images as they are (the family's
+ * UB_CAP_SPARSE_IMAGE: fastboot) is given the sparse image itself. */
+static int sparse_as_is(const struct ub_session *s, const struct ub_check_result *cr)
+{
+	return (s->caps & UB_CAP_SPARSE_IMAGE) && strcmp(cr->meta.layers, "sparse") == 0;
+}
+
 /* The image's own checks: any failure refuses; so does a packed image
  * (the firmware inside is what gets written, not its container). */
-static int gate_check(const struct ub_check_result *cr, const struct ub_recover_opts *o,
-		      struct ub_err *e)
+static int gate_check(const struct ub_session *s, const struct ub_check_result *cr,
+		      const struct ub_recover_opts *o, struct ub_err *e)
 {
 	size_t i;
 
@@ -64,7 +72,7 @@ static int gate_check(const struct ub_check_result *cr, const struct ub_recover_
 			return ub_err_set(e, UB_EREFUSED, cr->checks.v[i].advice_id ? cr->checks.v[i].advice_id : "refused",
 					  "the image fails its check %s: %.300s; nothing was written",
 					  cr->checks.v[i].name, cr->checks.v[i].why);
-	if (packed(cr->meta.layers))
+	if (packed(cr->meta.layers) && !sparse_as_is(s, cr))
 		return ub_err_set(e, UB_EREFUSED, "image-container",
 				  "the image is packed (%s); unpack it and give the firmware file itself",
 				  cr->meta.layers);
@@ -166,9 +174,16 @@ int ub_gates_before_device(const struct ub_session *s, const struct ub_recover_o
 		g->have_check = 1;
 	}
 	GATE("backup", gate_backup(s, o, &ge));
-	GATE("check", gate_check(&g->cr, o, &ge));
+	GATE("check", gate_check(s, &g->cr, o, &ge));
 	GATE("unverified", gate_verdict(&g->cr, o, &ge));
-	GATE("fits", gate_fits(s, g->target, image->size, &ge));
+	{
+		/* a sparse image written as it is takes what it expands to */
+		uint64_t size = image->size;
+
+		if (sparse_as_is(s, &g->cr) && ub_sparse_expanded(image, &size, NULL))
+			size = image->size;
+		GATE("fits", gate_fits(s, g->target, size, &ge));
+	}
 out:
 #undef GATE
 	return first;

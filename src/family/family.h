@@ -28,6 +28,10 @@ enum ub_family_caps {
 	 * after it re-reads what is already known. */
 	UB_CAP_VERIFIED_WRITE = 1u << 6,
 	UB_CAP_DIGEST_MD5 = 1u << 7,    /* device-side md5 of a range (ROM loaders) */
+	/* The device takes Android sparse images as they are (fastboot): a
+	 * sparse image is what gets written, not a container to unpack, and
+	 * its size is what it expands to. */
+	UB_CAP_SPARSE_IMAGE = 1u << 8,
 };
 #define UB_CAP_DIGESTS (UB_CAP_DIGEST_CRC32 | UB_CAP_DIGEST_SHA256 | UB_CAP_DIGEST_MD5)
 
