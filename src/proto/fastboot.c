@@ -147,6 +147,57 @@ int ub_fb_getvar(struct ub_fb *fb, const char *name, char *out, size_t len, int 
 	return 0;
 }
 
+static const struct verb {
+	const char *name;
+	char sep;          /* between verb and argument; 0: no argument */
+} verbs[] = {
+	{ "flash", ':' }, { "erase", ':' }, { "set_active", ':' }, { "reboot", 0 },
+	{ "reboot-bootloader", 0 }, { "continue", 0 }, { "boot", 0 }, { "oem", ' ' },
+	{ "flashing", ' ' },
+};
+
+static int arg_ok(const char *verb, const char *arg)
+{
+	static const char *const flashing[] = { "lock", "unlock", "lock_critical", "unlock_critical" };
+	size_t i;
+
+	if (strcmp(verb, "set_active") == 0)
+		return strcmp(arg, "a") == 0 || strcmp(arg, "b") == 0 || strcmp(arg, "_a") == 0 ||
+		       strcmp(arg, "_b") == 0;
+	if (strcmp(verb, "flashing") == 0) {
+		for (i = 0; i < sizeof flashing / sizeof flashing[0]; i++)
+			if (strcmp(arg, flashing[i]) == 0)
+				return 1;
+		return 0;
+	}
+	/* a partition name has no separator or space in it */
+	if (strcmp(verb, "oem") != 0)
+		return !strpbrk(arg, ": ");
+	return 1;
+}
+
+int ub_fb_do(struct ub_fb *fb, const char *verb, const char *arg, int timeout_ms, struct ub_err *e)
+{
+	char cmd[UB_FB_COMMAND_MAX + 2];
+	size_t i;
+
+	for (i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
+		if (strcmp(verbs[i].name, verb) == 0)
+			break;
+	if (i == sizeof verbs / sizeof verbs[0])
+		return ub_err_set(e, UB_EUSAGE, "usage", "'%.40s' is not a fastboot command unbrick sends", verb);
+	if (!verbs[i].sep != !(arg && *arg))
+		return ub_err_set(e, UB_EUSAGE, "usage", "fastboot %s %s", verb,
+				  verbs[i].sep ? "needs an argument" : "takes no argument");
+	if (arg && !arg_ok(verb, arg))
+		return ub_err_set(e, UB_EUSAGE, "usage", "fastboot %s: '%.60s' is not an argument it takes", verb, arg);
+	if (arg)
+		snprintf(cmd, sizeof cmd, "%s%c%.*s", verb, verbs[i].sep, UB_FB_COMMAND_MAX, arg);
+	else
+		snprintf(cmd, sizeof cmd, "%s", verb);
+	return ub_fb_command(fb, cmd, timeout_ms, NULL, e);
+}
+
 int ub_fb_download(struct ub_fb *fb, uint64_t size, ub_fb_fill fill, void *ctx,
 		   struct ub_progress *p, int timeout_ms, struct ub_err *e)
 {

@@ -84,6 +84,14 @@ int ub_fb_command(struct ub_fb *fb, const char *cmd, int timeout_ms, struct ub_f
 int ub_fb_getvar(struct ub_fb *fb, const char *name, char *out, size_t len, int timeout_ms,
 		 struct ub_err *e);
 
+/* A command of the protocol by its verb, the argument checked before it
+ * goes: flash:PART, erase:PART, set_active:SLOT (a, b, _a, _b), reboot,
+ * reboot-bootloader, continue, boot (of what was downloaded), oem WORDS,
+ * flashing lock|unlock|lock_critical|unlock_critical.  arg is NULL for
+ * the verbs without one.  An unknown verb, a missing or extra argument is
+ * UB_EUSAGE before anything is sent; the rest as ub_fb_command. */
+int ub_fb_do(struct ub_fb *fb, const char *verb, const char *arg, int timeout_ms, struct ub_err *e);
+
 /* Where download data comes from: fills buf with n bytes at off. */
 typedef int (*ub_fb_fill)(void *ctx, uint64_t off, uint8_t *buf, size_t n, struct ub_err *e);
 

@@ -110,11 +110,12 @@ static long wait_datagram(struct udp *u, int ms, struct ub_err *e)
 }
 
 /* One packet of id with data out and its answer in, sent again every
- * retransmit_ms until budget_ms has passed; answers that carry the
- * continuation flag are asked for more.  The answer's data goes to rx
- * (up to rxmax; more is an error); returns its length. */
+ * retransmit_ms, at most max_sends times (0: no bound) and while
+ * budget_ms has not passed; answers that carry the continuation flag are
+ * asked for more.  The answer's data goes to rx (up to rxmax; more is an
+ * error); returns its length. */
 static long exchange(struct udp *u, uint8_t id, uint8_t flags, const uint8_t *data, size_t n,
-		     uint8_t *rx, size_t rxmax, int budget_ms, struct ub_err *e)
+		     uint8_t *rx, size_t rxmax, unsigned max_sends, int budget_ms, struct ub_err *e)
 {
 	struct ub_fbudp_header h = { id, flags, u->seq }, a;
 	double deadline = ub_now() + budget_ms / 1000.0, start = ub_now();
@@ -176,7 +177,7 @@ static long exchange(struct udp *u, uint8_t id, uint8_t flags, const uint8_t *da
 			deadline = ub_now() + budget_ms / 1000.0;
 			goto next;
 		}
-		if (ub_now() >= deadline)
+		if (ub_now() >= deadline || (max_sends && sends >= max_sends))
 			return ub_err_set(e, UB_ETIMEOUT, "fastboot-gone",
 					  "%s stopped answering: no answer in %.1f s to %u sends of packet %u",
 					  u->t.where, ub_now() - start, sends, h.seq);
@@ -194,7 +195,7 @@ static int udp_send(struct ub_fb_transport *t, const uint8_t *buf, size_t n, str
 		size_t m = n < max ? n : max;
 
 		k = exchange(u, UB_FBUDP_FASTBOOT, m < n ? UB_FBUDP_CONTINUATION : 0, buf, m, NULL,
-			     (size_t)-1 / 2, u->retransmit_ms * u->attempts, e);
+			     (size_t)-1 / 2, (unsigned)u->attempts, 3600 * 1000, e);
 		if (k < 0)
 			return (int)k;
 		buf += m;
@@ -209,7 +210,7 @@ static long udp_recv(struct ub_fb_transport *t, uint8_t *buf, size_t max, int ti
 	struct udp *u = (struct udp *)t;
 	int budget = timeout_ms > u->retransmit_ms * u->attempts ? timeout_ms : u->retransmit_ms * u->attempts;
 
-	return exchange(u, UB_FBUDP_FASTBOOT, 0, NULL, 0, buf, max, budget, e);
+	return exchange(u, UB_FBUDP_FASTBOOT, 0, NULL, 0, buf, max, 0, budget, e);
 }
 
 static void udp_close(struct ub_fb_transport *t)
@@ -243,7 +244,7 @@ static int handshake(struct udp *u, int wait_ms, unsigned host_max, struct ub_er
 	int rc;
 
 	u->seq = 0;
-	k = exchange(u, UB_FBUDP_QUERY, 0, NULL, 0, d, sizeof d, wait_ms, e);
+	k = exchange(u, UB_FBUDP_QUERY, 0, NULL, 0, d, sizeof d, 0, wait_ms, e);
 	if (k == UB_ETIMEOUT)
 		return ub_err_set(e, UB_ENODEV, "fastboot-absent",
 				  "no fastboot device answers at %s (asked for %.1f s)", u->t.where, wait_ms / 1000.0);
@@ -255,7 +256,7 @@ static int handshake(struct udp *u, int wait_ms, unsigned host_max, struct ub_er
 	init[1] = VERSION;
 	init[2] = (uint8_t)(host_max >> 8);
 	init[3] = (uint8_t)host_max;
-	k = exchange(u, UB_FBUDP_INIT, 0, init, sizeof init, d, sizeof d, u->retransmit_ms * u->attempts, e);
+	k = exchange(u, UB_FBUDP_INIT, 0, init, sizeof init, d, sizeof d, (unsigned)u->attempts, 3600 * 1000, e);
 	if (k < 0)
 		return (int)k;
 	if ((rc = ub_fbudp_init_answer(d, (size_t)k, &version, &max, e)))

@@ -36,7 +36,7 @@ int ub_fbdev_reboot(struct ub_device *d, struct ub_err *e)
 		return rc;
 	if (d->console)
 		ub_stream_drain(d->console);
-	rc = ub_fb_command(&d->fb, "reboot", UB_FB_VAR_TIMEOUT_MS, NULL, e);
+	rc = ub_fb_do(&d->fb, "reboot", NULL, UB_FB_VAR_TIMEOUT_MS, e);
 	/* the device starts afresh: a new session, and it says again what it is */
 	ub_fbdev_disconnect(d);
 	d->identified = 0;

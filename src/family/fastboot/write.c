@@ -43,10 +43,7 @@ static int fill_piece(void *ctx, uint64_t off, uint8_t *buf, size_t n, struct ub
 
 static int flash(struct ub_device *d, const char *part, struct ub_err *e)
 {
-	char cmd[UB_FB_COMMAND_MAX + 16];
-
-	snprintf(cmd, sizeof cmd, "flash:%s", part);
-	return ub_fb_command(&d->fb, cmd, d->timeout_ms, NULL, e);
+	return ub_fb_do(&d->fb, "flash", part, d->timeout_ms, e);
 }
 
 /* One download and its flash, as a step of its own in the progress. */
