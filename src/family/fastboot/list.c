@@ -5,6 +5,7 @@
  * than an empty list that looks like "no device". */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "family/fastboot/fastboot.h"
 #include "proto/fastboot_usb.h"
@@ -39,7 +40,13 @@ int ub_fbdev_list(void (*found)(void *ctx, const struct ub_found *f), void *ctx,
 	ub_err_clear(&ue);
 	(void)e;
 	memset(&note, 0, sizeof note);
-	if (ub_fbusb_list(one, &l, &ue) != 0) {
+	/* libusb starts without a bus and finds nothing: that is not "no
+	 * device", and is said so */
+	if (access("/sys/bus/usb/devices", F_OK) != 0) {
+		snprintf(note.what, sizeof note.what,
+			 "no USB bus on this machine (no /sys/bus/usb/devices): no fastboot device can be attached here");
+		found(ctx, &note);
+	} else if (ub_fbusb_list(one, &l, &ue) != 0) {
 		snprintf(note.what, sizeof note.what, "no fastboot device can be listed on USB here: %.100s", ue.msg);
 		found(ctx, &note);
 	}
