@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -188,6 +190,9 @@ int ub_fbtcp_open_fd(struct ub_fb_transport **out, int fd, const char *where, in
 	snprintf(c->t.where, sizeof c->t.where, "%s", where);
 	c->fd = fd;
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	/* commands are a few bytes each, answered at once: no Nagle delay
+	 * (fails harmlessly on a socket pair) */
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &(int){ 1 }, sizeof(int));
 	if ((rc = write_all(c, &iov, 1, e)) ||
 	    (rc = read_all(c, a, 4, ub_now() + timeout_ms / 1000.0, e)) ||
 	    (rc = ub_fbtcp_handshake_answer(a, 4, &version, e))) {
