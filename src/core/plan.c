@@ -92,6 +92,9 @@ int ub_recover_plan(const struct ub_recover_opts *o, json_t *res, struct ub_err 
 		plan_step(plan, "backup", "none: --no-backup (recorded; not advised)", 0, NULL);
 	else if (o->backup_dir)
 		plan_step(plan, "backup", "use the backup given with --backup, after checking its hashes, that it is complete, and that it is this unit's", 1, NULL);
+	else if (!(s.caps & UB_CAP_READ) && nregions)
+		/* the run would stop here: say so, not a time for a read that cannot be */
+		plan_step(plan, "backup", "not possible: the device cannot be read; give --backup DIR (made another way) or --no-backup", 0, NULL);
 	else {
 		snprintf(what, sizeof what, "read %zu regions, %.1f MiB, each verified, into the case", nregions,
 			 backup_bytes / 1048576.0);
