@@ -35,6 +35,7 @@ static const struct advice table[] = {
 	{ "fastboot-no-read", "fastboot cannot read partitions: make the backup through another path the board has (its U-Boot console, a card reader) and give it with --backup DIR, or write without one: --no-backup (recorded in the journal)." },
 	{ "fastboot-locked", "The bootloader is locked. Unlocking it (fastboot flashing unlock) erases the owner's data; do it only with the owner's consent, then run unbrick again." },
 	{ "fastboot-partition", "The device's partitions are not what the profile says: check that the profile is for this exact model, or write the profile from what getvar partition-size answers." },
+	{ "fastboot-slot", "Name the slot to write (--slot a or b): the device does not say which slot it boots now." },
 	{ "fastboot-no-usb", "This machine has no USB bus unbrick can use; connect the device to a computer with USB, or reach it over the network (fastboot:udp or fastboot:tcp)." },
 	{ "fastboot-usb-access", "Another program holds the device, or this user may not open it: close other fastboot tools, and add a udev rule for the device (or run as root)." },
 

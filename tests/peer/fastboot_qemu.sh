@@ -122,7 +122,8 @@ expect_exit 0 "recover with the board's console for the boot check" -- "$UNBRICK
 	--sha256 "$(sha "$T/misc.img")" --yes --device "$SPEC,wait=20,console=unix:$B/console.sock" --region misc --no-backup
 LOG=$(caselog)
 expect_grep "^U-Boot 2023\.01.*fastboot" "$LOG" "the console showed U-Boot starting again after the reboot"
-expect_grep "^Listening for fastboot command on 10\.0\.2\.15" "$LOG" "and back in fastboot: the profile's boot line"
+# the check stops reading at the profile's line: what follows it may not be in the log
+expect_grep "^Listening for fastboot command on" "$LOG" "and back in fastboot: the profile's boot line"
 expect_exit 0 "recover without a console" -- "$UNBRICK" recover "$T/misc.img" --profile "$P" \
 	--sha256 "$(sha "$T/misc.img")" --yes --device "$SPEC,wait=20" --region misc --no-backup
 LOG=$(caselog)

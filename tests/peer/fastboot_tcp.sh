@@ -134,4 +134,56 @@ stop_device
 start_device
 flash 0 "--unlock bootloader writes it" "$T/raw2.bin" --device "$SPEC" --region bootloader --unlock bootloader --no-backup
 holds bootloader "$T/raw2.bin" "the bootloader partition holds it"
+
+# ---- slots: an A/B device (boot_a, boot_b; system_a only)
+stop_device
+PARTS="boot_a:0x100000:0x200000 boot_b:0x300000:0x200000 system_a:0x500000:0x800000"
+cat > "$T/ab.json" <<'EOF'
+{
+  "name": "fastboot-sim-ab",
+  "family": "fastboot",
+  "match": { "models": ["unbrick-sim"] },
+  "flash": [
+    { "name": "boot", "storage": "partition", "offset": "0x100000", "size": "0x200000", "role": "kernel", "flags": ["firmware"] },
+    { "name": "system", "storage": "partition", "offset": "0x500000", "size": "0x800000", "role": "rootfs" }
+  ]
+}
+EOF
+start_device -v current-slot=a -v slot-count=2
+abflash() {   # abflash EXIT WHAT IMAGE [options]
+	want=$1; what=$2; img=$3; shift 3
+	expect_exit "$want" "$what" -- "$UNBRICK" flash "$img" --profile "$T/ab.json" --sha256 "$(sha "$img")" --yes --no-backup "$@"
+}
+part_of() { python3 -c 'import sys; f=open(sys.argv[1],"rb"); f.seek(int(sys.argv[2],0)); open(sys.argv[4],"wb").write(f.read(int(sys.argv[3],0)))' "$@"; }
+cp "$DEV" "$T/before.img"
+abflash 0 "--slot other (the device boots a)" "$T/raw2.bin" --device "$SPEC" --region boot --slot other
+holds boot_b "$T/raw2.bin" "boot_b holds it"
+part boot_a "$T/a-now.bin"
+part_of "$T/before.img" 0x100000 0x200000 "$T/a-before.bin"
+same_file "$T/a-now.bin" "$T/a-before.bin" "boot_a untouched"
+expect_exit 0 "the real client asks the current slot" -- $FB getvar current-slot
+expect_grep "^current-slot: a" "$T/err" "still a: no set_active without set_active=on"
+head -c $((1 << 20)) /dev/urandom > "$T/raw4.bin"
+abflash 0 "--slot all" "$T/raw4.bin" --device "$SPEC" --region boot --slot all
+holds boot_a "$T/raw4.bin" "boot_a holds it"
+holds boot_b "$T/raw4.bin" "and boot_b"
+cp "$DEV" "$T/before.img"
+abflash 3 "--slot b of a partition the device has only in slot a" "$T/raw2.bin" --device "$SPEC,set_active=on" --region system --slot b
+expect_grep "no partition system_b" "$T/err" "refused, naming the partition"
+same_file "$DEV" "$T/before.img" "nothing written"
+if grep -q "set_active" "$T/dev.log"; then echo "FAIL: set_active was sent after a refused write"; FAILS=$((FAILS + 1)); else echo "ok: and no set_active sent"; fi
+abflash 0 "--slot b with set_active=on" "$T/raw2.bin" --device "$SPEC,set_active=on" --region boot --slot b
+holds boot_b "$T/raw2.bin" "boot_b holds it"
+expect_exit 0 "the real client asks the current slot" -- $FB getvar current-slot
+expect_grep "^current-slot: b" "$T/err" "the device boots b now"
+if grep -E "flash:boot_b|set_active" "$T/dev.log" | tail -n 2 | tr '\n' ' ' | grep -q "flash:boot_b.*set_active:b"; then
+	echo "ok: set_active came after the flash"
+else
+	echo "FAIL: set_active not after the flash"; FAILS=$((FAILS + 1))
+fi
+expect_exit 2 "set_active=on with --slot all is a usage error" -- "$UNBRICK" flash "$T/raw2.bin" --profile "$T/ab.json" --sha256 "$(sha "$T/raw2.bin")" --yes --no-backup --device "$SPEC,set_active=on" --region boot --slot all
+stop_device
+start_device -v slot-count=2
+abflash 3 "--slot other on a device that does not say its slot" "$T/raw2.bin" --device "$SPEC" --region boot --slot other
+expect_grep "needs the device's current slot" "$T/err" "refused, saying why"
 finish

@@ -12,8 +12,9 @@
  * and all (as INFO lines).  download takes up to MAX_DOWNLOAD bytes;
  * flash writes the download into a partition, raw or Android sparse
  * (its "don't care" left alone); erase writes zeros; reboot and
- * reboot-bootloader end the connection as a reset would; set_active,
- * continue and flashing lock|unlock answer OKAY (flashing sets unlocked).
+ * reboot-bootloader end the connection as a reset would; set_active sets
+ * current-slot; continue and flashing lock|unlock answer OKAY (flashing
+ * sets unlocked).
  * One connection at a time, as long as it runs; a log line per command
  * on stderr. */
 #include <arpa/inet.h>
@@ -240,6 +241,8 @@ static int session(int fd)
 				reply(fd, "OKAY");
 			} else if ((v = var(cmd + 7, buf, sizeof buf))) {
 				reply(fd, "OKAY%s", v);
+			} else if (strncmp(cmd + 7, "partition-", 10) == 0 && strchr(cmd + 17, ':')) {
+				reply(fd, "FAILpartition '%s' does not exist", strchr(cmd + 17, ':') + 1);
 			} else {
 				reply(fd, "FAILVariable not implemented");
 			}
@@ -302,7 +305,10 @@ static int session(int fd)
 		} else if (strncmp(cmd, "flashing ", 9) == 0) {
 			set_var("unlocked", strncmp(cmd + 9, "unlock", 6) == 0 ? "yes" : "no");
 			reply(fd, "OKAY");
-		} else if (strncmp(cmd, "set_active:", 11) == 0 || strcmp(cmd, "continue") == 0) {
+		} else if (strncmp(cmd, "set_active:", 11) == 0) {
+			set_var("current-slot", cmd + 11 + (cmd[11] == '_'));
+			reply(fd, "OKAY");
+		} else if (strcmp(cmd, "continue") == 0) {
 			reply(fd, "OKAY");
 		} else {
 			reply(fd, "FAILunknown command");

@@ -83,12 +83,14 @@ static void raw_images(void **state)
 {
 	static const size_t sizes[] = { 1, 511, 4096, 4097, 40000, 300000 };
 	static const uint64_t maxes[] = { 4096 + 64, 10000, 65536, 1u << 20 };
-	size_t si, mi, i;
+	size_t si, mi, bi, i;
 
 	(void)state;
+	for (bi = 0; bi < 2; bi++)
 	for (si = 0; si < sizeof sizes / sizeof sizes[0]; si++)
 		for (mi = 0; mi < sizeof maxes / sizeof maxes[0]; mi++) {
-			size_t n = sizes[si], padded = (n + 4095) / 4096 * 4096;
+			uint32_t blk = bi ? 4096 : 512;
+			size_t n = sizes[si], padded = (n + blk - 1) / blk * blk;
 			uint8_t *img = malloc(n), *dev;
 			struct ub_resparse *r;
 			struct ub_src s;
@@ -104,7 +106,7 @@ static void raw_images(void **state)
 					memcpy(img + i, "\x11\x22\x33\x44", 4);
 			}
 			src_of(&s, img, n);
-			assert_int_equal(ub_resparse_plan(&r, &s, 4096, maxes[mi], &e), 0);
+			assert_int_equal(ub_resparse_plan(&r, &s, blk, maxes[mi], &e), 0);
 			assert_true(ub_resparse_expanded(r) == padded);
 			dev = write_pieces(r, maxes[mi], padded, &pieces);
 			assert_memory_equal(dev, img, n);

@@ -96,6 +96,29 @@ static int first_contact(struct ub_device *d, struct ub_err *e)
 	return rc;
 }
 
+int ub_fbdev_slots(const struct ub_device *d, char out[2][4], struct ub_err *e)
+{
+	if (!d->slot[0]) {
+		out[0][0] = '\0';
+		return 1;
+	}
+	if (strcmp(d->slot, "all") == 0) {
+		snprintf(out[0], 4, "_a");
+		snprintf(out[1], 4, "_b");
+		return 2;
+	}
+	if (strcmp(d->slot, "other") == 0) {
+		if (strcmp(d->current_slot, "a") != 0 && strcmp(d->current_slot, "b") != 0)
+			return ub_err_set(e, UB_EREFUSED, "fastboot-slot",
+					  "slot=other needs the device's current slot, and it says '%s'; nothing was written",
+					  d->current_slot[0] ? d->current_slot : "nothing");
+		snprintf(out[0], 4, "_%s", strcmp(d->current_slot, "a") == 0 ? "b" : "a");
+		return 1;
+	}
+	snprintf(out[0], 4, "_%c", d->slot[0]);
+	return 1;
+}
+
 int ub_fbdev_connect(struct ub_device *d, struct ub_err *e)
 {
 	const char *tr = d->spec.transport;
@@ -182,6 +205,13 @@ static int fb_open(struct ub_device **out, const struct ub_device_spec *spec,
 	d->locked = -1;
 	d->wait_ms = param_int(spec, "wait", 30) * 1000;
 	d->timeout_ms = param_int(spec, "timeout", 120) * 1000;
+	ub_device_spec_param(spec, "slot", d->slot, sizeof d->slot);
+	d->set_active = ub_device_spec_param(spec, "set_active", v, sizeof v) && strcmp(v, "on") == 0;
+	if (d->set_active && (!d->slot[0] || strcmp(d->slot, "all") == 0)) {
+		fb_close(d);
+		return ub_err_set(e, UB_EUSAGE, "usage",
+				  "set_active=on needs one slot to make active: slot=a, b or other");
+	}
 	if (ub_device_spec_param(spec, "max_download", v, sizeof v) &&
 	    (ub_parse_size(v, &d->max_piece) || d->max_piece < 4096 || d->max_piece > 0xffffffffu)) {
 		fb_close(d);
@@ -289,6 +319,10 @@ static const struct ub_param_def params[] = {
 	{ "timeout", "int", 1, 86400, "120", "seconds a flash or an erase may take on the device", NULL },
 	{ "max_download", "text", 0, 0, "the device's max-download-size",
 	  "largest download (as fastboot -S): larger images go as sparse pieces", NULL },
+	{ "slot", "a|b|all|other", 0, 0, NULL,
+	  "the slot to write on an A/B device: partition NAME_a, NAME_b, both, or the one it does not boot now", "slot" },
+	{ "set_active", "on|off", 0, 0, "off",
+	  "after every write went in, make the slot written the one the device boots (set_active)", NULL },
 	{ "console", "text", 0, 0, NULL,
 	  "the board's console for the boot check (unix:PATH, serial:/dev/ttyUSB0, tcp:HOST:PORT)", NULL },
 	{ NULL, NULL, 0, 0, NULL, NULL, NULL },

@@ -30,6 +30,10 @@ struct ub_device {
 	int identified;
 	unsigned *part;              /* enum ub_fbpart per region of the map */
 	char part_why[64][96];       /* the device's words for a missing one */
+	char part_name[64][48];      /* the partition asked (with its slot's suffix) */
+	char slot[8];                /* slot= of the spec: a, b, all, other; "" none */
+	int set_active;              /* set_active=on: the slot written becomes the active one */
+	char current_slot[8];        /* what the device says, without '_'; "" not said */
 	int log_fd;
 	struct ub_stream *console;   /* the board's console for the boot check, once rebooted */
 	double reboot_at;
@@ -52,6 +56,12 @@ int ub_fbdev_boot_check(struct ub_device *d, const char *expect, struct ub_boot_
 			struct ub_err *e);
 int ub_fbdev_list(void (*found)(void *ctx, const struct ub_found *f), void *ctx,
 		  struct ub_err *e);
+
+/* The partition suffixes a write goes to (slot=): "" without slots,
+ * "_a" or "_b", both for all, the one not current for other.  Returns
+ * their count, or UB_EREFUSED when other is asked of a device that does
+ * not say its current slot. */
+int ub_fbdev_slots(const struct ub_device *d, char out[2][4], struct ub_err *e);
 
 /* "0x04000000", "67108864" (as getvar answers sizes) -> bytes; -1 when
  * not a number. */

@@ -87,47 +87,69 @@ static const char *var_of(const json_t *profile, const char *key, const char *de
 	return s && *s ? s : def;
 }
 
-/* Each partition's size against the profile's region. */
-static int partitions(struct ub_device *d, struct vars *v, struct ub_err *e)
+/* One partition's size against its region: 0, or an error. */
+static int partition(struct ub_device *d, struct vars *v, size_t i, const char *name, struct ub_err *e)
 {
-	size_t i;
+	const struct ub_region *g = &d->map->v[i];
+	char q[96], val[UB_FB_REPLY_MAX + 1];
+	uint64_t size;
 	int rc;
 
-	for (i = 0; i < d->map->n; i++) {
-		const struct ub_region *g = &d->map->v[i];
-		char name[96], val[UB_FB_REPLY_MAX + 1];
-		uint64_t size;
-
-		snprintf(name, sizeof name, "partition-size:%s", g->name);
-		rc = ub_fb_getvar(&d->fb, name, val, sizeof val, UB_FB_VAR_TIMEOUT_MS, e);
-		if (rc == UB_EFAIL) {
-			/* "Variable not implemented": the device cannot say */
-			if (strstr(e->msg, "not implemented") || strstr(e->msg, "unknown")) {
-				d->part[i] = UB_FBPART_UNKNOWN;
-				if (!strstr(v->missing, "partition-size"))
-					snprintf(v->missing + strlen(v->missing), sizeof v->missing - strlen(v->missing),
-						 "%spartition-size", v->missing[0] ? ", " : "");
-			} else {
-				d->part[i] = UB_FBPART_MISSING;
-				snprintf(d->part_why[i], sizeof d->part_why[i], "%.90s",
-					 strstr(e->msg, "FAIL ") ? strstr(e->msg, "FAIL ") + 5 : e->msg);
-			}
-			ub_fbdev_log(d, "fastboot: %s: %s\n", name, e->msg);
-			ub_err_clear(e);
-			continue;
+	snprintf(q, sizeof q, "partition-size:%s", name);
+	snprintf(d->part_name[i], sizeof d->part_name[i], "%.47s", name);
+	rc = ub_fb_getvar(&d->fb, q, val, sizeof val, UB_FB_VAR_TIMEOUT_MS, e);
+	if (rc == UB_EFAIL) {
+		/* "Variable not implemented": the device cannot say */
+		if (strstr(e->msg, "not implemented") || strstr(e->msg, "unknown")) {
+			if (!strstr(v->missing, "partition-size"))
+				snprintf(v->missing + strlen(v->missing), sizeof v->missing - strlen(v->missing),
+					 "%spartition-size", v->missing[0] ? ", " : "");
+		} else {
+			d->part[i] = UB_FBPART_MISSING;
+			snprintf(d->part_why[i], sizeof d->part_why[i], "%.90s",
+				 strstr(e->msg, "FAIL ") ? strstr(e->msg, "FAIL ") + 5 : e->msg);
 		}
-		if (rc)
-			return rc;
-		if (ub_fbdev_parse_size(val, &size))
-			return ub_err_set(e, UB_EFORMAT, "fastboot-protocol",
-					  "getvar %s: the device answered '%s', not a size", name, val);
-		if (size != g->size)
-			return ub_err_set(e, UB_EREFUSED, "fastboot-partition",
-					  "partition %s is %llu bytes on the device and %llu in profile %s: the profile is not this device's layout; nothing was written",
-					  g->name, (unsigned long long)size, (unsigned long long)g->size,
-					  json_string_value(json_object_get(d->profile, "name")) ?
-					  json_string_value(json_object_get(d->profile, "name")) : "");
+		ub_fbdev_log(d, "fastboot: %s: %s\n", q, e->msg);
+		ub_err_clear(e);
+		return 0;
+	}
+	if (rc)
+		return rc;
+	if (ub_fbdev_parse_size(val, &size))
+		return ub_err_set(e, UB_EFORMAT, "fastboot-protocol", "getvar %s: the device answered '%s', not a size",
+				  q, val);
+	if (size != g->size)
+		return ub_err_set(e, UB_EREFUSED, "fastboot-partition",
+				  "partition %s is %llu bytes on the device and %llu in profile %s: the profile is not this device's layout; nothing was written",
+				  name, (unsigned long long)size, (unsigned long long)g->size,
+				  json_string_value(json_object_get(d->profile, "name")) ?
+				  json_string_value(json_object_get(d->profile, "name")) : "");
+	if (d->part[i] == UB_FBPART_UNKNOWN)
 		d->part[i] = UB_FBPART_OK;
+	return 0;
+}
+
+/* Each partition's size against the profile's region, in every slot a
+ * write would go to. */
+static int partitions(struct ub_device *d, struct vars *v, struct ub_err *e)
+{
+	char suffix[2][4];
+	size_t i;
+	int n, k, rc;
+
+	if ((n = ub_fbdev_slots(d, suffix, e)) < 0)
+		return n;
+	for (i = 0; i < d->map->n; i++) {
+		d->part[i] = UB_FBPART_UNKNOWN;
+		for (k = 0; k < n; k++) {
+			char name[64];
+
+			snprintf(name, sizeof name, "%.40s%s", d->map->v[i].name, suffix[k]);
+			if ((rc = partition(d, v, i, name, e)))
+				return rc;
+			if (d->part[i] == UB_FBPART_MISSING)
+				break;
+		}
 	}
 	return 0;
 }
@@ -177,6 +199,7 @@ int ub_fbdev_identify(struct ub_device *d, struct ub_identity *id, struct ub_err
 		goto out;
 	}
 	d->locked = strcmp(unlocked, "yes") == 0 ? 0 : strcmp(unlocked, "no") == 0 ? 1 : -1;
+	snprintf(d->current_slot, sizeof d->current_slot, "%.7s", slot[0] == '_' ? slot + 1 : slot);
 	if ((rc = partitions(d, v, e)))
 		goto out;
 	snprintf(id->mode, sizeof id->mode, "%s", strcmp(user, "yes") == 0 ? "fastbootd" : "bootloader");
