@@ -119,7 +119,7 @@ cp "$DEV" "$T/before.img"
 flash 3 "the protected bootloader without --unlock" "$T/raw2.bin" --device "$SPEC" --region bootloader --no-backup
 expect_grep "region bootloader is protected" "$T/err" "refused, naming the region"
 flash 3 "a flash with a backup fastboot cannot make" "$T/raw2.bin" --device "$SPEC" --region boot
-expect_grep "fastboot cannot read partitions" "$T/err" "refused, saying why"
+expect_grep "fastboot device cannot be read, so nothing can be backed up" "$T/err" "refused before the device is reached, saying why"
 expect_grep "no-backup" "$T/err" "and what to do"
 sed 's/"size": "0x100000", "role": "data"/"size": "0x200000", "role": "data"/' "$T/sim.json" > "$T/other.json"
 expect_exit 3 "a profile of another layout" -- "$UNBRICK" flash "$T/raw2.bin" --profile "$T/other.json" --sha256 "$(sha "$T/raw2.bin")" --yes --device "$SPEC" --region boot --no-backup
