@@ -104,6 +104,11 @@ holds boot "$T/raw2.bin" "boot holds unbrick's raw image"
 expect_grep "written, NOT verified" "$T/err" "and it says written, not verified"
 flash 0 "flash the img2simg image into system" "$T/holes.simg" --device "$SPEC" --region system --no-backup
 holds system "$T/holes.bin" "system holds what it expands to"
+# a sparse image goes to fastboot as it is; for a family that does not
+# take sparse images it stays a container to unpack
+expect_exit 3 "the img2simg image planned for the fake family" -- "$UNBRICK" flash "$T/holes.simg" --dry-run \
+	--device "fake:file:$T/none.img" --profile "$SRCDIR/profiles/fake-board.json" --sha256 "$(sha "$T/holes.simg")" --no-backup
+expect_grep "the image is packed \(sparse\)" "$T/err" "is refused there as packed"
 flash 0 "the same, larger than max_download=256K: pieces" "$T/holes.simg" --device "$SPEC,max_download=256K" --region system --no-backup
 expect_grep "goes as [0-9]+ sparse pieces" "$T/err" "sent in pieces"
 holds system "$T/holes.bin" "system holds it"
