@@ -1,4 +1,5 @@
 #include "fastboot.h"
+#include "base/hex.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,17 +10,6 @@ static const char *const kinds[] = { "OKAY", "FAIL", "INFO", "TEXT", "DATA" };
 const char *ub_fb_kind_name(enum ub_fb_kind k)
 {
 	return (unsigned)k < sizeof kinds / sizeof kinds[0] ? kinds[k] : "?";
-}
-
-static int hexval(uint8_t c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 int ub_fb_reply_parse(const uint8_t *buf, size_t n, struct ub_fb_reply *out, struct ub_err *e)
@@ -52,7 +42,7 @@ int ub_fb_reply_parse(const uint8_t *buf, size_t n, struct ub_fb_reply *out, str
 			return ub_err_set(e, UB_EFORMAT, "fastboot-protocol",
 					  "the device's DATA reply is %zu bytes, not DATA and eight hex digits", n);
 		for (i = 0; i < 8; i++) {
-			int h = hexval(buf[4 + i]);
+			int h = ub_hex_digit(buf[4 + i]);
 
 			if (h < 0)
 				return ub_err_set(e, UB_EFORMAT, "fastboot-protocol",

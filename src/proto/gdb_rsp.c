@@ -1,4 +1,5 @@
 #include "gdb_rsp.h"
+#include "base/hex.h"
 
 #include <errno.h>
 #include <netinet/in.h>
@@ -27,17 +28,6 @@ void ub_rsp_parser_free(struct ub_rsp_parser *p)
 {
 	free(p->data);
 	memset(p, 0, sizeof *p);
-}
-
-static int hexval(uint8_t c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 static void append(struct ub_rsp_parser *p, uint8_t byte)
@@ -95,7 +85,7 @@ enum ub_rsp_event ub_rsp_parser_feed(struct ub_rsp_parser *p, uint8_t byte)
 		}
 		return UB_RSP_EV_NONE;
 	case SUM1:
-		if ((v = hexval(byte)) < 0) {
+		if ((v = ub_hex_digit(byte)) < 0) {
 			p->state = OUTSIDE;
 			return UB_RSP_EV_BADSUM;
 		}
@@ -104,7 +94,7 @@ enum ub_rsp_event ub_rsp_parser_feed(struct ub_rsp_parser *p, uint8_t byte)
 		return UB_RSP_EV_NONE;
 	default:
 		p->state = OUTSIDE;
-		if ((v = hexval(byte)) < 0)
+		if ((v = ub_hex_digit(byte)) < 0)
 			return UB_RSP_EV_BADSUM;
 		p->want = (uint8_t)(p->want | v);
 		if (p->overflow)
@@ -213,8 +203,8 @@ void ub_rsp_parse_supported(const char *reply, size_t len, unsigned *features,
 		if (n > 11 && memcmp(item, "PacketSize=", 11) == 0) {
 			size_t v = 0, i;
 
-			for (i = 11; i < n && hexval((uint8_t)item[i]) >= 0 && v < ((size_t)1 << 40); i++)
-				v = v * 16 + (size_t)hexval((uint8_t)item[i]);
+			for (i = 11; i < n && ub_hex_digit((uint8_t)item[i]) >= 0 && v < ((size_t)1 << 40); i++)
+				v = v * 16 + (size_t)ub_hex_digit((uint8_t)item[i]);
 			if (i == n)
 				*packet_size = v;
 		}
@@ -227,7 +217,7 @@ static int hex2(const char *s, size_t left)
 {
 	int a, b;
 
-	if (left < 2 || (a = hexval((uint8_t)s[0])) < 0 || (b = hexval((uint8_t)s[1])) < 0)
+	if (left < 2 || (a = ub_hex_digit((uint8_t)s[0])) < 0 || (b = ub_hex_digit((uint8_t)s[1])) < 0)
 		return -1;
 	return a << 4 | b;
 }
@@ -444,7 +434,7 @@ static int is_output(const char *s, size_t n)
 	if (n < 3 || s[0] != 'O' || (n - 1) % 2)
 		return 0;
 	for (i = 1; i < n; i++)
-		if (hexval((uint8_t)s[i]) < 0)
+		if (ub_hex_digit((uint8_t)s[i]) < 0)
 			return 0;
 	return 1;
 }

@@ -1,17 +1,7 @@
 #include "family/uboot/dump.h"
+#include "base/hex.h"
 
 #include <string.h>
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /* n bytes as md.b prints them from line[i] on (" 27 05 ..."): the index
  * past them, or 0 when one is malformed. */
@@ -24,8 +14,8 @@ static size_t bytes_at(const char *line, size_t len, size_t i, uint8_t *out, siz
 
 		if (i + 3 > len || line[i] != ' ')
 			return 0;
-		hi = hexval(line[i + 1]);
-		lo = hexval(line[i + 2]);
+		hi = ub_hex_digit(line[i + 1]);
+		lo = ub_hex_digit(line[i + 2]);
 		if (hi < 0 || lo < 0)
 			return 0;
 		out[k] = (uint8_t)(hi << 4 | lo);
@@ -47,7 +37,7 @@ static size_t words_at(const char *line, size_t len, size_t i, uint8_t *out, siz
 		if (i + 9 > len || line[i] != ' ')
 			return 0;
 		for (j = 1; j <= 8; j++) {
-			int h = hexval(line[i + j]);
+			int h = ub_hex_digit(line[i + j]);
 
 			if (h < 0)
 				return 0;
@@ -68,8 +58,8 @@ static int line_addr(const char *line, size_t len, uint64_t *addr, size_t *at)
 	size_t i = 0;
 
 	*addr = 0;
-	while (i < len && i < 16 && hexval(line[i]) >= 0)
-		*addr = *addr << 4 | (uint64_t)hexval(line[i++]);
+	while (i < len && i < 16 && ub_hex_digit(line[i]) >= 0)
+		*addr = *addr << 4 | (uint64_t)ub_hex_digit(line[i++]);
 	if (i == 0 || i >= len || line[i] != ':')
 		return 1;
 	*at = i + 1;
