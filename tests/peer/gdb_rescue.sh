@@ -11,9 +11,9 @@
 #     the flash, or whose sha256 is wrong are refused and nothing is
 #     loaded; the probe's connection dropped mid-load stops the run with
 #     nothing written, and --resume finishes the rescue;
-#   - another such board: a loader that never prompts (Debian's own build,
-#     linked for 0x0, put in RAM) is reported with the CPU's PC and state,
-#     the CPU left halted and the flash untouched;
+#   - another such board: a loader that never prompts (4 KiB of ARM
+#     "b ." put in RAM) is reported with the CPU's PC and state, the CPU
+#     left halted and the flash untouched;
 #   - a board with both NOR banks erased: diagnosed from its silent
 #     console (a programmer's way, which this family is), then the whole
 #     rescue, from nothing on the console to Debian's bootloader booting
@@ -69,8 +69,12 @@ EOF
 }
 profile "$T/good.json" "$LOADER" "$(sha256sum "$LOADER" | cut -d' ' -f1)"
 profile "$T/wrong-sha.json" "$LOADER" "$STOCK_SHA"
-# Debian's own build, linked for 0x0: started in RAM it never prompts
-profile "$T/silent.json" "$STOCK" "$STOCK_SHA" 3
+# A loader that spins where it starts ("b ." over and over): it never
+# prompts, and it cannot touch the flash, so whatever changes there is
+# ours.  (Debian's own build, linked for 0x0, also never prompts, but run
+# from RAM it stores into the flash's address range as it likes.)
+python3 -c 'import sys; sys.stdout.buffer.write(b"\xfe\xff\xff\xea" * 1024)' >"$T/spin.bin"
+profile "$T/silent.json" "$T/spin.bin" "$(sha256sum "$T/spin.bin" | cut -d' ' -f1)" 3
 
 sums() { sha256sum "$1/flash0.img" "$1/flash1.img" | cut -d' ' -f1; }
 
@@ -232,7 +236,7 @@ esac
 # what our protocol wrote, as gdb-multiarch reads it: the loader's first
 # 4 KiB (its vectors and start code, which nothing writes)
 gdbx "$GPORT" "info registers pc" "dump binary memory $T/gdb-ram.bin 0x60800000 0x60801000" >"$T/gdb3.txt"
-head -c 4096 "$STOCK" | cmp -s - "$T/gdb-ram.bin" && echo "ok: gdb-multiarch reads the loader where we wrote it" ||
+cmp -s "$T/spin.bin" "$T/gdb-ram.bin" && echo "ok: gdb-multiarch reads the loader where we wrote it" ||
 	{ echo "FAIL: the loader in RAM differs as gdb-multiarch reads it"; FAILS=$((FAILS + 1)); }
 python3 - "$T/out" "$T/gdb3.txt" <<'PY' && echo "ok: the PC reported is where gdb-multiarch finds the CPU" || { echo "FAIL: reported PC differs"; FAILS=$((FAILS + 1)); }
 import json, re, sys
