@@ -24,6 +24,7 @@
 
 #include "base/params.h"
 #include "base/say.h"
+#include "tcp_connect.h"
 #include "telnet.h"
 
 struct ub_stream {
@@ -74,33 +75,23 @@ static int open_unix(struct ub_stream *s, const char *path, struct ub_err *e)
 
 static int open_tcp(struct ub_stream *s, const char *hostport, struct ub_err *e)
 {
-	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res, *ai;
 	char host[256];
 	const char *colon = strrchr(hostport, ':');
-	int rc, err = 0;
+	int err, gai;
 
 	if (!colon || colon == hostport || (size_t)(colon - hostport) >= sizeof host || !colon[1])
 		return ub_err_set(e, UB_EUSAGE, "usage",
 				  "tcp address '%s' must be HOST:PORT", hostport);
 	memcpy(host, hostport, (size_t)(colon - hostport));
 	host[colon - hostport] = '\0';
-	rc = getaddrinfo(host, colon + 1, &hints, &res);
-	if (rc)
+	s->fd = ub_tcp_connect(host, colon + 1, UB_TCP_CONNECT_MS, &err, &gai);
+	if (gai)
 		return ub_err_set(e, UB_ENODEV, "console-connect", "cannot resolve %s: %s",
-				  hostport, gai_strerror(rc));
-	for (ai = res; ai; ai = ai->ai_next) {
-		s->fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
-		if (s->fd >= 0 && connect(s->fd, ai->ai_addr, ai->ai_addrlen) == 0)
-			break;
-		err = errno;
-		if (s->fd >= 0)
-			close(s->fd);
-		s->fd = -1;
-	}
-	freeaddrinfo(res);
+				  hostport, gai_strerror(gai));
 	if (s->fd < 0)
 		return ub_err_errno(e, UB_ENODEV, "console-connect", err,
-				    "cannot connect to %s", hostport);
+				    "cannot connect to %s%s", hostport,
+				    err == ETIMEDOUT ? " (no answer in 10 s)" : "");
 	return 0;
 }
 

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "base/progress.h"
+#include "io/tcp_connect.h"
 #include "proto/fastboot_udp.h"
 
 #define SEND_MS 30000   /* a peer that takes nothing for this long is gone */
@@ -207,31 +208,23 @@ int ub_fbtcp_open_fd(struct ub_fb_transport **out, int fd, const char *where, in
 int ub_fbtcp_open(struct ub_fb_transport **out, const char *address, int timeout_ms,
 		  struct ub_err *e)
 {
-	struct addrinfo hints = { 0 }, *res = NULL, *ai;
 	char host[256], port_s[16], where[128];
 	unsigned port;
-	int fd = -1, rc, err = 0;
+	int fd, rc, err, gai;
 
 	*out = NULL;
 	if ((rc = ub_fb_host_port(address, host, sizeof host, &port, e)))
 		return rc;
 	snprintf(port_s, sizeof port_s, "%u", port ? port : UB_FBTCP_PORT);
-	hints.ai_socktype = SOCK_STREAM;
-	if ((rc = getaddrinfo(host, port_s, &hints, &res)) != 0)
+	fd = ub_tcp_connect(host, port_s, timeout_ms > 0 && timeout_ms < UB_TCP_CONNECT_MS ? timeout_ms : UB_TCP_CONNECT_MS,
+			    &err, &gai);
+	if (gai)
 		return ub_err_set(e, UB_ENODEV, "no-device", "tcp %s: cannot resolve %s: %s", address, host,
-				  gai_strerror(rc));
-	for (ai = res; ai && fd < 0; ai = ai->ai_next) {
-		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
-		if (fd >= 0 && connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
-			err = errno;
-			close(fd);
-			fd = -1;
-		}
-	}
-	freeaddrinfo(res);
+				  gai_strerror(gai));
 	if (fd < 0)
-		return ub_err_errno(e, UB_ENODEV, "fastboot-absent", err ? err : errno,
-				    "no fastboot device answers at tcp %s:%s", host, port_s);
+		return ub_err_errno(e, UB_ENODEV, "fastboot-absent", err,
+				    "no fastboot device answers at tcp %s:%s%s", host, port_s,
+				    err == ETIMEDOUT ? " (the connection was not accepted in time)" : "");
 	snprintf(where, sizeof where, "tcp %.100s:%s", host, port_s);
 	return ub_fbtcp_open_fd(out, fd, where, timeout_ms, e);
 }
