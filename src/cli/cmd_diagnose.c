@@ -9,6 +9,7 @@
 #include "core/diagnose.h"
 #include "core/journal.h"
 #include "core/profile.h"
+#include "core/session.h"
 #include "family/family.h"
 
 #define MAX_LOG (16u << 20)   /* a boot log is kilobytes; more is a loop */
@@ -45,12 +46,15 @@ const struct cli_cmd cli_cmd_diagnose = {
 };
 
 /* Listens to the device for seconds through its family, sending nothing:
- * a diagnosis must not change what the device does. */
-static int listen_device(const char *device, int seconds, char **log, size_t *len,
-			 struct ub_err *e)
+ * a diagnosis must not change what the device does.  It holds the
+ * device's lock meanwhile: a console's bytes go to one reader, and a
+ * write in progress waits for them. */
+static int listen_device(const char *device, long long case_id, int seconds, char **log,
+			 size_t *len, struct ub_err *e)
 {
 	struct ub_device_spec spec;
 	const struct ub_family *fam;
+	struct ub_lock lock = { -1 };
 	int rc;
 
 	*log = NULL;
@@ -66,8 +70,12 @@ static int listen_device(const char *device, int seconds, char **log, size_t *le
 		return ub_err_set(e, UB_EUSAGE, "usage",
 				  "a %s device cannot be listened to; capture its console with another program and give --console-log FILE",
 				  fam->name);
+	if ((rc = ub_lock_spec(&lock, &spec, case_id, e)))
+		return rc;
 	fprintf(stderr, "listening on %s for %d s: power-cycle the device now...\n", spec.address, seconds);
-	return fam->capture(&spec, seconds, log, len, e);
+	rc = fam->capture(&spec, seconds, log, len, e);
+	ub_unlock(&lock);
+	return rc;
 }
 
 static void print_human(const struct ub_diagnosis *d)
@@ -187,7 +195,7 @@ static int run(int argc, char **argv)
 	if (logfile)
 		rc = ub_read_small(logfile, MAX_LOG, "console log", "format", &log, &len, &e);
 	else if (device)
-		rc = listen_device(device, listen, &log, &len, &e);
+		rc = listen_device(device, case_id, listen, &log, &len, &e);
 	else
 		rc = 0;
 	if (!rc)

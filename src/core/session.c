@@ -23,20 +23,26 @@ int ub_session_plan(struct ub_session *s, const char *spec,
 	return prepare(s, spec, profile, 0, e);
 }
 
-int ub_session_lock(struct ub_session *s, long long case_id, struct ub_err *e)
+int ub_lock_spec(struct ub_lock *l, const struct ub_device_spec *spec, long long case_id,
+		 struct ub_err *e)
 {
 	char key[2200], home[4096], locks[4200];
 	int rc;
 
+	if ((rc = ub_home(home, sizeof home, e)))
+		return rc;
+	snprintf(locks, sizeof locks, "%s/locks", home);
+	ub_device_spec_key(spec, key, sizeof key);
+	return ub_lock_device(l, locks, key, case_id, e);
+}
+
+int ub_session_lock(struct ub_session *s, long long case_id, struct ub_err *e)
+{
 	if (s->lock.fd >= 0) {
 		ub_lock_note_case(&s->lock, case_id);
 		return 0;
 	}
-	if ((rc = ub_home(home, sizeof home, e)))
-		return rc;
-	snprintf(locks, sizeof locks, "%s/locks", home);
-	ub_device_spec_key(&s->spec, key, sizeof key);
-	return ub_lock_device(&s->lock, locks, key, case_id, e);
+	return ub_lock_spec(&s->lock, &s->spec, case_id, e);
 }
 
 int ub_session_connect(struct ub_session *s, struct ub_err *e)

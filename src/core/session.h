@@ -29,6 +29,10 @@ int ub_session_plan(struct ub_session *s, const char *spec,
 /* Takes the device's lock for a planned session, saying case_id as its
  * holder (0: none yet); nothing when it is held. */
 int ub_session_lock(struct ub_session *s, long long case_id, struct ub_err *e);
+/* The same lock for a device reached without a session (diagnose's
+ * listening, which takes console bytes a running write waits for). */
+int ub_lock_spec(struct ub_lock *l, const struct ub_device_spec *spec, long long case_id,
+		 struct ub_err *e);
 /* Opens the device of a planned session (nothing when it is open),
  * taking its lock first. */
 int ub_session_connect(struct ub_session *s, struct ub_err *e);

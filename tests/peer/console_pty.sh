@@ -1,6 +1,7 @@
 #!/bin/sh
 # The U-Boot console on a pseudo-terminal (QEMU's -serial pty): diagnose
-# listening to the board's power-on, then identify and a verified backup of
+# listening to the board's power-on (nothing else reaches the device
+# meanwhile), then identify and a verified backup of
 # one region through it.
 . "$(dirname "$0")/lib.sh"
 use_board
@@ -12,6 +13,10 @@ PTY=$(cat "$B/console.pty")
 pid=$!
 sleep 1
 "$BOARD" resume "$B"
+# the console's bytes go to one reader: nothing else reaches the device
+# while diagnose listens (it holds the device's lock)
+expect_exit 4 "identify while diagnose listens" -- "$UNBRICK" identify --device "uboot:pty:$PTY" --profile qemu-virt-arm --json
+expect_json 'j["error"]["advice_id"] == "device-busy"' "refused: the device is busy"
 if wait $pid; then echo "ok: diagnose listened over a pty"; else echo "FAIL: diagnose exited $?"; cat "$T/diag.err"; FAILS=$((FAILS + 1)); fi
 cp "$T/diag.json" "$T/out"
 expect_json 'j["diagnosis"]["bootloader_seen"] and j["diagnosis"]["path"] == "console"' "it heard the bootloader: recover through the console"
