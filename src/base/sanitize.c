@@ -35,6 +35,26 @@ static int utf8_seq(const unsigned char *s, size_t n)
 	return len;
 }
 
+/* The code point of a valid sequence of len bytes. */
+static unsigned decode(const unsigned char *s, int len)
+{
+	unsigned cp = s[0] & (0xff >> (len + 1));
+	int i;
+
+	for (i = 1; i < len; i++)
+		cp = cp << 6 | (s[i] & 0x3f);
+	return cp;
+}
+
+/* Code points a terminal acts on instead of showing: the C1 controls,
+ * and the bidirectional controls, which reorder what follows on the line
+ * (a device string could make "0x1000" read as "0x0001"). */
+static int acts(unsigned cp)
+{
+	return (cp >= 0x80 && cp <= 0x9f) || cp == 0x061c || cp == 0x200e || cp == 0x200f ||
+	       (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
 /* Copies runs of harmless bytes whole; each control or invalid byte
  * becomes its escape.  whole: the text ends here (a cut sequence is
  * invalid), else stop before it. */
@@ -56,16 +76,15 @@ static size_t put(struct ub_strbuf *b, const char *s, size_t n, int whole)
 			len = utf8_seq(u + i, n - i);
 			if (len < 0 && !whole)
 				break;
-			/* U+0080..U+009F are C2 80..C2 9F */
-			if (len >= 2 && !(c == 0xc2 && u[i + 1] <= 0x9f)) {
+			if (len >= 2 && !acts(decode(u + i, len))) {
 				i += (size_t)len;
 				continue;
 			}
 		}
 		ub_sb_put(b, s + run, i - run);
-		if (len == 2) {
-			snprintf(esc, sizeof esc, "\\u%04x", u[i + 1]);
-			i += 2;
+		if (len >= 2) {
+			snprintf(esc, sizeof esc, "\\u%04x", decode(u + i, len));
+			i += (size_t)len;
 		} else {
 			snprintf(esc, sizeof esc, "\\x%02x", c);
 			i++;

@@ -41,6 +41,12 @@ static void terminal_sequences(void **state)
 	EXPECT("model \x9b" "2J", "model \\x9b2J");             /* a raw 0x9b */
 	EXPECT("\xc2\x80\xc2\x9f\x80\x9f", "\\u0080\\u009f\\x80\\x9f");
 	EXPECT("del\x7f", "del\\x7f");
+	/* bidi controls reorder the line: RLO makes "0001x0" read "0x1000" */
+	EXPECT("addr \xe2\x80\xae" "0001x0", "addr \\u202e0001x0");
+	EXPECT("\xe2\x80\x8e\xe2\x80\x8f\xe2\x80\xaa\xe2\x81\xa6\xe2\x81\xa9\xd8\x9c",
+	       "\\u200e\\u200f\\u202a\\u2066\\u2069\\u061c");
+	/* their neighbours are text: a dash, an ellipsis, Arabic, CJK */
+	EXPECT("\xe2\x80\x94\xe2\x80\xa6\xd8\xa7\xe4\xb8\xad", "\xe2\x80\x94\xe2\x80\xa6\xd8\xa7\xe4\xb8\xad");
 	/* newline and tab are kept; carriage return and the rest are not */
 	EXPECT("a\nb\tc\r\b\001", "a\nb\tc\\x0d\\x08\\x01");
 	{
