@@ -107,7 +107,11 @@ python3 - "$T/kill.out" <<'PY' || { echo "FAIL: the download never moved"; FAILS
 import json, sys, time
 end = time.time() + 60
 while time.time() < end:
-    for line in open(sys.argv[1], errors="replace"):
+    try:   # the flash in the background may not have made its output yet
+        lines = open(sys.argv[1], errors="replace").readlines()
+    except FileNotFoundError:
+        lines = []
+    for line in lines:
         try:
             ev = json.loads(line)
         except ValueError:
