@@ -19,6 +19,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "archive_files.h"
 #include "unpack.h"
 
 #define MAX_ENTRIES 10000
@@ -169,7 +170,9 @@ struct ent {
 	uint64_t hash;   /* of name, see fnv() */
 	char *target;    /* a symbolic link's target as written; a hard link's, normalized */
 	long index;      /* position in the archive */
+	uint64_t size;   /* as the entry declares it */
 	int dir, link, hard;   /* a folder; a symbolic link; a hard link */
+	int file;        /* a regular file (not a hard link) */
 };
 
 struct pick {
@@ -179,6 +182,7 @@ struct pick {
 	long entries, candidates;
 	uint64_t total;
 	struct ent *v;
+	int keep;            /* survey leaves v to the caller (ub_archive_files) */
 	char others[200];    /* names of the other entries, for the message */
 };
 
@@ -439,6 +443,19 @@ static int judge(struct archive_entry *ent, const char *path, uint64_t total,
 	return 0;
 }
 
+static void pick_free(struct pick *pk)
+{
+	long i;
+
+	if (pk->v)
+		for (i = 0; i < pk->entries; i++) {
+			free(pk->v[i].name);
+			free(pk->v[i].target);
+		}
+	free(pk->v);
+	pk->v = NULL;
+}
+
 /* Whether the archive has its proper end, so that a download cut short is
  * not taken for a smaller archive (libarchive reads entries one by one and
  * stops quietly at a cut between them).  A zip ends with its
@@ -486,10 +503,10 @@ static int survey(struct ub_inspect *ctx, const struct ub_src *src, int zip,
 	struct archive_entry *ent;
 	uint64_t limit = ub_unpack_layer_limit(ctx, src);
 	char what[320] = "", sz[32];
-	long i;
-	int r = ARCHIVE_FATAL, rc = 0, found;
+	int r = ARCHIVE_FATAL, rc = 0, found, keep = pk->keep;
 
 	memset(pk, 0, sizeof *pk);
+	pk->keep = keep;
 	pk->index = -1;
 	pk->v = calloc(MAX_ENTRIES, sizeof *pk->v);
 	if (!a || !pk->v) {
@@ -517,6 +534,8 @@ static int survey(struct ub_inspect *ctx, const struct ub_src *src, int zip,
 			break;
 		e = &pk->v[pk->entries];
 		e->index = pk->entries++;
+		e->size = size;
+		e->file = type == AE_IFREG && !archive_entry_hardlink(ent);
 		e->name = normalize(path);
 		e->hard = archive_entry_hardlink(ent) != NULL;
 		e->link = !e->hard && type == AE_IFLNK;
@@ -584,27 +603,23 @@ static int survey(struct ub_inspect *ctx, const struct ub_src *src, int zip,
 				      pk->candidates, pk->name, pk->others);
 	}
 out:
-	if (pk->v)
-		for (i = 0; i < pk->entries; i++) {
-			free(pk->v[i].name);
-			free(pk->v[i].target);
-		}
-	free(pk->v);
-	pk->v = NULL;
+	if (!pk->keep)
+		pick_free(pk);
 	archive_read_free(a);
 	free(us);
 	return rc;
 }
 
-/* Second pass: the firmware entry into a temporary file, inspected. */
-static int extract(struct ub_inspect *ctx, const struct ub_src *src, int zip,
-		   const struct pick *pk)
+/* Entry index (of size bytes, as the survey found it) into an unlinked
+ * temporary file, as *inner labelled "ARCHIVE:name".  Returns 0; 1 when
+ * it could not be unpacked whole (why says so); < 0 on other errors. */
+static int unpack_entry(struct ub_inspect *ctx, const struct ub_src *src, long index, uint64_t size,
+			const char *name, struct ub_src *inner, char *why, size_t whylen)
 {
 	struct ub_unpack_src *us = malloc(sizeof *us);
 	struct archive *a = us ? open_reader(us, src) : NULL;
 	struct archive_entry *ent;
 	struct ub_unpack_out o;
-	struct ub_src inner;
 	long i;
 	int fd = -1, rc, r;
 
@@ -613,7 +628,7 @@ static int extract(struct ub_inspect *ctx, const struct ub_src *src, int zip,
 		goto out;
 	}
 	for (i = 0; (r = archive_read_next_header(a, &ent)) == ARCHIVE_OK || r == ARCHIVE_WARN; i++)
-		if (i == pk->index)
+		if (i == index)
 			break;
 	if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {   /* it read fine a moment ago */
 		rc = ub_err_set(ctx->err, UB_EIO, "io", "%s changed while it was read", src->label);
@@ -624,28 +639,46 @@ static int extract(struct ub_inspect *ctx, const struct ub_src *src, int zip,
 		goto out;
 	}
 	/* the declared size was checked against the limits in the survey */
-	if ((rc = ub_unpack_out_init(&o, fd, pk->size, ctx->progress, ctx->err)))
+	if ((rc = ub_unpack_out_init(&o, fd, size, ctx->progress, ctx->err)))
 		goto out;
 	rc = ub_unpack_copy(a, &o, ctx->err);
 	ub_unpack_spend(ctx, o.written);
-	if (rc == UB_EFORMAT || rc == 1 || (!rc && o.written != pk->size)) {
-		ub_checks_add(ctx->checks, "archive-firmware", UB_FAIL, "archive-corrupt",
-			      "%.150s could not be unpacked whole (%llu of %llu bytes)%s%.100s", pk->name,
-			      (unsigned long long)o.written, (unsigned long long)pk->size,
-			      rc == UB_EFORMAT ? ": " : "", rc == UB_EFORMAT ? ctx->err->msg : "");
+	if (rc == UB_EFORMAT || rc == 1 || (!rc && o.written != size)) {
+		snprintf(why, whylen, "%.150s could not be unpacked whole (%llu of %llu bytes)%s%.100s", name,
+			 (unsigned long long)o.written, (unsigned long long)size,
+			 rc == UB_EFORMAT ? ": " : "", rc == UB_EFORMAT ? ctx->err->msg : "");
 		ub_err_clear(ctx->err);
-		rc = 0;
+		rc = 1;
 		goto out;
 	}
 	if (rc)
 		goto out;
-	archive_read_free(a);
-	a = NULL;
-	rc = ub_src_from_fd(&inner, fd, pk->name, ctx->err);
+	rc = ub_src_from_fd(inner, fd, name, ctx->err);
 	fd = -1;
+	if (!rc)
+		snprintf(inner->label, sizeof inner->label, "%.120s:%.120s", src->label, name);
+out:
+	if (fd >= 0)
+		close(fd);
+	archive_read_free(a);
+	free(us);
+	return rc;
+}
+
+/* Second pass: the firmware entry into a temporary file, inspected. */
+static int extract(struct ub_inspect *ctx, const struct ub_src *src, int zip,
+		   const struct pick *pk)
+{
+	struct ub_src inner;
+	char why[320];
+	int rc = unpack_entry(ctx, src, pk->index, pk->size, pk->name, &inner, why, sizeof why);
+
+	if (rc == 1) {
+		ub_checks_add(ctx->checks, "archive-firmware", UB_FAIL, "archive-corrupt", "%s", why);
+		return 0;
+	}
 	if (rc)
-		goto out;
-	snprintf(inner.label, sizeof inner.label, "%.120s:%.120s", src->label, pk->name);
+		return rc;
 	if (zip)   /* libarchive compared the entry's CRC-32 as it read it */
 		ub_checks_add(ctx->checks, "archive-crc", UB_PASS, NULL,
 			      "%.200s unpacked whole; its CRC-32 in the zip matches", pk->name);
@@ -655,11 +688,6 @@ static int extract(struct ub_inspect *ctx, const struct ub_src *src, int zip,
 	 * firmware itself vouches for counts */
 	if (zip)
 		ctx->covered = "the zip's CRC-32 of the firmware file";
-out:
-	if (fd >= 0)
-		close(fd);
-	archive_read_free(a);
-	free(us);
 	return rc;
 }
 
@@ -673,6 +701,7 @@ static int archive_inspect(struct ub_inspect *ctx, const struct ub_src *src)
 		return rc;   /* the probe read them a moment ago */
 	zip = memcmp(head, "PK", 2) == 0;
 	ub_meta_rename_layer(ctx->meta, zip ? "zip" : "tar");
+	pk.keep = 0;
 	if ((rc = survey(ctx, src, zip, &pk)) || pk.index < 0)
 		return rc;
 	return extract(ctx, src, zip, &pk);
@@ -684,3 +713,79 @@ const struct ub_format ub_format_archive = {
 	.probe = archive_probe,
 	.inspect = archive_inspect,
 };
+
+int ub_archive_files(const struct ub_src *src, uint64_t budget, struct ub_archive_files *out,
+		     struct ub_err *e)
+{
+	struct ub_checks checks = { 0 };
+	struct ub_image_meta meta = { 0 };
+	struct ub_inspect ctx = { .checks = &checks, .meta = &meta, .err = e,
+				  .unpack_budget = budget, .unpack_started = 1 };
+	uint8_t head[UB_PROBE_HEAD];
+	size_t i, n = src->size < sizeof head ? (size_t)src->size : sizeof head;
+	struct pick pk;
+	long k;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if ((rc = ub_src_read(src, 0, head, n, e)))
+		return rc;
+	if (!archive_probe(src, head, n))
+		return 1;
+	out->zip = n >= 2 && memcmp(head, "PK", 2) == 0;
+	pk.keep = 1;
+	rc = survey(&ctx, src, out->zip, &pk);
+	for (i = 0; !rc && i < checks.n; i++)
+		if (checks.v[i].verdict == UB_FAIL && strcmp(checks.v[i].name, "archive-safety") == 0)
+			rc = ub_err_set(e, UB_EFORMAT, checks.v[i].advice_id, "%.200s: %.400s", src->label,
+					checks.v[i].why);
+	if (!rc && !(out->v = calloc(pk.entries ? (size_t)pk.entries : 1, sizeof *out->v)))
+		rc = ub_err_set(e, UB_ENOMEM, NULL, "out of memory");
+	for (k = 0; !rc && k < pk.entries; k++) {
+		struct ent *en = &pk.v[k];
+
+		if (!en->file)
+			continue;
+		out->v[out->n].name = en->name;
+		out->v[out->n].size = en->size;
+		out->v[out->n].index = en->index;
+		en->name = NULL;   /* the list has it now */
+		out->n++;
+	}
+	pick_free(&pk);
+	ub_checks_free(&checks);
+	ub_meta_free(&meta);
+	if (rc)
+		ub_archive_files_free(out);
+	return rc;
+}
+
+int ub_archive_unpack(const struct ub_src *src, const struct ub_archive_file *f, const char *tmpdir,
+		      uint64_t *budget, struct ub_src *out, struct ub_err *e)
+{
+	struct ub_inspect ctx = { .err = e, .tmpdir = tmpdir, .unpack_budget = *budget,
+				  .unpack_started = 1 };
+	char why[320];
+	int rc;
+
+	out->fd = -1;
+	if (f->size > *budget)
+		return ub_err_set(e, UB_EFORMAT, "archive-unsafe",
+				  "%.150s: %.150s claims %llu bytes, more than the %llu this download may still unpack",
+				  src->label, f->name, (unsigned long long)f->size, (unsigned long long)*budget);
+	rc = unpack_entry(&ctx, src, f->index, f->size, f->name, out, why, sizeof why);
+	*budget = ctx.unpack_budget;
+	if (rc == 1)
+		return ub_err_set(e, UB_EFORMAT, "archive-corrupt", "%.200s: %s", src->label, why);
+	return rc;
+}
+
+void ub_archive_files_free(struct ub_archive_files *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->v[i].name);
+	free(l->v);
+	memset(l, 0, sizeof *l);
+}
