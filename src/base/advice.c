@@ -37,6 +37,7 @@ static const struct advice table[] = {
 	{ "fastboot-partition", "The device's partitions are not what the profile says: check that the profile is for this exact model, or write the profile from what getvar partition-size answers." },
 	{ "fastboot-slot", "Name the slot to write (--slot a or b): the device does not say which slot it boots now." },
 	{ "fastboot-no-usb", "This machine has no USB bus unbrick can use; connect the device to a computer with USB, or reach it over the network (fastboot:udp or fastboot:tcp)." },
+	{ "fastboot-restart", "The device did not restart into its bootloader when asked: restart it into fastboot mode by hand (often Volume Down while powering on), then run the same command with --resume CASE." },
 	{ "fastboot-usb-access", "Another program holds the device, or this user may not open it: close other fastboot tools, and add a udev rule for the device (or run as root)." },
 
 	/* images */
@@ -118,6 +119,16 @@ static const struct advice table[] = {
 	{ "region-protected", "This region holds the bootloader or calibration data; overwriting it can brick the device for good. Pass --unlock REGION only with the right image for it." },
 	{ "image-container", "Unpack the download and give the firmware file inside it; 'unbrick check' shows what the archive holds." },
 	{ "not-confirmed", "Nothing was written. Run the command again and type the confirmation, or pass --yes in scripts." },
+
+	/* image sets (update zips, factory archives) */
+	{ "imgset-invalid", "The image set is not laid out as a vendor ships it (named above); get the update zip or factory archive from the vendor again, or flash its images one by one with --region." },
+	{ "imgset-unsupported", "unbrick cannot write this kind of set; use the vendor's own tool for it." },
+	{ "imgset-region", "The set writes a partition the profile does not name: check that the profile is for this device, or add the partition to it as a region." },
+	{ "requirement-unmet", "The set is for another device or another bootloader (the line is named above); find the set for this exact device. Nothing was written." },
+	{ "requirement-unreported", "The device does not say what the set needs to know of it; check that it is in its bootloader's mode (not the system's), then try again. Nothing was written." },
+	{ "requirement-after", "The image just written did not bring about what the set requires of it (its version); the device keeps it. Check the set is for this device before anything more; continue with --resume CASE." },
+	{ "unlock-not-confirmed", "Unlocking the bootloader erases the owner's data: run the command again on a terminal and type the words asked for, or pass --erase-user-data in scripts with the owner's consent. Nothing was erased." },
+	{ "unlock-failed", "The device did not unlock (its words are above): some phones need OEM unlocking allowed in the system's developer options first, or a confirmation on their screen." },
 
 	/* TFTP */
 	{ "udp-bind", "unbrick could not listen on that address: it must be an address of this machine on the board's network (--server-ip), and no other program (a netconsole listener, nc -u -l) may hold the port." },

@@ -73,6 +73,8 @@ static int add_manifest(const struct ub_check_opts *o,
 	size_t i;
 	int rc;
 
+	if (!path && o->inside)
+		return 0;
 	if (!path) {
 		snprintf(auto_path, sizeof auto_path, "%s.manifest.json", o->image);
 		if (access(auto_path, F_OK) != 0)
@@ -161,7 +163,7 @@ static int check_signature(const struct ub_check_opts *o,
 		free(key);
 		return rc;
 	}
-	if (!sig)
+	if (!sig && !o->inside)
 		sig = auto_sig(o->image, found, sizeof found);
 	if (!sig) {
 		ub_checks_add(&r->checks, "signature", UB_FAIL, "signature-format",
@@ -314,7 +316,7 @@ int ub_check_image(const struct ub_check_opts *o, struct ub_check_result *r,
 		char bmap[4200];
 
 		snprintf(bmap, sizeof bmap, "%s.bmap", o->image);
-		if (access(bmap, F_OK) == 0 && (rc = ub_bmap_verify_image(bmap, &src, &r->checks, e)))
+		if (!o->inside && access(bmap, F_OK) == 0 && (rc = ub_bmap_verify_image(bmap, &src, &r->checks, e)))
 			goto out;
 	}
 	ub_progress_begin(&step, progress, "signature", 1, 0);
@@ -330,7 +332,7 @@ int ub_check_image(const struct ub_check_opts *o, struct ub_check_result *r,
 		ub_checks_flag(&r->checks, UB_CHECK_WHOLE_FILE);
 	ub_compat_check(&r->meta, &o->target, &r->checks);
 	ub_version_gate(&r->meta, &o->target, &r->checks);
-	decide(r, ctx.covered);
+	decide(r, ctx.covered ? ctx.covered : o->vouched);
 out:
 	ub_src_close(&src);
 	return rc;

@@ -28,6 +28,12 @@ struct ub_check_opts {
 	const char *manifest;                /* NULL: IMAGE.manifest.json if present */
 	const char *tmpdir;
 	struct ub_target target;
+	/* An image taken out of another (an image set's archive): no files
+	 * lie beside it (manifest, block map, signature), and what vouched
+	 * for the archive as a whole, in words, vouches for it too (NULL:
+	 * nothing did). */
+	int inside;
+	const char *vouched;
 };
 
 /* What the checks add up to, decided in one place (ub_check_image):

@@ -15,16 +15,35 @@
 #include "core/recover.h"
 #include "core/session.h"
 
+/* The workflow's view of one image of a set, once its gates ran. */
+struct ub_set_gate {
+	const struct ub_region *region;   /* where it goes (NULL: the profile has none) */
+	char sha256[65];                  /* of its bytes, as checked */
+	char layers[64];                  /* what it is ("sparse", "raw") */
+};
+
 struct ub_gates {
-	const struct ub_region *target;   /* NULL for restore */
-	struct ub_check_result cr;        /* the image's checks (have_check) */
+	const struct ub_region *target;   /* NULL for restore and for an image set */
+	struct ub_check_result cr;        /* the image's checks (have_check): a set's archive */
 	int have_check;
 	json_t *refusals;                 /* [{"gate", "message", "advice", "code"}]: all, for the plan */
 	struct ub_err first;              /* the first refusal */
+	/* The family read the image as a set (have_set): each image is
+	 * gated as if written alone into its region, vouched for by the
+	 * archive's own checks. */
+	int have_set;
+	struct ub_imgset set;
+	struct ub_set_gate *items;        /* one per image of the set */
+	json_t *set_checks;               /* per image: {image, region, sha256, bytes, layers, verdict} */
 };
 
+/* Whether --unlock allows writing region name: it names it in full (one
+ * region, or several split by commas: a set's bootloader and radio). */
+int ub_unlocks(const char *unlock, const char *name);
+
 /* Runs the gates that need no device on a planned session.  image is the
- * open image (NULL when the command writes none: restore).  Returns 0, or
+ * open image (NULL when the command writes none: restore).  A family that
+ * reads it as an image set gets it gated as one (have_set).  Returns 0, or
  * the first refusal (UB_EREFUSED, or UB_EUSAGE for a name that does not
  * exist) with e set; every refusal is listed in g->refusals either way. */
 int ub_gates_before_device(const struct ub_session *s, const struct ub_recover_opts *o,

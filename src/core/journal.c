@@ -589,6 +589,28 @@ long long ub_step_last_ok(struct ub_journal *j, long long case_id,
 	return id;
 }
 
+long long ub_step_last(struct ub_journal *j, long long case_id, const char *name,
+			char *outcome, size_t len)
+{
+	sqlite3_stmt *st;
+	long long id = 0;
+
+	if (len)
+		outcome[0] = '\0';
+	if (sqlite3_prepare_v2(j->db, "SELECT id, outcome FROM steps WHERE case_id = ? AND name = ?"
+			       " ORDER BY id DESC LIMIT 1", -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_int64(st, 1, case_id);
+	sqlite3_bind_text(st, 2, name, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		id = sqlite3_column_int64(st, 0);
+		if (len)
+			snprintf(outcome, len, "%s", (const char *)sqlite3_column_text(st, 1));
+	}
+	sqlite3_finalize(st);
+	return id;
+}
+
 int ub_step_detail_text(struct ub_journal *j, long long step_id,
 			const char *json_path, char *buf, size_t size)
 {

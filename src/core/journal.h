@@ -72,6 +72,11 @@ int ub_case_failed_attempts(struct ub_journal *j, long long case_id);
 /* The last step of this name that ended ok, or 0. */
 long long ub_step_last_ok(struct ub_journal *j, long long case_id,
 			  const char *name);
+/* The last step of this name, whatever its outcome ("ok", "failed",
+ * "skipped", "interrupted", "unverifiable", "running" into outcome), or
+ * 0. */
+long long ub_step_last(struct ub_journal *j, long long case_id, const char *name,
+		       char *outcome, size_t len);
 /* The text at json_path (such as "$.dir") in a step's detail, into buf.
  * 0 when it is there and fits, -1 otherwise. */
 int ub_step_detail_text(struct ub_journal *j, long long step_id,

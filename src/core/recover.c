@@ -39,22 +39,41 @@ static int wants_boot(const struct run *r)
 	return r->o->boot;
 }
 
+static int has_set(const struct run *r)
+{
+	return r->gates.have_set;
+}
+
+static int one_image(const struct run *r)
+{
+	return !r->gates.have_set;
+}
+
+static int wants_unlock(const struct run *r)
+{
+	return r->o->unlock_bootloader;
+}
+
 /* The workflow, in order.  Each command takes the steps marked for it. */
 static const struct ub_step workflow[] = {
 	{ "check", "check the image before touching the device: checksums, signature, model, size, the gates",
 	  3, UB_CMD_WRITES, 0, NULL, ub_step_check },
 	{ "identify", "reach the device and read what it is (model, serial, firmware)",
 	  2, UB_CMD_WRITES | UB_CMD_VERIFY | UB_CMD_RESTORE, 0, NULL, ub_step_identify },
+	{ "requirements", "check what the image set requires of the device (its product, versions, partitions) before anything is written",
+	  1, UB_CMD_WRITES, 0, has_set, ub_step_requirements },
 	{ "preflight", "check the link, the room for backups and the power before touching anything",
 	  1, UB_CMD_WRITES, 0, NULL, ub_step_preflight },
 	{ "backup", "read every region and keep it, verified, before anything is written",
 	  36, UB_CMD_WRITES, 0, NULL, ub_step_backup },
+	{ "unlock", "unlock the bootloader, which makes the device erase the owner's data (you confirm that first)",
+	  2, UB_CMD_WRITES, 1, wants_unlock, ub_step_unlock },
 	{ "loader", "load and start the profile's loader, checked against its sha256",
 	  2, UB_CMD_WRITES | UB_CMD_VERIFY | UB_CMD_RESTORE, 0, has_loader, ub_step_loader },
 	{ "flash", "write only the blocks that differ (you confirm first)",
 	  40, UB_CMD_WRITES, 1, NULL, ub_step_flash },
 	{ "verify", "compare what the device holds with the image",
-	  5, UB_CMD_WRITES | UB_CMD_VERIFY, 1, NULL, ub_step_verify },
+	  5, UB_CMD_WRITES | UB_CMD_VERIFY, 1, one_image, ub_step_verify },
 	{ "restore", "put regions back from the backup, only blocks that differ, after keeping what is there",
 	  90, UB_CMD_RESTORE, 1, NULL, ub_step_restore },
 	{ "settings", "put the owner's settings back where the write changed them, if the new firmware reads them",
@@ -134,6 +153,46 @@ static int step(struct run *r, const struct ub_step *st, struct ub_err *e)
 							   mark == UB_STEP_UNVERIFIABLE ? "unverifiable" : "ok"));
 	json_object_set(json_object_get(r->res, "steps"), st->name, detail);
 	json_decref(detail);
+	return rc;
+}
+
+/* An image set: its images written in order, each a step of its own
+ * ("flash:REGION", the image's write and its verify, sharing the flash
+ * step's weight by size), and after those the set says (a bootloader, a
+ * radio) a restart into the bootloader ("restart:REGION") checked against
+ * what the set requires then.  A stop asked for ends the run between
+ * them. */
+static int run_set(struct run *r, const struct ub_step *flash, struct ub_err *e)
+{
+	const struct ub_imgset *set = &r->gates.set;
+	double total = 0;
+	size_t k;
+	int rc = 0;
+
+	for (k = 0; k < set->n; k++)
+		total += (double)set->v[k].src.size;
+	for (k = 0; !rc && k < set->n; k++) {
+		const struct ub_set_image *im = &set->v[k];
+		struct ub_step st = *flash;
+		char name[64], why[400];
+
+		r->set_at = k;
+		snprintf(name, sizeof name, "flash:%.40s", im->part);
+		snprintf(why, sizeof why, "write %.250s into region %s (image %zu of %zu)", im->entry, im->part, k + 1,
+			 set->n);
+		st.name = name;
+		st.why = why;
+		st.weight = total > 0 ? flash->weight * (double)im->src.size / total : flash->weight / (double)set->n;
+		st.run = ub_step_set_write;
+		if ((rc = step(r, &st, e)) || !im->restart)
+			continue;
+		snprintf(name, sizeof name, "restart:%.40s", im->part);
+		snprintf(why, sizeof why, "restart the device into its bootloader, so that the new %s runs, and check what it says now",
+			 im->part);
+		st.weight = 1;
+		st.run = ub_step_set_restart;
+		rc = step(r, &st, e);
+	}
 	return rc;
 }
 
@@ -383,7 +442,8 @@ int ub_recover_run(const struct ub_recover_opts *o, struct ub_progress *root,
 		goto done;
 	for (i = 0; !rc && i < NSTEPS; i++)
 		if (taken(&r, &workflow[i]))
-			rc = step(&r, &workflow[i], e);
+			rc = workflow[i].run == ub_step_flash && r.gates.have_set ?
+			     run_set(&r, &workflow[i], e) : step(&r, &workflow[i], e);
 done:
 	summary(&r, rc);
 	if (rc == UB_EINTR)

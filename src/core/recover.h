@@ -22,7 +22,7 @@ struct ub_recover_opts {
 	const char *device;         /* spec */
 	const char *profile;
 	const char *region;         /* NULL: the profile's firmware region */
-	const char *unlock;         /* a protected region the user allows */
+	const char *unlock;         /* protected regions the user allows: R, or R1,R2 */
 	const char *backup_dir;     /* an earlier `unbrick backup`, instead of a new one */
 	int trust_backup;           /* the device still holds what backup_dir says */
 	int no_backup;
@@ -45,6 +45,14 @@ struct ub_recover_opts {
 	/* asks before the write; returns 1 to go on.  NULL: go on. */
 	int (*confirm)(void *ctx, const char *region, const char *summary);
 	void *confirm_ctx;
+	/* unlock the device's bootloader before the write, which makes the
+	 * device erase the owner's data: never without erase_user_data (the
+	 * loss accepted in so many words, for scripts) or the person typing
+	 * the phrase confirm_phrase asks for (NULL: nobody to ask).  --yes
+	 * (confirm NULL) is not enough. */
+	int unlock_bootloader;
+	int erase_user_data;
+	int (*confirm_phrase)(void *ctx, const char *question, const char *phrase);
 };
 
 /* Runs the workflow.  Returns 0 when every step succeeded; otherwise the

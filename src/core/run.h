@@ -35,6 +35,12 @@ struct run {
 	struct ub_flash_result fr;
 	int unverified;               /* something was written and could not be verified */
 	int verified;                 /* the last write was compared with the device */
+
+	/* an image set (gates.have_set): the image its step works on, and
+	 * which were found written already (a resumed case) */
+	size_t set_at;
+	unsigned char set_done[UB_IMGSET_MAX];
+	int set_confirmed;
 };
 
 /* A step of the workflow: a record, run in table order by recover.c. */
@@ -69,6 +75,12 @@ int ub_step_verify(struct run *r, struct ub_progress *p, json_t *d, struct ub_er
 int ub_step_restore(struct run *r, struct ub_progress *p, json_t *d, struct ub_err *e);
 int ub_step_settings(struct run *r, struct ub_progress *p, json_t *d, struct ub_err *e);
 int ub_step_boot(struct run *r, struct ub_progress *p, json_t *d, struct ub_err *e);
+int ub_step_unlock(struct run *r, struct ub_progress *p, json_t *d, struct ub_err *e);
+/* An image set's (steps_set.c): its requirements against the device, and,
+ * for the image r->set_at, its write and the restart after it. */
+int ub_step_requirements(struct run *r, struct ub_progress *p, json_t *d, struct ub_err *e);
+int ub_step_set_write(struct run *r, struct ub_progress *p, json_t *d, struct ub_err *e);
+int ub_step_set_restart(struct run *r, struct ub_progress *p, json_t *d, struct ub_err *e);
 
 /* A step's return for "done, and unverifiable". */
 #define UB_STEP_RC_UNVERIFIABLE 2

@@ -12,6 +12,26 @@
 #include "core/backup.h"
 #include "core/restore.h"
 
+/* What an image set holds, in the order it is written. */
+static void describe_set(struct run *r, json_t *d)
+{
+	const struct ub_imgset *set = &r->gates.set;
+	size_t k;
+
+	ub_say("  an image set (%s) of %zu image%s, written in this order:\n", set->kind, set->n, set->n == 1 ? "" : "s");
+	for (k = 0; k < set->n; k++)
+		ub_say("    %zu. %-12s %.200s (%llu bytes)%s\n", k + 1, set->v[k].part, set->v[k].entry,
+		       (unsigned long long)set->v[k].src.size,
+		       set->v[k].restart ? ", then a restart into the bootloader" : "");
+	if (set->notes[0])
+		ub_say("  %s\n", set->notes);
+	json_object_set_new(d, "set", json_string(set->kind));
+	json_object_set(d, "images", r->gates.set_checks);
+	json_object_set_new(d, "requirements", json_integer((json_int_t)set->req.n));
+	if (set->notes[0])
+		json_object_set_new(d, "left_out", json_string(set->notes));
+}
+
 /* The gates that need no device, and what the image is. */
 int ub_step_check(struct run *r, struct ub_progress *p, json_t *d, struct ub_err *e)
 {
@@ -33,6 +53,9 @@ int ub_step_check(struct run *r, struct ub_progress *p, json_t *d, struct ub_err
 	for (i = 0; i < cr->checks.n; i++) {
 		const struct ub_check *c = &cr->checks.v[i];
 
+		/* a set's archive holds many files on purpose */
+		if (r->gates.have_set && c->verdict == UB_WARN && strcmp(c->name, "archive-firmware") == 0)
+			continue;
 		if (c->verdict == UB_FAIL || c->verdict == UB_WARN)
 			ub_say("  %s %s: %s\n", c->verdict == UB_FAIL ? "FAIL" : "warn", c->name, c->why);
 		if (c->verdict == UB_FAIL)
@@ -56,6 +79,8 @@ int ub_step_check(struct run *r, struct ub_progress *p, json_t *d, struct ub_err
 		rc = ub_err_set(e, UB_EFAIL, "image-changed",
 				"the image's copy changed while it was checked (sha256 %s, then %s)",
 				r->img.sha256, cr->sha256);
+	if (r->gates.have_set)
+		describe_set(r, d);
 	if (!rc)
 		ub_say("  %s: sha256 %s, %llu bytes, passes every gate that needs no device\n", r->img.name,
 			r->img.sha256, (unsigned long long)r->img.src.size);
@@ -201,7 +226,7 @@ int ub_step_restore(struct run *r, struct ub_progress *p, json_t *d, struct ub_e
 
 		if (!g || (r->o->region ? strcmp(r->o->region, g->name) != 0 : !(g->flags & UB_REGION_CONFIG)))
 			continue;
-		if ((g->flags & UB_REGION_PROTECTED) && (!r->o->unlock || strcmp(r->o->unlock, g->name))) {
+		if ((g->flags & UB_REGION_PROTECTED) && !ub_unlocks(r->o->unlock, g->name)) {
 			rc = ub_err_set(e, UB_EREFUSED, "region-protected",
 					"region %s is protected; pass --unlock %s only if you mean to overwrite it",
 					g->name, g->name);

@@ -13,6 +13,7 @@
 #include "base/err.h"
 #include "base/progress.h"
 #include "family/region.h"
+#include "image/imgset.h"
 #include "image/src.h"
 
 /* What a family can do; the workflow plans with these. */
@@ -292,6 +293,30 @@ struct ub_family {
 	 * trips of a harmless command, its echo intact.  *rtt_ms gets the
 	 * slowest round trip; a garbled or missing echo is an error. */
 	int (*link_check)(struct ub_device *dev, double *rtt_ms, struct ub_err *e);
+	/* Optional: src read as an image set of this family's devices
+	 * (image/imgset.h: several images, each for the region its part
+	 * names, written in order, some followed by a restart, and what the
+	 * device's variables must be), unpacked into tmpdir (NULL: $TMPDIR).
+	 * 0 with set filled; 1 when src is a single image.  Decided without
+	 * the device.  The workflow checks and writes each image as it would
+	 * one alone. */
+	int (*image_set)(const struct ub_src *src, const char *tmpdir, struct ub_imgset *set,
+			 struct ub_err *e);
+	/* Optional: a variable the device reports (what a set requires of
+	 * it): 0 with its value in out; 1 when the device does not report it
+	 * (out may say what it answered instead); < 0 on error. */
+	int (*variable)(struct ub_device *dev, const char *name, char *out, size_t len,
+			struct ub_err *e);
+	/* Optional: restarts the device into the mode it is written in and
+	 * waits until it answers again, so that what was just written runs
+	 * (a set's new bootloader before the next images). */
+	int (*restart)(struct ub_device *dev, struct ub_err *e);
+	/* Optional: whether the device's bootloader is locked (1), unlocked
+	 * (0) or does not say (2), < 0 on error; and unlocking it, which makes the device
+	 * erase the owner's data: the workflow asks first, in so many words,
+	 * and journals it.  unlock returns once the device says it is done. */
+	int (*bootloader_locked)(struct ub_device *dev, struct ub_err *e);
+	int (*unlock_bootloader)(struct ub_device *dev, struct ub_err *e);
 	/* Optional: what the device prints for the next seconds (after a
 	 * boot, for a soak test); *log is the caller's to free. */
 	int (*watch)(struct ub_device *dev, int seconds, char **log, size_t *len,

@@ -28,6 +28,7 @@ struct ub_device {
 	uint64_t max_piece;          /* max_download= of the spec (fastboot -S); 0: none */
 	int locked;                  /* 1 locked, 0 unlocked, -1 not said */
 	int identified;
+	int told_missing;            /* the variables it lacks were said once */
 	unsigned *part;              /* enum ub_fbpart per region of the map */
 	char part_why[64][96];       /* the device's words for a missing one */
 	char part_name[64][48];      /* the partition asked (with its slot's suffix) */
@@ -54,6 +55,13 @@ int ub_fbdev_write(struct ub_device *d, const struct ub_region *r, uint64_t off,
 int ub_fbdev_reboot(struct ub_device *d, struct ub_err *e);
 int ub_fbdev_boot_check(struct ub_device *d, const char *expect, struct ub_boot_report *out,
 			struct ub_err *e);
+/* Image sets and the lock (set.c). */
+int ub_fbdev_image_set(const struct ub_src *src, const char *tmpdir, struct ub_imgset *set,
+		       struct ub_err *e);
+int ub_fbdev_variable(struct ub_device *d, const char *name, char *out, size_t len, struct ub_err *e);
+int ub_fbdev_restart(struct ub_device *d, struct ub_err *e);
+int ub_fbdev_locked(struct ub_device *d, struct ub_err *e);
+int ub_fbdev_unlock(struct ub_device *d, struct ub_err *e);
 int ub_fbdev_list(void (*found)(void *ctx, const struct ub_found *f), void *ctx,
 		  struct ub_err *e);
 

@@ -213,8 +213,9 @@ int ub_fbdev_identify(struct ub_device *d, struct ub_identity *id, struct ub_err
 	snprintf(id->hardware, sizeof id->hardware, "%.111s", hw);
 	if (v->missing[0]) {
 		ub_fbdev_log(d, "fastboot: not answered: %s\n", v->missing);
-		if (!d->identified)
+		if (!d->told_missing)
 			ub_say("  this bootloader does not answer: %s\n", v->missing);
+		d->told_missing = 1;
 	}
 	d->identified = 1;
 out:
