@@ -14,11 +14,15 @@ enum {
 	OPT_SUMS, OPT_SIG, OPT_KEY, OPT_MODEL, OPT_REVISION, OPT_REGION_CODE,
 	OPT_INSTALLED, OPT_ALLOW_OLDER, OPT_FROM, OPT_FULL_VERIFY, OPT_TRUST_BACKUP,
 	OPT_FORCE_ATTEMPT, OPT_SOAK, OPT_KEEP_SETTINGS, OPT_ALLOW_UNVERIFIED,
+	OPT_UNLOCK_BOOTLOADER, OPT_ERASE_USER_DATA,
 };
 
 #define O_DEVICE { "device", 'd', "SPEC", "how to reach the device: FAMILY:TRANSPORT:ADDRESS[,NAME=VALUE...] (the device specs below)" }
 #define O_PROFILE { "profile", 'p', "P", "the device profile (a name or a file)" }
-#define O_UNLOCK { "unlock", OPT_UNLOCK, "R", "allow writing the protected region R (bootloader, calibration); one region, named in full" }
+#define O_UNLOCK { "unlock", OPT_UNLOCK, "R", "allow writing the protected region R (bootloader, calibration), named in full; several split by commas (an image set's bootloader,radio)" }
+#define O_UNLOCK_BOOTLOADER \
+	{ "unlock-bootloader", OPT_UNLOCK_BOOTLOADER, NULL, "unlock the device's bootloader before writing: the device ERASES ALL USER DATA on it; you type 'erase user data' to go on (--yes is not enough)" }, \
+	{ "erase-user-data", OPT_ERASE_USER_DATA, NULL, "for scripts, with --unlock-bootloader: the owner agreed that the device erases all user data; unlock without asking (recorded in the journal)" }
 #define O_YES { "yes", 'y', NULL, "do not ask before writing (for scripts and stations)" }
 #define O_DRY_RUN { "dry-run", 'n', NULL, "print the plan (steps, bytes, estimated times, gates that would refuse) from the profile and the image; the device is not opened and no case is made" }
 #define O_BACKUP_OPTS \
@@ -47,6 +51,7 @@ static const struct cli_opt recover_opts[] = {
 	O_DEVICE, O_PROFILE,
 	{ "region", 'r', "R", "the region to write (default: the profile's firmware region)" },
 	O_UNLOCK,
+	O_UNLOCK_BOOTLOADER,
 	O_BACKUP_OPTS,
 	O_WRITE_OPTS,
 	O_YES,
@@ -60,6 +65,7 @@ static const struct cli_opt flash_opts[] = {
 	O_DEVICE, O_PROFILE,
 	{ "region", 'r', "R", "the region to write (default: the profile's firmware region)" },
 	O_UNLOCK,
+	O_UNLOCK_BOOTLOADER,
 	O_BACKUP_OPTS,
 	O_WRITE_OPTS,
 	O_YES,
@@ -170,6 +176,13 @@ static int ask(void *ctx, const char *region, const char *summary)
 	return cli_confirm(question, want);
 }
 
+/* The unlock's question: the user types the words that name the loss. */
+static int ask_phrase(void *ctx, const char *question, const char *phrase)
+{
+	(void)ctx;
+	return cli_confirm(question, phrase);
+}
+
 static int run(int argc, char **argv, const struct cli_cmd *cmd)
 {
 	const char *name = cmd->name;
@@ -192,6 +205,8 @@ static int run(int argc, char **argv, const struct cli_cmd *cmd)
 		case 'r': o.region = optarg; break;
 		case 'y': yes = 1; break;
 		case OPT_UNLOCK: o.unlock = optarg; break;
+		case OPT_UNLOCK_BOOTLOADER: o.unlock_bootloader = 1; break;
+		case OPT_ERASE_USER_DATA: o.erase_user_data = 1; break;
 		case OPT_SOAK: {
 			char *end;
 			long v = strtol(optarg, &end, 10);
@@ -235,6 +250,8 @@ static int run(int argc, char **argv, const struct cli_cmd *cmd)
 		return cli_usage_error(name, "give exactly one IMAGE (got %d)", argc - optind);
 	if (!o.device || !o.profile)
 		return cli_usage_error(name, "--device SPEC and --profile P are needed");
+	if (o.erase_user_data && !o.unlock_bootloader)
+		return cli_usage_error(name, "--erase-user-data goes with --unlock-bootloader (it accepts the loss that unlocking brings)");
 	if (o.no_backup && o.backup_dir)
 		return cli_usage_error(name, "--no-backup and --backup contradict each other");
 	if (o.trust_backup && !o.backup_dir)
@@ -247,6 +264,8 @@ static int run(int argc, char **argv, const struct cli_cmd *cmd)
 	o.device = spec;
 	if (!yes)
 		o.confirm = ask;
+	/* --yes never answers this one */
+	o.confirm_phrase = ask_phrase;
 	o.guide = isatty(STDERR_FILENO) && !cli_out.json;
 	ub_progress_root(&root, name, cli_progress_sink, NULL);
 	rc = ub_recover_run(&o, &root, &res, &e);
