@@ -598,7 +598,7 @@ long long ub_step_last(struct ub_journal *j, long long case_id, const char *name
 	if (len)
 		outcome[0] = '\0';
 	if (sqlite3_prepare_v2(j->db, "SELECT id, outcome FROM steps WHERE case_id = ? AND name = ?"
-			       " ORDER BY id DESC LIMIT 1", -1, &st, NULL) != SQLITE_OK)
+			       " AND outcome != 'running' ORDER BY id DESC LIMIT 1", -1, &st, NULL) != SQLITE_OK)
 		return 0;
 	sqlite3_bind_int64(st, 1, case_id);
 	sqlite3_bind_text(st, 2, name, -1, SQLITE_TRANSIENT);

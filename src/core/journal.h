@@ -72,9 +72,9 @@ int ub_case_failed_attempts(struct ub_journal *j, long long case_id);
 /* The last step of this name that ended ok, or 0. */
 long long ub_step_last_ok(struct ub_journal *j, long long case_id,
 			  const char *name);
-/* The last step of this name, whatever its outcome ("ok", "failed",
- * "skipped", "interrupted", "unverifiable", "running" into outcome), or
- * 0. */
+/* The last step of this name that ended, whatever its outcome ("ok",
+ * "failed", "skipped", "interrupted", "unverifiable" into outcome), or 0.
+ * One still running (the caller's own) is not counted. */
 long long ub_step_last(struct ub_journal *j, long long case_id, const char *name,
 		       char *outcome, size_t len);
 /* The text at json_path (such as "$.dir") in a step's detail, into buf.
