@@ -2,19 +2,30 @@
  * AOSP's TCP framing ("FB01" both ways, then 8-byte big-endian lengths)
  * on a real socket, the commands a bootloader has, and partitions that
  * are ranges of a file.  It is checked against Debian's fastboot client
- * before unbrick is (tests/peer/fastboot_tcp.sh).
+ * before unbrick is (tests/peer/fastboot_tcp.sh, fastboot_sets.sh).
  *
  *   ub-fastboot-device PORT FILE NAME:OFFSET:SIZE... [-m MAX_DOWNLOAD]
- *                      [-v NAME=VALUE]... [-p PIDFILE]
+ *                      [-v NAME=VALUE]... [-p PIDFILE] [-r REBOOT_MS] [-x COMMAND]
  *
  * getvar answers -v variables first, then version, product, serialno,
- * max-download-size, partition-size:P, partition-type:P, is-userspace,
- * and all (as INFO lines).  download takes up to MAX_DOWNLOAD bytes;
- * flash writes the download into a partition, raw or Android sparse
- * (its "don't care" left alone); erase writes zeros; reboot and
- * reboot-bootloader end the connection as a reset would; set_active sets
- * current-slot; continue and flashing lock|unlock answer OKAY (flashing
- * sets unlocked).
+ * max-download-size, partition-size:P, partition-type:P, has-slot:P,
+ * is-userspace, and all (as INFO lines).  download takes up to
+ * MAX_DOWNLOAD bytes; flash writes the download into a partition, raw or
+ * Android sparse (its "don't care" left alone); erase writes zeros.
+ *
+ * As a phone's bootloader does:
+ * - reboot and reboot-bootloader end the connection as a reset would; the
+ *   device stops listening for REBOOT_MS (default 300) and comes back.
+ * - version-bootloader and version-baseband are what the bootloader and
+ *   radio partitions hold: the text after "UB-VERSION=" in them (up to a
+ *   NUL or a line's end), read when the device starts and after each
+ *   reboot, so a new bootloader's version shows once it runs.
+ * - while unlocked is "no", flash and erase fail ("Flashing is not
+ *   allowed in Lock State"); flashing unlock and flashing lock erase the
+ *   userdata partition (zeros) and set unlocked.
+ * set_active sets current-slot; continue answers OKAY.  -x COMMAND: the
+ * device dies (exits, no answer) when it is sent COMMAND, as a phone
+ * whose cable is pulled at that moment.
  * One connection at a time, as long as it runs; a log line per command
  * on stderr. */
 #include <arpa/inet.h>
@@ -50,6 +61,8 @@ static uint64_t max_download = 1u << 20;
 static int img_fd;
 static uint8_t *dl;
 static uint64_t dl_len;
+static int reboot_ms = 300;
+static const char *die_at;
 
 static int read_all(int fd, void *buf, size_t n)
 {
@@ -139,6 +152,8 @@ static const char *var(const char *name, char *buf, size_t len)
 	}
 	if (strncmp(name, "partition-type:", 15) == 0 && find(name + 15))
 		return "raw";
+	if (strncmp(name, "has-slot:", 9) == 0 && find(name + 9))
+		return "no";
 	return NULL;
 }
 
@@ -154,6 +169,61 @@ static void set_var(const char *name, const char *value)
 	snprintf(vars[i][1], sizeof vars[i][1], "%s", value);
 	if (i == nvars)
 		nvars++;
+}
+
+static int locked(void)
+{
+	char buf[8];
+	const char *u = var("unlocked", buf, sizeof buf);
+
+	return u && strcmp(u, "no") == 0;
+}
+
+static void zero_part(const struct part *p)
+{
+	static const uint8_t zero[4096];
+	uint64_t at;
+
+	for (at = 0; at < p->size; at += sizeof zero)
+		if (pwrite(img_fd, zero, p->size - at < sizeof zero ? (size_t)(p->size - at) : sizeof zero,
+			   (off_t)(p->off + at)) < 0)
+			break;
+	fdatasync(img_fd);
+}
+
+/* What the bootloader (or the radio) in partition name says it is, as
+ * variable var, when the device starts. */
+static void version_from(const char *name, const char *var_name)
+{
+	static const char mark[] = "UB-VERSION=";
+	struct part *p = find(name);
+	char buf[65536 + 64], *at;
+	ssize_t n;
+	size_t k;
+
+	if (!p)
+		return;
+	n = pread(img_fd, buf, p->size < 65536 ? (size_t)p->size : 65536, (off_t)p->off);
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	for (at = buf; at < buf + n; at++)
+		if (*at == mark[0] && (size_t)(buf + n - at) > sizeof mark - 1 &&
+		    memcmp(at, mark, sizeof mark - 1) == 0)
+			break;
+	if (at >= buf + n)
+		return;
+	at += sizeof mark - 1;
+	for (k = 0; k < 60 && at + k < buf + n && at[k] && at[k] != '\n' && at[k] != '\r'; k++)
+		;
+	at[k] = '\0';
+	set_var(var_name, at);
+}
+
+static void start_up(void)
+{
+	version_from("bootloader", "version-bootloader");
+	version_from("radio", "version-baseband");
 }
 
 struct sink {
@@ -183,6 +253,8 @@ static int flash(int fd, const char *name)
 
 	if (!p)
 		return reply(fd, "FAILpartition '%s' does not exist", name);
+	if (locked())
+		return reply(fd, "FAILFlashing is not allowed in Lock State");
 	if (!dl_len)
 		return reply(fd, "FAILno image downloaded");
 	if (dl_len >= 28 && dl[0] == 0x3a && dl[1] == 0xff && dl[2] == 0x26 && dl[3] == 0xed) {
@@ -226,6 +298,10 @@ static int session(int fd)
 			return 0;
 		cmd[n] = '\0';
 		fprintf(stderr, "ub-fastboot-device: %s\n", cmd);
+		if (die_at && strcmp(cmd, die_at) == 0) {
+			fprintf(stderr, "ub-fastboot-device: gone at %s (-x)\n", cmd);
+			_exit(9);
+		}
 		if (strncmp(cmd, "getvar:", 7) == 0) {
 			if (strcmp(cmd + 7, "all") == 0) {
 				static const char *const names[] = { "version", "product", "serialno",
@@ -235,6 +311,12 @@ static int session(int fd)
 
 				for (i = 0; i < sizeof names / sizeof names[0]; i++)
 					reply(fd, "INFO%s: %s", names[i], var(names[i], buf, sizeof buf));
+				for (k = 0; k < nvars; k++) {
+					for (i = 0; i < sizeof names / sizeof names[0] && strcmp(names[i], vars[k][0]); i++)
+						;
+					if (i == sizeof names / sizeof names[0])
+						reply(fd, "INFO%s: %s", vars[k][0], vars[k][1]);
+				}
 				for (k = 0; k < nparts; k++)
 					reply(fd, "INFOpartition-size:%s: 0x%016llx", parts[k].name,
 					      (unsigned long long)parts[k].size);
@@ -287,23 +369,27 @@ static int session(int fd)
 			flash(fd, cmd + 6);
 		} else if (strncmp(cmd, "erase:", 6) == 0) {
 			struct part *p = find(cmd + 6);
-			static const uint8_t zero[4096];
-			uint64_t at;
 
 			if (!p) {
 				reply(fd, "FAILpartition '%s' does not exist", cmd + 6);
 				continue;
 			}
-			for (at = 0; at < p->size; at += sizeof zero)
-				if (pwrite(img_fd, zero, p->size - at < sizeof zero ? (size_t)(p->size - at) : sizeof zero,
-					   (off_t)(p->off + at)) < 0)
-					break;
+			if (locked()) {
+				reply(fd, "FAILErasing is not allowed in Lock State");
+				continue;
+			}
+			zero_part(p);
 			reply(fd, "OKAY");
 		} else if (strcmp(cmd, "reboot") == 0 || strcmp(cmd, "reboot-bootloader") == 0) {
 			reply(fd, "OKAY");
 			return 1;
-		} else if (strncmp(cmd, "flashing ", 9) == 0) {
-			set_var("unlocked", strncmp(cmd + 9, "unlock", 6) == 0 ? "yes" : "no");
+		} else if (strcmp(cmd, "flashing unlock") == 0 || strcmp(cmd, "flashing lock") == 0) {
+			/* a phone wipes the owner's data either way */
+			if (find("userdata")) {
+				reply(fd, "INFOerasing userdata...");
+				zero_part(find("userdata"));
+			}
+			set_var("unlocked", strcmp(cmd + 9, "unlock") == 0 ? "yes" : "no");
 			reply(fd, "OKAY");
 		} else if (strncmp(cmd, "set_active:", 11) == 0) {
 			set_var("current-slot", cmd + 11 + (cmd[11] == '_'));
@@ -317,13 +403,26 @@ static int session(int fd)
 	return 0;
 }
 
+static int listen_on(const struct sockaddr_in *a)
+{
+	int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
+
+	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	if (bind(s, (const struct sockaddr *)a, sizeof *a) || listen(s, 1)) {
+		perror("ub-fastboot-device: listen");
+		close(s);
+		return -1;
+	}
+	return s;
+}
+
 int main(int argc, char **argv)
 {
 	struct sockaddr_in a = { 0 };
 	const char *pidfile = NULL;
 	int s, one = 1, c, i;
 
-	while ((c = getopt(argc, argv, "m:v:p:")) != -1) {
+	while ((c = getopt(argc, argv, "m:v:p:r:x:")) != -1) {
 		switch (c) {
 		case 'm': max_download = strtoull(optarg, NULL, 0); break;
 		case 'v':
@@ -333,11 +432,13 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 'p': pidfile = optarg; break;
+		case 'r': reboot_ms = atoi(optarg); break;
+		case 'x': die_at = optarg; break;
 		default: return 2;
 		}
 	}
 	if (argc - optind < 3) {
-		fprintf(stderr, "usage: ub-fastboot-device PORT FILE NAME:OFFSET:SIZE... [-m MAX] [-v N=V] [-p PIDFILE]\n");
+		fprintf(stderr, "usage: ub-fastboot-device PORT FILE NAME:OFFSET:SIZE... [-m MAX] [-v N=V] [-p PIDFILE] [-r REBOOT_MS] [-x COMMAND]\n");
 		return 2;
 	}
 	if ((img_fd = open(argv[optind + 1], O_RDWR | O_CLOEXEC)) < 0) {
@@ -354,15 +455,11 @@ int main(int argc, char **argv)
 		parts[nparts].size = strtoull(c2 + 1, NULL, 0);
 		nparts++;
 	}
-	s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
 	a.sin_family = AF_INET;
 	a.sin_port = htons((uint16_t)atoi(argv[optind]));
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (bind(s, (struct sockaddr *)&a, sizeof a) || listen(s, 1)) {
-		perror("ub-fastboot-device: listen");
+	if ((s = listen_on(&a)) < 0)
 		return 1;
-	}
 	if (pidfile) {
 		FILE *f = fopen(pidfile, "w");
 
@@ -371,6 +468,7 @@ int main(int argc, char **argv)
 			fclose(f);
 		}
 	}
+	start_up();
 	for (;;) {
 		int fd = accept(s, NULL, NULL);
 
@@ -378,7 +476,20 @@ int main(int argc, char **argv)
 			continue;
 		/* a reply goes as its length and its text: no waiting between */
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-		session(fd);
+		if (session(fd) == 1) {
+			/* a reset: nobody answers for a moment, then the
+			 * bootloader that is in the partition now */
+			close(fd);
+			close(s);
+			free(dl);
+			dl = NULL;
+			dl_len = 0;
+			usleep((useconds_t)reboot_ms * 1000);
+			start_up();
+			while ((s = listen_on(&a)) < 0)
+				usleep(50000);
+			continue;
+		}
 		close(fd);
 	}
 }
