@@ -19,6 +19,26 @@ static void plan_step(json_t *plan, const char *name, const char *what, double s
 					      "seconds", secs, "note", note));
 }
 
+/* An image set: each image's write, and the restarts between. */
+static void plan_set(json_t *plan, const struct ub_gates *g, double wbps)
+{
+	char name[64], what[256];
+	size_t k;
+
+	for (k = 0; k < g->set.n; k++) {
+		const struct ub_set_image *im = &g->set.v[k];
+
+		snprintf(name, sizeof name, "flash:%.40s", im->part);
+		snprintf(what, sizeof what, "%.150s, %.1f MiB, into %s", im->entry, im->src.size / 1048576.0, im->part);
+		plan_step(plan, name, what, im->src.size / wbps, NULL);
+		if (!im->restart)
+			continue;
+		snprintf(name, sizeof name, "restart:%.40s", im->part);
+		snprintf(what, sizeof what, "restart into the bootloader so the new %.40s runs; check what the set requires of it", im->part);
+		plan_step(plan, name, what, 10, NULL);
+	}
+}
+
 int ub_recover_plan(const struct ub_recover_opts *o, json_t *res, struct ub_err *e)
 {
 	struct ub_session s;
@@ -75,6 +95,11 @@ int ub_recover_plan(const struct ub_recover_opts *o, json_t *res, struct ub_err 
 		snprintf(note + strlen(note), sizeof note - strlen(note), "%sthen: %.180s", note[0] ? "; " : "",
 			 ub_profile_guide(&s.profile, "enter_recovery"));
 	plan_step(plan, "identify", s.fam->reach ? s.fam->reach : "reach the device", 5, note[0] ? note : NULL);
+	if (g.have_set) {
+		snprintf(what, sizeof what, "check the set's %zu requirement%s against what the device says, before anything is written",
+			 g.set.req.n, g.set.req.n == 1 ? "" : "s");
+		plan_step(plan, "requirements", what, 1, NULL);
+	}
 	for (i = 0; i < s.map.n; i++)
 		if (!(s.map.v[i].flags & UB_REGION_NOREAD)) {
 			backup_bytes += s.map.v[i].size;
@@ -100,8 +125,14 @@ int ub_recover_plan(const struct ub_recover_opts *o, json_t *res, struct ub_err 
 			 backup_bytes / 1048576.0);
 		plan_step(plan, "backup", what, backup_bytes / rbps, NULL);
 	}
+	if (o->unlock_bootloader)
+		plan_step(plan, "unlock", "unlock the bootloader: the device ERASES ALL USER DATA (you type 'erase user data' first, or --erase-user-data)", 5, NULL);
 	if (json_object_get(s.profile.doc, "loader"))
 		plan_step(plan, "loader", "load the profile's loader (its sha256 checked) and wait for it", 10, NULL);
+	if (g.have_set) {
+		plan_set(plan, &g, wbps);
+		goto done;
+	}
 	if (!t || !have_src)
 		goto done;
 	snprintf(what, sizeof what, "%.1f MiB into %s (%s at 0x%llx); only blocks that differ", src.size / 1048576.0,
