@@ -175,6 +175,9 @@ const char *cli_bytes(double n, char *buf, size_t len);
  * a terminal on stdin nobody can answer: 0, after saying which option
  * (--yes) goes on without asking. */
 int cli_confirm(const char *question, const char *want);
+/* check_set.c: the image set IMAGE is (its images in order, requirements,
+ * what it leaves out), said on stderr when human; NULL when it is none. */
+json_t *cli_check_set(const char *path, int human);
 
 /* A case id from the command line: 0, or -1 when not a positive number. */
 int cli_parse_case_id(const char *s, long long *id);

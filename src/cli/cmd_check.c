@@ -269,10 +269,20 @@ static int run(int argc, char **argv)
 		status = cli_fail(&e);
 	} else {
 		/* unverified exits as refused: a script must not flash it */
+		json_t *set;
+
 		status = r.verdict == UB_VERDICT_SAFE ? 0 : UB_EXIT_REFUSED;
-		if (cli_out.json)
-			cli_json_emit(result_json(o.image, &r, status));
 		print_human(o.image, &r, status);
+		/* an image set: what it holds, in the order it is written */
+		set = cli_check_set(o.image, !cli_out.json && !cli_out.quiet);
+		if (cli_out.json) {
+			json_t *res = result_json(o.image, &r, status);
+
+			if (set)
+				json_object_set(res, "set", set);
+			cli_json_emit(res);
+		}
+		json_decref(set);
 	}
 	ub_check_result_free(&r);
 	ub_journal_close(j);
