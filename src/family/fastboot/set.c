@@ -4,10 +4,9 @@
  * them; the workflow checks and writes them).  Here: what a requirement
  * means on a fastboot device (partition-exists is AOSP's has-slot:NAME
  * answering yes or no), getvar for the workflow, and the restart between
- * a set's writes: reboot-bootloader, or, for a bootloader that comes back
- * in fastboot by itself and cannot be asked to (U-Boot without a reboot
- * flag: "Cannot set reboot flag"), reboot, as the profile says
- * (recovery.restart).
+ * a set's writes: reboot-bootloader (a bootloader that cannot, such as
+ * U-Boot without a reboot flag, "Cannot set reboot flag", refuses it and
+ * the set stops there).
  *
  * The lock: `flashing unlock`.  The device erases the owner's data when
  * it unlocks (and phones ask on their screen first); the workflow warns
@@ -90,16 +89,14 @@ static int come_back(struct ub_device *d, struct ub_err *e)
 
 int ub_fbdev_restart(struct ub_device *d, struct ub_err *e)
 {
-	const char *how = json_string_value(json_object_get(json_object_get(d->profile, "recovery"), "restart"));
+	static const char how[] = "reboot-bootloader";
 	double t0 = ub_now();
 	int rc;
 
-	if (!how)
-		how = "reboot-bootloader";
 	if ((rc = ub_fbdev_connect(d, e)))
 		return rc;
 	rc = ub_fb_do(&d->fb, how, NULL, UB_FB_VAR_TIMEOUT_MS, e);
-	if (rc == UB_EFAIL && strcmp(how, "reboot-bootloader") == 0)
+	if (rc == UB_EFAIL)
 		return ub_err_set(e, UB_EFAIL, "fastboot-restart",
 				  "the device refused reboot-bootloader (%.200s); nothing more was written",
 				  e->msg);
