@@ -193,6 +193,17 @@ same_file "$DEV" "$T/pristine.img" "the refusals wrote nothing"
 no_log "download|flash:" "nothing was sent to the device"
 
 # ---- a factory archive: the two passes
+expect_exit 0 "check on a factory archive" -- "$UNBRICK" check "$T/factory.zip" --sha256 "$(sha "$T/factory.zip")"
+expect_grep "an image set \(factory archive\) of 4 images, written in this order" "$T/err" "check says it is a set"
+expect_grep "1\. bootloader +sim-2/bootloader-unbrick-sim-sim-bl-2.img \(12288 bytes\), then a restart" "$T/err" "the bootloader first, then a restart"
+expect_grep "4\. system +sim-2/image-unbrick-sim-2.zip:system.img" "$T/err" "the zip's images last"
+expect_grep "line 2: require version-bootloader=sim-bl-2, checked after the restart for bootloader" "$T/err" "and when each requirement is checked"
+expect_exit 0 "check --json" -- "$UNBRICK" check "$T/factory.zip" --sha256 "$(sha "$T/factory.zip")" --json
+expect_json '[i["partition"] for i in j["set"]["images"]] == ["bootloader", "radio", "boot", "system"] and "userdata.img left out" in j["set"]["left_out"]' "the set in check's JSON"
+flash 0 "the plan of a factory archive" "$T/factory.zip" --yes --unlock bootloader,radio --dry-run --json
+expect_json '[s["step"] for s in j["plan"]] == ["check", "identify", "requirements", "backup", "flash:bootloader", "restart:bootloader", "flash:radio", "restart:radio", "flash:boot", "flash:system"]' "--dry-run plans each image and restart"
+flash 2 "--region with a set" "$T/factory.zip" --yes --unlock bootloader,radio --region boot
+expect_grep "the image is a set \(factory archive\) that names the region of each of its images; leave --region out" "$T/err" "refused: the set names the regions"
 fresh
 flash 3 "a factory archive without --unlock bootloader,radio" "$T/factory.zip" --yes
 expect_grep "region bootloader is protected" "$T/err" "refused: the bootloader is protected"
