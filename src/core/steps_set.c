@@ -195,8 +195,9 @@ int ub_step_set_write(struct run *r, struct ub_progress *p, json_t *d, struct ub
 }
 
 /* The requirements checked once image k runs: 0 all hold, 1 one does not
- * (why says which), < 0 an error. */
-static int after_checks(struct run *r, size_t k, json_t *list, char *why, size_t len, struct ub_err *e)
+ * (why says which), < 0 an error.  *n: how many there were. */
+static int after_checks(struct run *r, size_t k, json_t *list, char *why, size_t len, size_t *n,
+			struct ub_err *e)
 {
 	const struct ub_reqs *req = &r->gates.set.req;
 	char prodbuf[256], where[400], w[512];
@@ -204,6 +205,7 @@ static int after_checks(struct run *r, size_t k, json_t *list, char *why, size_t
 	size_t i;
 	int rc, v;
 
+	*n = 0;
 	prod = product(r, prodbuf, sizeof prodbuf, e, &rc);
 	if (rc < 0)
 		return rc;
@@ -212,6 +214,7 @@ static int after_checks(struct run *r, size_t k, json_t *list, char *why, size_t
 
 		if (q->after != (long)k)
 			continue;
+		(*n)++;
 		ub_req_where(q, where, sizeof where);
 		if ((v = judge(r, q, prod, w, sizeof w, &rc, e)) == -3)
 			return rc;
@@ -233,17 +236,19 @@ int ub_step_set_restart(struct run *r, struct ub_progress *p, json_t *d, struct 
 	const struct ub_set_image *im = &r->gates.set.v[k];
 	json_t *list = json_array();
 	char why[800];
+	size_t n;
 	int rc;
 
 	(void)p;
 	json_object_set_new(d, "after", json_string(im->part));
 	json_object_set_new(d, "checks", list);
-	/* written in an earlier run: when it already runs, as the device
-	 * says, there is nothing to restart for */
+	/* written in an earlier run: when the device says it runs it already
+	 * (what the set requires of it holds), there is nothing to restart
+	 * for; with nothing to ask, it restarts to be sure */
 	if (r->set_done[k] && r->s.fam->variable) {
-		if ((rc = after_checks(r, k, NULL, why, sizeof why, e)) < 0)
+		if ((rc = after_checks(r, k, NULL, why, sizeof why, &n, e)) < 0)
 			return rc;
-		if (rc == 0 && r->gates.set.req.n) {
+		if (rc == 0 && n) {
 			ub_say("  the device runs it already (what the set requires after it holds): skipped\n");
 			return 1;
 		}
@@ -255,7 +260,7 @@ int ub_step_set_restart(struct run *r, struct ub_progress *p, json_t *d, struct 
 		return rc;
 	if (!r->s.fam->variable)
 		return 0;
-	if ((rc = after_checks(r, k, list, why, sizeof why, e)) < 0)
+	if ((rc = after_checks(r, k, list, why, sizeof why, &n, e)) < 0)
 		return rc;
 	if (rc == 1)
 		return ub_err_set(e, UB_EFAIL, "requirement-after",
