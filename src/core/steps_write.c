@@ -12,6 +12,18 @@
 #include "core/backup.h"
 #include "core/restore.h"
 
+/* Whether the image set writes region g (the set's image is what the
+ * owner asked for there, not the backup's). */
+static int set_writes(const struct run *r, const struct ub_region *g)
+{
+	size_t k;
+
+	for (k = 0; r->gates.have_set && k < r->gates.set.n; k++)
+		if (r->gates.items[k].region == g)
+			return 1;
+	return 0;
+}
+
 /* What an image set holds, in the order it is written. */
 static void describe_set(struct run *r, json_t *d)
 {
@@ -299,7 +311,7 @@ int ub_step_settings(struct run *r, struct ub_progress *p, json_t *d, struct ub_
 		char path[4300], why[512], summary[1100];
 		json_t *v;
 
-		if (!g || !(g->flags & UB_REGION_CONFIG) || g == target)
+		if (!g || !(g->flags & UB_REGION_CONFIG) || g == target || set_writes(r, g))
 			continue;
 		v = json_pack("{s:s}", "region", g->name);
 		json_array_append_new(regions, v);
