@@ -271,6 +271,9 @@ expect_grep "ERASE ALL USER DATA" "$T/err" "it warns that the device erases user
 expect_grep "not confirmed .*type 'erase user data'.*--yes is not enough" "$T/err" "refused: --yes is not enough"
 same_file "$DEV" "$T/pristine.img" "nothing erased, nothing written"
 no_log "flashing|download" "no unlock sent"
+expect_exit 2 "--unlock-bootloader for a family that cannot unlock" -- "$UNBRICK" flash "$T/boot.img" --profile "$SRCDIR/profiles/fake-board.json" \
+	--device "fake:file:$T/none.img" --no-backup --yes --unlock-bootloader --sha256 "$(sha "$T/boot.img")"
+expect_grep "the fake family has no way to unlock a bootloader" "$T/err" "refused as a usage error, naming the family"
 expect_exit 2 "--erase-user-data alone" -- "$UNBRICK" flash "$T/ok.zip" --profile "$T/sim.json" --device "$SPEC" --no-backup --yes --erase-user-data
 # typed on a terminal: the wrong words stop it, the right ones go on
 CMD="'$UNBRICK' flash '$T/ok.zip' --profile '$T/sim.json' --sha256 $(sha "$T/ok.zip") --device '$SPEC' --no-backup --yes --unlock-bootloader"
