@@ -277,6 +277,23 @@ static void broken(void **state)
 	free(zip);
 }
 
+/* A download cut short is refused, not read as a smaller set. */
+static void cut_short(void **state)
+{
+	const struct ent v[] = { { "android-info.txt", info, sizeof info - 1 }, { "boot.img", NULL, 0 },
+				 { "system.img", NULL, 0 } };
+	struct ub_imgset set;
+	struct ub_err e;
+	int fd = make(v, 3, 0);
+	off_t n = lseek(fd, 0, SEEK_END);
+
+	(void)state;
+	assert_int_equal(ftruncate(fd, n - 30), 0);
+	assert_int_equal(read_set(fd, &set, &e), UB_EFORMAT);
+	assert_string_equal(e.advice_id, "archive-corrupt");
+	assert_int_equal(set.n, 0);
+}
+
 /* A single image (packed or not) is no set: the gates judge it alone. */
 static void not_a_set(void **state)
 {
@@ -302,6 +319,7 @@ int main(void)
 		cmocka_unit_test(factory),
 		cmocka_unit_test(factory_version_from_name),
 		cmocka_unit_test(broken),
+		cmocka_unit_test(cut_short),
 		cmocka_unit_test(not_a_set),
 	};
 
