@@ -250,6 +250,30 @@ holds boot "$T/boot.img" "boot too"
 expect_json '[s["outcome"] for s in j["case"]["steps"] if s["name"] == "flash:system"][-1] == "unverifiable"' "the journal: flash:system written (unverifiable: fastboot cannot read back)"
 expect_json '[s["outcome"] for s in j["case"]["steps"] if s["name"] == "flash:bootloader"][-1] == "skipped"' "and flash:bootloader skipped on resume"
 
+# stopped (SIGTERM) while the device restarts after the bootloader: the
+# run ends at the next safe point, and --resume neither writes the
+# bootloader again nor restarts for it (its version holds)
+fresh -r 1500
+set +e
+"$UNBRICK" flash "$T/factory.zip" --profile "$T/sim.json" --sha256 "$(sha "$T/factory.zip")" --device "$SPEC" --no-backup \
+	--yes --unlock bootloader,radio >"$T/out" 2>"$T/err" &
+pid=$!
+i=0
+until tail -n +"$MARK" "$T/dev.log" | grep -q "^ub-fastboot-device: reboot-bootloader" || [ $i -gt 200 ]; do sleep 0.02; i=$((i + 1)); done
+kill -TERM "$pid"
+wait "$pid"; rc=$?
+set -e
+[ $rc -eq 130 ] || [ $rc -eq 143 ] && echo "ok: stopped by SIGTERM during the restart (exit $rc)" || { echo "FAIL: exit $rc after SIGTERM"; cat "$T/err"; FAILS=$((FAILS + 1)); }
+C=$(case_of)
+unchanged radio "nothing after the stop: radio as it was"
+mark
+flash 0 "--resume after the stop" "$T/factory.zip" --yes --unlock bootloader,radio --resume "$C"
+[ "$(tail -n +"$MARK" "$T/dev.log" | grep -Ec "^ub-fastboot-device: (reboot-bootloader|flash:bootloader)$")" = 1 ] &&
+	echo "ok: the bootloader not written again nor restarted for; the radio's restart done" ||
+	{ echo "FAIL: on resume: $(tail -n +"$MARK" "$T/dev.log" | grep -E "reboot|flash:" | tr '\n' ' ')"; FAILS=$((FAILS + 1)); }
+holds radio "$T/radio2.img" "radio written"
+holds system "$T/system.img" "and system"
+
 # a set that requires nothing of the new radio: on resume the device
 # cannot show it runs it, so it restarts again
 fresh -x flash:boot
