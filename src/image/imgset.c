@@ -153,7 +153,7 @@ static int read_update(const struct ub_src *zip, const struct ub_archive_files *
 		struct ub_set_image *im;
 		const char *why;
 
-		if (strchr(name, '/'))
+		if (!name || strchr(name, '/'))
 			continue;   /* AOSP reads only the top */
 		snprintf(label, sizeof label, "%s%s", where, name);
 		if (strcmp(name, "android-info.txt") == 0) {
