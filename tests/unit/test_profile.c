@@ -132,6 +132,13 @@ static void bad_values(void **state)
 		  "flash[0]", "\"size\" is missing" },
 		{ "{\"name\":\"t\",\"match\":{\"models\":[\"m\"]},\"flash\":[{\"name\":\"a\",\"storage\":\"nor\",\"offset\":0,\"size\":4096,"
 		  "\"role\":\"calibrtion\"}]}", "flash[0].role", "did you mean 'calibration'?" },
+		/* fastboot: how the device restarts between a set's writes */
+		{ "{\"name\":\"t\",\"match\":{\"models\":[\"m\"]},\"recovery\":{\"restart\":\"reboot-bootlader\"}}",
+		  "recovery.restart", "'reboot-bootlader' is not one of reboot-bootloader, reboot; did you mean 'reboot-bootloader'?" },
+		{ "{\"name\":\"t\",\"match\":{\"models\":[\"m\"]},\"recovery\":{\"restart\":\"reset\"}}",
+		  "recovery.restart", "'reset' is not one of reboot-bootloader, reboot" },
+		{ "{\"name\":\"t\",\"match\":{\"models\":[\"m\"]},\"recovery\":{\"restrat\":\"reboot\"}}",
+		  "recovery.restrat", "unknown key; did you mean 'restart'?" },
 	};
 	struct ub_schema_issue issue;
 	struct ub_profile p;
@@ -145,6 +152,13 @@ static void bad_values(void **state)
 		if (!strstr(e.msg, cases[i].says))
 			fail_msg("'%s' not in: %s", cases[i].says, e.msg);
 	}
+	/* both ways of restarting are taken */
+	assert_int_equal(parse("{\"name\":\"t\",\"match\":{\"models\":[\"m\"]},\"recovery\":{\"restart\":\"reboot\"}}",
+			       &p, &issue, &e), 0);
+	ub_profile_free(&p);
+	assert_int_equal(parse("{\"name\":\"t\",\"match\":{\"models\":[\"m\"]},\"recovery\":{\"restart\":\"reboot-bootloader\"}}",
+			       &p, &issue, &e), 0);
+	ub_profile_free(&p);
 	/* what the schema cannot say, the flash map does: overlaps */
 	assert_int_equal(parse(doc_with(
 		"{\"name\":\"a\",\"storage\":\"chip\",\"offset\":0,\"size\":8192},"

@@ -4,9 +4,13 @@
  * them; the workflow checks and writes them).  Here: what a requirement
  * means on a fastboot device (partition-exists is AOSP's has-slot:NAME
  * answering yes or no), getvar for the workflow, and the restart between
- * a set's writes: reboot-bootloader (a bootloader that cannot, such as
- * U-Boot without a reboot flag, "Cannot set reboot flag", refuses it and
- * the set stops there).
+ * a set's writes: reboot-bootloader, or the profile's recovery.restart.
+ * A bootloader that refuses it stops the set there: U-Boot without a
+ * reboot flag answers FAIL "Cannot set reboot flag" and goes on running
+ * (measured on 2023.01: no reset follows), so a FAIL is never taken for
+ * a restart.  A board whose bootloader starts fastboot by itself (U-Boot
+ * with a fastboot bootcmd, many i.MX and Rockchip boards) says "reboot":
+ * it answers OKAY, resets and comes back in fastboot.
  *
  * The lock: `flashing unlock`.  The device erases the owner's data when
  * it unlocks (and phones ask on their screen first); the workflow warns
@@ -87,19 +91,32 @@ static int come_back(struct ub_device *d, struct ub_err *e)
 	return rc;
 }
 
+/* The command that brings the device back in fastboot: the profile's
+ * recovery.restart (the schema allows reboot-bootloader and reboot). */
+static const char *restart_verb(const json_t *profile)
+{
+	const char *v = json_string_value(json_object_get(json_object_get(profile, "recovery"), "restart"));
+
+	return v && strcmp(v, "reboot") == 0 ? "reboot" : "reboot-bootloader";
+}
+
 int ub_fbdev_restart(struct ub_device *d, struct ub_err *e)
 {
-	static const char how[] = "reboot-bootloader";
+	const char *how = restart_verb(d->profile);
 	double t0 = ub_now();
+	char said[208];
 	int rc;
 
 	if ((rc = ub_fbdev_connect(d, e)))
 		return rc;
 	rc = ub_fb_do(&d->fb, how, NULL, UB_FB_VAR_TIMEOUT_MS, e);
-	if (rc == UB_EFAIL)
-		return ub_err_set(e, UB_EFAIL, "fastboot-restart",
-				  "the device refused reboot-bootloader (%.200s); nothing more was written",
-				  e->msg);
+	if (rc == UB_EFAIL) {
+		/* the device's words, copied: e->msg is rewritten below */
+		snprintf(said, sizeof said, "%.200s", e->msg);
+		return ub_err_set(e, UB_EFAIL, "fastboot-restart", "the device refused %s (%s); nothing more was written%s",
+				  how, said, strcmp(how, "reboot-bootloader") ? "" :
+				  ". A bootloader that starts fastboot by itself after a plain reboot (U-Boot with a fastboot bootcmd) takes \"recovery\": {\"restart\": \"reboot\"} in its profile");
+	}
 	if (rc)
 		return rc;
 	ub_fbdev_log(d, "fastboot: %s sent; waiting for the device to answer again\n", how);
