@@ -240,6 +240,8 @@ static void shipped_profiles_valid(void **state)
 		{ "qemu-virt-arm-usb", "u-boot", 1 }, { "qemu-virt-arm-usb", "firmware", 0 },
 		{ "coreboot-fmap-8m", "RO_SECTION", 1 }, { "coreboot-fmap-8m", "RW_NVRAM", 0 },
 		{ "coreboot-fmap-8m", "RW_SECTION_A", 0 },
+		{ "qemu-virt-arm-fastboot", "bootloader", 1 }, { "qemu-virt-arm-fastboot", "radio", 1 },
+		{ "qemu-virt-arm-fastboot", "boot", 0 },
 	};
 	char dir[PATH_MAX], path[PATH_MAX + 300];
 	struct dirent *de;
