@@ -8,7 +8,7 @@
 # protected partition, a locked bootloader, another layout) with nothing
 # written, the board killed mid-download (a clear error, and the case
 # resumed to the end), an Android update zip (its requirements asked of
-# U-Boot), and the boot check after a reboot, on the board's console and
+# U-Boot; a factory archive: fastboot_qemu_sets), and the boot check after a reboot, on the board's console and
 # by fastboot answering again.
 . "$(dirname "$0")/lib.sh"
 need qemu-system-arm fastboot img2simg sfdisk python3 cmp
@@ -125,15 +125,8 @@ holds boot "$T/set-boot.img" "boot holds the zip's boot.img"
 holds misc "$T/set-misc.img" "misc holds its misc.img"
 "$BOARD" part "$B" userdata "$T/ud-now.bin"; python3 -c 'import sys; f=open(sys.argv[1],"rb"); f.seek(0x2b00000); open(sys.argv[2],"wb").write(f.read(0x1000000))' "$T/sd-before.img" "$T/ud-then.bin"
 cmp -s "$T/ud-now.bin" "$T/ud-then.bin" && echo "ok: userdata left as it was" || { echo "FAIL: userdata changed"; FAILS=$((FAILS + 1)); }
-# a factory archive's restart: this U-Boot has no reboot flag to set (it
-# fails reboot-bootloader, then its UDP fastboot resets the board all the
-# same), and the bootloader partition on the card is not the U-Boot QEMU
-# runs, so no new version could show: the two-pass flash is tested on our
-# TCP device only (fastboot_sets)
-expect_exit 1 "the real client: reboot-bootloader on this U-Boot" -- $FB reboot-bootloader
-expect_grep "Cannot set reboot flag" "$T/err" "U-Boot cannot reboot into its bootloader"
-sleep 1
-"$BOARD" wait "$B" "$PORT" && echo "ok: the board reset and is back in fastboot" || { echo "FAIL: the board did not come back"; FAILS=$((FAILS + 1)); }
+# a factory archive's two passes (and U-Boot's reboot-bootloader, which
+# fails without a reset): fastboot_qemu_sets
 
 # ---- the board dies mid-download: a clear error, then the case resumed
 head -c $((8 << 20)) /dev/urandom > "$T/big.img"
