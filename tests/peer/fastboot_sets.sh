@@ -10,7 +10,8 @@
 # line named, nothing written); a factory archive's two passes, the
 # journal's steps in order and each new version checked after its
 # restart; a bootloader that does not bring the version the set requires
-# stops the set; the device gone mid-set and --resume finishing without
+# stops the set, so does one that says OKAY to reboot-bootloader and does
+# not restart; the device gone mid-set and --resume finishing without
 # writing again what was done; --unlock-bootloader refused without its
 # confirmation (nothing erased) and done with it (typed, or
 # --erase-user-data); and the same factory archive flashed the
@@ -232,6 +233,14 @@ expect_grep "after bootloader was written and the device restarted, .*line 2 \(r
 holds bootloader "$T/bl3.img" "the bootloader was written"
 unchanged radio "nothing after it: the radio as it was"
 unchanged system "and system"
+
+# a device that answers OKAY to reboot-bootloader and goes on running the
+# old bootloader: the set stops, never taking the OKAY for a restart
+fresh -n
+flash 1 "a device that says OKAY to reboot-bootloader and does not restart" "$T/factory.zip" --yes --unlock bootloader,radio
+expect_grep "answered OKAY to reboot-bootloader but still answers 10 s later: it did not restart" "$T/err" "stopped: it did not restart"
+holds bootloader "$T/bl2.img" "the bootloader was written"
+unchanged radio "nothing after it: the radio as it was"
 
 # ---- the device gone mid-set, then --resume
 fresh -x flash:system

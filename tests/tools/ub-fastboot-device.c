@@ -5,7 +5,7 @@
  * before unbrick is (tests/peer/fastboot_tcp.sh, fastboot_sets.sh).
  *
  *   ub-fastboot-device PORT FILE NAME:OFFSET:SIZE... [-m MAX_DOWNLOAD]
- *                      [-v NAME=VALUE]... [-p PIDFILE] [-r REBOOT_MS] [-x COMMAND]
+ *                      [-v NAME=VALUE]... [-p PIDFILE] [-r REBOOT_MS] [-x COMMAND] [-n]
  *
  * getvar answers -v variables first, then version, product, serialno,
  * max-download-size, partition-size:P, partition-type:P, has-slot:P,
@@ -25,7 +25,8 @@
  *   userdata partition (zeros) and set unlocked.
  * set_active sets current-slot; continue answers OKAY.  -x COMMAND: the
  * device dies (exits, no answer) when it is sent COMMAND, as a phone
- * whose cable is pulled at that moment.
+ * whose cable is pulled at that moment.  -n: reboot and reboot-bootloader
+ * answer OKAY and nothing happens, as a bootloader that cannot reset.
  * One connection at a time, as long as it runs; a log line per command
  * on stderr. */
 #include <arpa/inet.h>
@@ -63,6 +64,7 @@ static uint8_t *dl;
 static uint64_t dl_len;
 static int reboot_ms = 300;
 static const char *die_at;
+static int no_reset;
 
 static int read_all(int fd, void *buf, size_t n)
 {
@@ -382,7 +384,8 @@ static int session(int fd)
 			reply(fd, "OKAY");
 		} else if (strcmp(cmd, "reboot") == 0 || strcmp(cmd, "reboot-bootloader") == 0) {
 			reply(fd, "OKAY");
-			return 1;
+			if (!no_reset)
+				return 1;
 		} else if (strcmp(cmd, "flashing unlock") == 0 || strcmp(cmd, "flashing lock") == 0) {
 			/* a phone wipes the owner's data either way */
 			if (find("userdata")) {
@@ -422,7 +425,7 @@ int main(int argc, char **argv)
 	const char *pidfile = NULL;
 	int s, one = 1, c, i;
 
-	while ((c = getopt(argc, argv, "m:v:p:r:x:")) != -1) {
+	while ((c = getopt(argc, argv, "m:v:p:r:x:n")) != -1) {
 		switch (c) {
 		case 'm': max_download = strtoull(optarg, NULL, 0); break;
 		case 'v':
@@ -434,11 +437,12 @@ int main(int argc, char **argv)
 		case 'p': pidfile = optarg; break;
 		case 'r': reboot_ms = atoi(optarg); break;
 		case 'x': die_at = optarg; break;
+		case 'n': no_reset = 1; break;
 		default: return 2;
 		}
 	}
 	if (argc - optind < 3) {
-		fprintf(stderr, "usage: ub-fastboot-device PORT FILE NAME:OFFSET:SIZE... [-m MAX] [-v N=V] [-p PIDFILE] [-r REBOOT_MS] [-x COMMAND]\n");
+		fprintf(stderr, "usage: ub-fastboot-device PORT FILE NAME:OFFSET:SIZE... [-m MAX] [-v N=V] [-p PIDFILE] [-r REBOOT_MS] [-x COMMAND] [-n]\n");
 		return 2;
 	}
 	if ((img_fd = open(argv[optind + 1], O_RDWR | O_CLOEXEC)) < 0) {

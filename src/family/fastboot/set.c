@@ -91,6 +91,33 @@ static int come_back(struct ub_device *d, struct ub_err *e)
 	return rc;
 }
 
+/* A restart ends the session: the link closes (TCP), the device leaves
+ * the bus (USB), or its packets go unanswered (UDP; U-Boot starts afresh
+ * and drops what belongs to the old session).  A device that answers on
+ * it for GONE_S after its OKAY did not restart, and what it runs is not
+ * what the set just wrote: the set stops. */
+#define GONE_S 10
+
+static int gone(struct ub_device *d, const char *how, struct ub_err *e)
+{
+	double end = ub_now() + GONE_S;
+	struct ub_err q;
+	char v[64];
+	int rc;
+
+	do {
+		ub_err_clear(&q);
+		rc = ub_fb_getvar(&d->fb, "product", v, sizeof v, 1000, &q);
+		/* an answer, even a FAIL, is the old session still there */
+		if (rc && !(rc == UB_EFAIL && q.advice_id && strcmp(q.advice_id, "fastboot-fail") == 0))
+			return 0;
+		usleep(200000);
+	} while (ub_now() < end);
+	return ub_err_set(e, UB_EFAIL, "fastboot-restart",
+			  "the device answered OKAY to %s but still answers %d s later: it did not restart, so the image just written does not run; nothing more was written",
+			  how, GONE_S);
+}
+
 /* The command that brings the device back in fastboot: the profile's
  * recovery.restart (the schema allows reboot-bootloader and reboot). */
 static const char *restart_verb(const json_t *profile)
@@ -119,9 +146,10 @@ int ub_fbdev_restart(struct ub_device *d, struct ub_err *e)
 	}
 	if (rc)
 		return rc;
-	ub_fbdev_log(d, "fastboot: %s sent; waiting for the device to answer again\n", how);
-	/* the device answers before it resets: give it the moment */
-	usleep(500000);
+	ub_fbdev_log(d, "fastboot: %s sent; waiting for the device to go away\n", how);
+	if ((rc = gone(d, how, e)))
+		return rc;
+	ub_fbdev_log(d, "fastboot: the device went away after %.1f s; waiting for it to answer again\n", ub_now() - t0);
 	if ((rc = come_back(d, e)))
 		return rc;
 	ub_say("  the device answers fastboot again after %.1f s (%s)\n", ub_now() - t0, how);
