@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "base/interrupt.h"
 #include "base/progress.h"
 
 #define VERSION 1
@@ -238,13 +239,24 @@ void ub_fbudp_stats(const struct ub_fb_transport *t, uint64_t *resent, unsigned 
 
 static int handshake(struct udp *u, int wait_ms, unsigned host_max, struct ub_err *e)
 {
+	double end = ub_now() + wait_ms / 1000.0;
 	uint8_t d[8], init[4];
 	unsigned version, max;
 	long k;
 	int rc;
 
 	u->seq = 0;
-	k = exchange(u, UB_FBUDP_QUERY, 0, NULL, 0, d, sizeof d, 0, wait_ms, e);
+	/* asked in slices of a second, so that Ctrl-C ends a long wait for a
+	 * device that is not there yet */
+	do {
+		int slice = ms_left(end) < 1000 ? ms_left(end) : 1000;
+
+		k = exchange(u, UB_FBUDP_QUERY, 0, NULL, 0, d, sizeof d, 0, slice, e);
+		if (k != UB_ETIMEOUT)
+			break;
+		if ((rc = ub_safe_point("waiting for the fastboot device to answer", e)))
+			return rc;
+	} while (ub_now() < end);
 	if (k == UB_ETIMEOUT)
 		return ub_err_set(e, UB_ENODEV, "fastboot-absent",
 				  "no fastboot device answers at %s (asked for %.1f s)", u->t.where, wait_ms / 1000.0);

@@ -191,4 +191,29 @@ stop_device
 start_device -v slot-count=2
 abflash 3 "--slot other on a device that does not say its slot" "$T/raw2.bin" --device "$SPEC" --region boot --slot other
 expect_grep "needs the device's current slot" "$T/err" "refused, saying why"
+
+# Ctrl-C while unbrick waits for a device that is not there yet (wait=120)
+# ends the wait within a second, with the interrupt's exit and its
+# advice, over TCP (nothing listens) and UDP (a port that never answers)
+SILENT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+python3 -c 'import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0))
+open(sys.argv[1], "w").write(str(s.getsockname()[1])); time.sleep(60)' "$T/udp.port" &
+SINK=$!
+i=0; while [ ! -s "$T/udp.port" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+for tr in "tcp:127.0.0.1:$SILENT" "udp:127.0.0.1:$(cat "$T/udp.port")"; do
+	"$UNBRICK" flash "$T/raw2.bin" --profile "$T/sim.json" --sha256 "$(sha "$T/raw2.bin")" --yes --no-backup \
+		--device "fastboot:$tr,wait=120" --region boot --json >"$T/out" 2>"$T/err" &
+	pid=$!
+	sleep 2
+	kill -INT $pid 2>/dev/null || true
+	# a guard against the old wait, not a measure: 20 s, then it is killed
+	i=0; while kill -0 $pid 2>/dev/null && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
+	kill -9 $pid 2>/dev/null || true
+	rc=0; wait $pid || rc=$?
+	[ $rc = 130 ] && echo "ok: Ctrl-C while waiting for fastboot:${tr%%:*}: exit 130" ||
+		{ echo "FAIL: Ctrl-C while waiting for fastboot:${tr%%:*}: exit $rc"; cat "$T/err"; FAILS=$((FAILS + 1)); }
+	expect_json 'j["error"]["advice_id"] == "interrupted" and "waiting for the fastboot device" in j["error"]["message"]' "it says it stopped waiting"
+done
+kill $SINK 2>/dev/null; wait $SINK 2>/dev/null || true
 finish

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/interrupt.h"
 #include "base/say.h"
 #include "family/fastboot/fastboot.h"
 #include "proto/fastboot_tcp.h"
@@ -134,13 +135,15 @@ int ub_fbdev_connect(struct ub_device *d, struct ub_err *e)
 		double end = ub_now() + d->wait_ms / 1000.0;
 
 		/* nothing listens until the device is up: ask again */
-		while ((rc = ub_fbtcp_open(&d->fb.t, d->spec.address, 5000, e)) == UB_ENODEV && ub_now() < end)
+		while ((rc = ub_fbtcp_open(&d->fb.t, d->spec.address, 5000, e)) == UB_ENODEV && ub_now() < end &&
+		       !(rc = ub_safe_point("waiting for the fastboot device to answer", e)))
 			usleep(200000);
 	} else {
 		double end = ub_now() + d->wait_ms / 1000.0;
 
 		while ((rc = ub_fbusb_open(&d->fb.t, d->spec.address, d->timeout_ms, e)) == UB_ENODEV &&
-		       strcmp(e->advice_id ? e->advice_id : "", "fastboot-absent") == 0 && ub_now() < end)
+		       strcmp(e->advice_id ? e->advice_id : "", "fastboot-absent") == 0 && ub_now() < end &&
+		       !(rc = ub_safe_point("waiting for the fastboot device to answer", e)))
 			usleep(250000);
 	}
 	if (rc)

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/interrupt.h"
 #include "base/say.h"
 #include "family/fastboot/fastboot.h"
 
@@ -111,6 +112,8 @@ static int gone(struct ub_device *d, const char *how, struct ub_err *e)
 		/* an answer, even a FAIL, is the old session still there */
 		if (rc && !(rc == UB_EFAIL && q.advice_id && strcmp(q.advice_id, "fastboot-fail") == 0))
 			return 0;
+		if ((rc = ub_safe_point("waiting for the device to restart", e)))
+			return rc;
 		usleep(200000);
 	} while (ub_now() < end);
 	return ub_err_set(e, UB_EFAIL, "fastboot-restart",
