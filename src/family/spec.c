@@ -2,6 +2,9 @@
  * itself contain ':' (tcp host:port, IPv6), so only the first two colons
  * split; parameters start at the first ',' after the address begins. */
 #include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -220,13 +223,65 @@ static void canonical(const char *path, char *out, size_t len)
 	free(real);
 }
 
+/* Whether the spec's transport takes a network host (its family says
+ * "HOST..." for the address). */
+static int network_address(const struct ub_device_spec *spec)
+{
+	const struct ub_family *f = ub_family_find(spec->family);
+	const struct ub_transport_def *t;
+
+	for (t = f ? f->transports : NULL; t && t->name; t++)
+		if (strcmp(t->name, spec->transport) == 0)
+			return strncmp(t->address, "HOST", 4) == 0;
+	return 0;
+}
+
+/* A host as one text whatever way it was written: "localhost",
+ * "127.0.0.1" and "[::1]" are all "loopback"; a name is its first
+ * address.  One that does not resolve stays as written. */
+static void canonical_host(const char *address, char *out, size_t len)
+{
+	struct addrinfo hints, *res = NULL;
+	char host[256], num[INET6_ADDRSTRLEN];
+	const char *colon = strrchr(address, ':'), *port = "";
+	size_t n = strlen(address);
+
+	if (address[0] == '[' && strchr(address, ']')) {   /* [v6]:port */
+		n = (size_t)(strchr(address, ']') - address - 1);
+		port = address[n + 2] == ':' ? address + n + 2 : "";
+		address++;
+	} else if (colon && strchr(address, ':') == colon) {   /* host:port */
+		n = (size_t)(colon - address);
+		port = colon;
+	}
+	snprintf(host, sizeof host, "%.*s", (int)(n < sizeof host ? n : sizeof host - 1), address);
+	memset(&hints, 0, sizeof hints);
+	hints.ai_socktype = SOCK_STREAM;
+	if (getaddrinfo(host, NULL, &hints, &res) != 0 || !res) {
+		snprintf(out, len, "%s%s", host, port);
+		return;
+	}
+	if ((res->ai_family == AF_INET &&
+	     (ntohl(((struct sockaddr_in *)res->ai_addr)->sin_addr.s_addr) >> 24) == 127) ||
+	    (res->ai_family == AF_INET6 && IN6_IS_ADDR_LOOPBACK(&((struct sockaddr_in6 *)res->ai_addr)->sin6_addr)))
+		snprintf(num, sizeof num, "loopback");
+	else if (getnameinfo(res->ai_addr, res->ai_addrlen, num, sizeof num, NULL, 0, NI_NUMERICHOST) != 0)
+		snprintf(num, sizeof num, "%.45s", host);
+	freeaddrinfo(res);
+	snprintf(out, len, "%s%s", num, port);
+}
+
 void ub_device_spec_key(const struct ub_device_spec *spec, char *out, size_t len)
 {
 	char buf[4096], *r;
 	const char *p = spec->params;
 
-	/* Not the family: two families on one serial port are one device. */
-	canonical(spec->address, buf, sizeof buf);
+	/* Not the family: two families on one serial port are one device;
+	 * nor the way its host was written. */
+	if (network_address(spec))
+		canonical_host(spec->address, buf, sizeof buf);
+	else
+		canonical(spec->address, buf, sizeof buf);
 	snprintf(out, len, "%s:%s", spec->transport, buf);
 	while (*p) {
 		size_t n = strcspn(p, ","), k = strcspn(p, "=");
