@@ -35,6 +35,10 @@ enum cli_cmd_flags {
 	CLI_DEVICE = 1u << 0,
 	/* reports progress: --json-progress */
 	CLI_PROGRESS = 1u << 1,
+	/* writes data to the device, reads its flash back: the families'
+	 * options for those (UB_PARAM_USE_WRITE, UB_PARAM_USE_READ) */
+	CLI_WRITES = 1u << 2,
+	CLI_READS = 1u << 3,
 };
 
 /* A command: one table drives its parsing, its --help, the man page check
@@ -99,6 +103,9 @@ struct cli_famopt {
 
 /* The families' options, built once from every registered family. */
 size_t cli_famopts(struct cli_famopt **v);
+/* Whether cmd takes the family option d (a --device command, and one
+ * that writes or reads when the option is only for those). */
+int cli_famopt_for(const struct cli_cmd *cmd, const struct ub_param_def *d);
 
 /* The value's name in --help: the choices, N, IP, PATH or TEXT. */
 const char *cli_param_arg(const struct ub_param_def *d);
@@ -113,7 +120,7 @@ int cli_device_spec(const char *cmd, const char *device, char *out, size_t len);
 /* Help sections: the families' options (the lines of a --help), and the
  * device specs (FAMILY:TRANSPORT:ADDRESS with each family's transports;
  * with params, each family's parameters too). */
-void cli_help_famopts(FILE *f);
+void cli_help_famopts(FILE *f, const struct cli_cmd *cmd);
 void cli_help_devices(FILE *f, int params);
 
 /* --- output --- */

@@ -26,7 +26,7 @@ const struct cli_cmd cli_cmd_backup = {
 	opts,
 	"Exit status: 0 backed up, 1 failed, 2 usage error, 3 DIR holds a backup (--force\n"
 	"replaces it), 4 the device did not answer.",
-	CLI_DEVICE | CLI_PROGRESS, run, NULL,
+	CLI_DEVICE | CLI_PROGRESS | CLI_READS, run, NULL,
 };
 
 json_t *cli_backup_json(const char *dir, const struct ub_backup *b)

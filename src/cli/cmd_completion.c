@@ -83,12 +83,12 @@ static void emit_command(FILE *f, FILE *values, const struct cli_cmd *c)
 			fprintf(f, "-%c ", o->key);
 		emit_value(values, c->name, o->key, o->name, o->arg);
 	}
-	if (c->flags & CLI_DEVICE) {
-		n = cli_famopts(&fo);
-		for (i = 0; i < n; i++) {
-			fprintf(f, "--%s ", fo[i].option);
-			emit_value(values, c->name, 0, fo[i].option, cli_param_arg(fo[i].def));
-		}
+	n = cli_famopts(&fo);
+	for (i = 0; i < n; i++) {
+		if (!cli_famopt_for(c, fo[i].def))
+			continue;
+		fprintf(f, "--%s ", fo[i].option);
+		emit_value(values, c->name, 0, fo[i].option, cli_param_arg(fo[i].def));
 	}
 	fprintf(f, "--json %s--help -h';;\n", c->flags & CLI_PROGRESS ? "--json-progress " : "");
 }

@@ -132,7 +132,7 @@ const struct cli_cmd cli_cmd_recover = {
 	"Bring a bricked device back: identify it, back up every readable region\n"
 	"(verified), check the image, write it (only the blocks that differ), verify,\n"
 	"reset and watch the first boot, and write the case report.",
-	recover_opts, device_exits, CLI_DEVICE | CLI_PROGRESS, run_recover, NULL,
+	recover_opts, device_exits, CLI_DEVICE | CLI_PROGRESS | CLI_WRITES | CLI_READS, run_recover, NULL,
 };
 
 const struct cli_cmd cli_cmd_flash = {
@@ -141,7 +141,7 @@ const struct cli_cmd cli_cmd_flash = {
 	"Write IMAGE into a region of the device, with the same gates as recover:\n"
 	"identify, a verified backup first (made now, or --backup DIR from an earlier\n"
 	"'unbrick backup'), the image check, then write and verify.  No reset.",
-	flash_opts, device_exits, CLI_DEVICE | CLI_PROGRESS, run_flash, NULL,
+	flash_opts, device_exits, CLI_DEVICE | CLI_PROGRESS | CLI_WRITES | CLI_READS, run_flash, NULL,
 };
 
 const struct cli_cmd cli_cmd_verify = {
@@ -152,7 +152,7 @@ const struct cli_cmd cli_cmd_verify = {
 	verify_opts,
 	"Exit status: 0 the device holds the image, 1 it does not (or a step failed), "
 	"2 usage error, 4 the device did not answer.",
-	CLI_DEVICE | CLI_PROGRESS, run_verify, NULL,
+	CLI_DEVICE | CLI_PROGRESS | CLI_READS, run_verify, NULL,
 };
 
 const struct cli_cmd cli_cmd_restore = {
@@ -162,7 +162,7 @@ const struct cli_cmd cli_cmd_restore = {
 	"output): the named region, or every region the profile marks as config (the\n"
 	"owner's settings).  The backup must still match its manifest and belong to\n"
 	"this unit; only blocks that differ are written, then verified.",
-	restore_opts, device_exits, CLI_DEVICE | CLI_PROGRESS, run_restore, NULL,
+	restore_opts, device_exits, CLI_DEVICE | CLI_PROGRESS | CLI_WRITES | CLI_READS, run_restore, NULL,
 };
 
 /* The user types "write REGION" to go on; anything else stops. */

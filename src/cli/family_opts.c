@@ -39,6 +39,14 @@ size_t cli_famopts(struct cli_famopt **v)
 	return nfamopts;
 }
 
+int cli_famopt_for(const struct cli_cmd *cmd, const struct ub_param_def *d)
+{
+	if (!(cmd->flags & CLI_DEVICE))
+		return 0;
+	return !d->uses || ((d->uses & UB_PARAM_USE_WRITE) && (cmd->flags & CLI_WRITES)) ||
+	       ((d->uses & UB_PARAM_USE_READ) && (cmd->flags & CLI_READS));
+}
+
 const char *cli_param_arg(const struct ub_param_def *d)
 {
 	if (strchr(d->type, '|'))
@@ -134,12 +142,14 @@ static int pad_to(FILE *f, int c, int col)
 	return col;
 }
 
-void cli_help_famopts(FILE *f)
+void cli_help_famopts(FILE *f, const struct cli_cmd *cmd)
 {
 	struct cli_famopt *fo;
-	size_t i, n = cli_famopts(&fo);
+	size_t i, k, n = cli_famopts(&fo);
 
-	if (!n)
+	for (i = k = 0; i < n; i++)
+		k += (size_t)cli_famopt_for(cmd, fo[i].def);
+	if (!k)
 		return;
 	fputs("Device options (each sets the device spec's parameter of the same name,\n"
 	      "for the families named):\n", f);
@@ -147,6 +157,8 @@ void cli_help_famopts(FILE *f)
 		char who[128], help[512], line[128];
 		int c;
 
+		if (!cli_famopt_for(cmd, fo[i].def))
+			continue;
 		declared_by(fo[i].option, who, sizeof who);
 		snprintf(help, sizeof help, "%s [%s%s%s]", fo[i].def->help, who,
 			 fo[i].def->def ? "; default: " : "", fo[i].def->def ? fo[i].def->def : "");

@@ -50,12 +50,11 @@ static void build(const struct cli_cmd *cmd)
 	for (o = cmd->opts; o && (o->name || o->help); o++)
 		if (o->name)
 			add(o->name, o->key, o->arg);
-	if (cmd->flags & CLI_DEVICE) {
-		nf = cli_famopts(&fo);
-		for (i = 0; i < nf; i++) {
-			fo[i].value = NULL;
+	nf = cli_famopts(&fo);
+	for (i = 0; i < nf; i++) {
+		fo[i].value = NULL;
+		if (cli_famopt_for(cmd, fo[i].def))
 			add(fo[i].option, CLI_O_FAMILY + (int)i, cli_param_arg(fo[i].def));
-		}
 	}
 	add("json", CLI_O_JSON, NULL);
 	if (cmd->flags & CLI_PROGRESS)
@@ -73,12 +72,10 @@ static int has_option(const struct cli_cmd *cmd, const char *name)
 	for (o = cmd->opts; o && (o->name || o->help); o++)
 		if (o->name && strcmp(o->name, name) == 0)
 			return 1;
-	if (cmd->flags & CLI_DEVICE) {
-		nf = cli_famopts(&fo);
-		for (i = 0; i < nf; i++)
-			if (strcmp(fo[i].option, name) == 0)
-				return 1;
-	}
+	nf = cli_famopts(&fo);
+	for (i = 0; i < nf; i++)
+		if (strcmp(fo[i].option, name) == 0 && cli_famopt_for(cmd, fo[i].def))
+			return 1;
 	return (cmd->flags & CLI_PROGRESS) && strcmp(name, "json-progress") == 0;
 }
 
@@ -331,8 +328,7 @@ void cli_help(const struct cli_cmd *cmd, FILE *f)
 		else
 			opt_line(f, o->key, o->name, o->arg, o->help);
 	}
-	if (cmd->flags & CLI_DEVICE)
-		cli_help_famopts(f);
+	cli_help_famopts(f, cmd);
 	fputs("Output:\n", f);
 	opt_line(f, 0, "json", NULL, "print the result as one JSON object on stdout (errors too)");
 	if (cmd->flags & CLI_PROGRESS)

@@ -50,7 +50,13 @@ struct ub_param_def {
 	const char *help;     /* one line */
 	const char *option;   /* the command-line option that sets it too ("via"
 			       * for --via), or NULL */
+	/* The commands whose option it is (0: every one that reaches the
+	 * device): those that write data to the device, those that read its
+	 * flash back.  The spec's parameter is taken everywhere. */
+	unsigned uses;
 };
+#define UB_PARAM_USE_WRITE 1u
+#define UB_PARAM_USE_READ 2u
 
 /* A way to reach the device: the spec's TRANSPORT and the shape of its
  * ADDRESS. */

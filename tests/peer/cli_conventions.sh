@@ -86,10 +86,19 @@ expect_exit 4 "a programmer that does not answer is exit 4" -- "$UNBRICK" identi
 # --- the families' options: from their tables, for their family only ---
 expect_exit 2 "--via with a programmer" -- "$UNBRICK" flash "$CHIP" --device "$DEV" --profile $P --via tftp --yes
 expect_grep "\-\-via is for devices of the uboot family" "$T/err" "names the family that has it"
-expect_exit 2 "--via with a value its family does not take" -- "$UNBRICK" identify --device uboot:serial:/dev/null --profile qemu-virt-arm --via ftp
+expect_exit 2 "--via with a value its family does not take" -- "$UNBRICK" flash "$CHIP" --device uboot:serial:/dev/null --profile qemu-virt-arm --via ftp
 expect_grep "via=ftp: via takes one of tftp.ymodem" "$T/err" "the family's check names the choices"
-expect_exit 2 "--via and via= both" -- "$UNBRICK" identify --device uboot:serial:/dev/null,via=tftp --profile qemu-virt-arm --via ymodem
+expect_exit 2 "--via and via= both" -- "$UNBRICK" flash "$CHIP" --device uboot:serial:/dev/null,via=tftp --profile qemu-virt-arm --via ymodem
 expect_grep "give one" "$T/err" "says to give one"
+# a family option only where it does something: --via is how data reaches
+# the device, --read-via how its flash comes back
+expect_exit 2 "backup --via" -- "$UNBRICK" backup --device uboot:serial:/dev/null --profile qemu-virt-arm --via tftp -o "$T/bk"
+expect_grep "it is an option of recover, flash, restore, not of backup" "$T/err" "names the commands that write"
+expect_exit 2 "identify --read-via" -- "$UNBRICK" identify --device uboot:serial:/dev/null --profile qemu-virt-arm --read-via console
+expect_grep "it is an option of recover, flash, verify, restore, backup, not of identify" "$T/err" "names the commands that read"
+"$UNBRICK" backup --help >"$T/help"
+if grep -q -- "--via " "$T/help"; then echo "FAIL: backup --help lists --via"; FAILS=$((FAILS + 1)); else echo "ok: backup --help lists no --via"; fi
+expect_grep "^ *--read-via " "$T/help" "and lists --read-via"
 "$UNBRICK" recover --help >"$T/help"
 expect_grep '^      --via tftp.ymodem ' "$T/help" "recover --help lists --via with its words"
 expect_grep '^  uboot:serial:/dev/ttyUSB0 ' "$T/help" "and the families' transports, from their tables"

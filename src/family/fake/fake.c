@@ -536,22 +536,22 @@ static const struct ub_transport_def transports[] = {
 };
 
 static const struct ub_param_def params[] = {
-	{ "model", "text", 0, 0, "the profile's first model", "the model identify reports", NULL },
-	{ "serial", "text", 0, 0, "FAKE0001", "the serial number identify reports", NULL },
+	{ "model", "text", 0, 0, "the profile's first model", "the model identify reports", NULL, 0 },
+	{ "serial", "text", 0, 0, "FAKE0001", "the serial number identify reports", NULL, 0 },
 	{ "version", "text", 0, 0, "the firmware region's VERSION= marker",
-	  "the firmware version identify reports", NULL },
-	{ "digest", "crc32|md5|sha256|none", 0, 0, "crc32", "the digest the device computes of a range", NULL },
-	{ "read", "on|off", 0, 0, "on", "whether the device can be read back at all", NULL },
-	{ "boot", "on|off", 0, 0, "on", "whether the device can be reset and watched booting", NULL },
-	{ "flaky_read", "int", 1, 1000000000, NULL, "every Nth read transfer comes back with a bit flipped", NULL },
-	{ "stuck", "text", 0, 0, NULL, "writes to the erase block holding this byte offset do not stick", NULL },
-	{ "drop_at", "int", 1, 1000000000, NULL, "the link drops at the Nth exchange: the device stops answering", NULL },
+	  "the firmware version identify reports", NULL, 0 },
+	{ "digest", "crc32|md5|sha256|none", 0, 0, "crc32", "the digest the device computes of a range", NULL, 0 },
+	{ "read", "on|off", 0, 0, "on", "whether the device can be read back at all", NULL, 0 },
+	{ "boot", "on|off", 0, 0, "on", "whether the device can be reset and watched booting", NULL, 0 },
+	{ "flaky_read", "int", 1, 1000000000, NULL, "every Nth read transfer comes back with a bit flipped", NULL, 0 },
+	{ "stuck", "text", 0, 0, NULL, "writes to the erase block holding this byte offset do not stick", NULL, 0 },
+	{ "drop_at", "int", 1, 1000000000, NULL, "the link drops at the Nth exchange: the device stops answering", NULL, 0 },
 	{ "kill_at", "text", 0, 0, NULL,
-	  "OP:N: the process kills itself (SIGKILL) at the Nth exchange of OP (read, write, erase, digest, identify, boot, ...)", NULL },
-	{ "trace", "path", 0, 0, NULL, "append each exchange to this file (\"CALL OP N\")", NULL },
-	{ "needs_loader", "on|off", 0, 0, "off", "writes are refused until the loader stage ran", NULL },
-	{ "loader_sha256", "text", 0, 0, NULL, "the sha256 of the only loader the device takes", NULL },
-	{ NULL, NULL, 0, 0, NULL, NULL, NULL },
+	  "OP:N: the process kills itself (SIGKILL) at the Nth exchange of OP (read, write, erase, digest, identify, boot, ...)", NULL, 0 },
+	{ "trace", "path", 0, 0, NULL, "append each exchange to this file (\"CALL OP N\")", NULL, 0 },
+	{ "needs_loader", "on|off", 0, 0, "off", "writes are refused until the loader stage ran", NULL, 0 },
+	{ "loader_sha256", "text", 0, 0, NULL, "the sha256 of the only loader the device takes", NULL, 0 },
+	{ NULL, NULL, 0, 0, NULL, NULL, NULL, 0 },
 };
 
 static const char *const paths[] = { "console", NULL };

@@ -318,17 +318,17 @@ static const struct ub_transport_def transports[] = {
 };
 
 static const struct ub_param_def params[] = {
-	{ "wait", "int", 1, 3600, "30", "seconds to wait for the device to answer fastboot", NULL },
-	{ "timeout", "int", 1, 86400, "120", "seconds a flash or an erase may take on the device", NULL },
+	{ "wait", "int", 1, 3600, "30", "seconds to wait for the device to answer fastboot", NULL, 0 },
+	{ "timeout", "int", 1, 86400, "120", "seconds a flash or an erase may take on the device", NULL, 0 },
 	{ "max_download", "text", 0, 0, "the device's max-download-size",
-	  "largest download (as fastboot -S): larger images go as sparse pieces", NULL },
+	  "largest download (as fastboot -S): larger images go as sparse pieces", NULL, 0 },
 	{ "slot", "a|b|all|other", 0, 0, NULL,
-	  "the slot to write on an A/B device: partition NAME_a, NAME_b, both, or the one it does not boot now", "slot" },
+	  "the slot to write on an A/B device: partition NAME_a, NAME_b, both, or the one it does not boot now", "slot", 0 },
 	{ "set_active", "on|off", 0, 0, "off",
-	  "after every write went in, make the slot written the one the device boots (set_active)", NULL },
+	  "after every write went in, make the slot written the one the device boots (set_active)", NULL, 0 },
 	{ "console", "text", 0, 0, NULL,
-	  "the board's console for the boot check (unix:PATH, serial:/dev/ttyUSB0, tcp:HOST:PORT)", NULL },
-	{ NULL, NULL, 0, 0, NULL, NULL, NULL },
+	  "the board's console for the boot check (unix:PATH, serial:/dev/ttyUSB0, tcp:HOST:PORT)", NULL, 0 },
+	{ NULL, NULL, 0, 0, NULL, NULL, NULL, 0 },
 };
 
 static const char *const paths[] = { "console", NULL };

@@ -392,13 +392,13 @@ static const struct ub_transport_def transports[] = {
 static const struct ub_param_def params[] = {
 	{ "console", "text", 0, 0, NULL,
 	  "the board's console as TRANSPORT:ADDRESS (unix:/path, serial:/dev/ttyUSB0, tcp:HOST:PORT, telnet:HOST:PORT): the loader is heard and the flash written there",
-	  NULL },
-	{ "baud", "int", 50, 4000000, "115200", "the console's rate (serial, telnet)", NULL },
+	  NULL, 0 },
+	{ "baud", "int", 50, 4000000, "115200", "the console's rate (serial, telnet)", NULL, 0 },
 	{ "reset", "text", 0, 0, NULL,
 	  "a monitor command that resets the CPU and holds it before the loader goes in ('reset halt' for OpenOCD and pyOCD)",
-	  NULL },
-	{ "endian", "little|big", 0, 0, "little", "the target's byte order, for its registers", NULL },
-	{ NULL, NULL, 0, 0, NULL, NULL, NULL },
+	  NULL, 0 },
+	{ "endian", "little|big", 0, 0, "little", "the target's byte order, for its registers", NULL, 0 },
+	{ NULL, NULL, 0, 0, NULL, NULL, NULL, 0 },
 };
 
 /* The way in when the bootloader is gone: a programmer's, not its

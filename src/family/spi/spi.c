@@ -638,8 +638,8 @@ static const struct ub_transport_def transports[] = {
 };
 
 static const struct ub_param_def params[] = {
-	{ "chip", "text", 0, 0, NULL, "the chip's name when several definitions match (as flashrom lists them)", NULL },
-	{ NULL, NULL, 0, 0, NULL, NULL, NULL },
+	{ "chip", "text", 0, 0, NULL, "the chip's name when several definitions match (as flashrom lists them)", NULL, 0 },
+	{ NULL, NULL, 0, 0, NULL, NULL, NULL, 0 },
 };
 
 static const char *const paths[] = { "programmer", NULL };

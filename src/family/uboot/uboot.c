@@ -1474,19 +1474,21 @@ static const struct ub_transport_def transports[] = {
 };
 
 static const struct ub_param_def params[] = {
-	{ "baud", "int", 50, 4000000, "115200", "the serial line's rate (serial, telnet)", NULL },
-	{ "dtr", "on|off", 0, 0, NULL, "the DTR line (serial, telnet): some boards reset on it", NULL },
-	{ "rts", "on|off", 0, 0, NULL, "the RTS line (serial, telnet)", NULL },
+	{ "baud", "int", 50, 4000000, "115200", "the serial line's rate (serial, telnet)", NULL, 0 },
+	{ "dtr", "on|off", 0, 0, NULL, "the DTR line (serial, telnet): some boards reset on it", NULL, 0 },
+	{ "rts", "on|off", 0, 0, NULL, "the RTS line (serial, telnet)", NULL, 0 },
 	{ "via", "tftp|ymodem", 0, 0, "tftp when the network addresses are known",
-	  "how the image reaches the board's RAM: TFTP from unbrick's own server, or YMODEM over the console", "via" },
+	  "how the image reaches the board's RAM: TFTP from unbrick's own server, or YMODEM over the console", "via",
+	  UB_PARAM_USE_WRITE },
 	{ "read_via", "tftpput|netconsole|console", 0, 0, "the fastest the board has",
-	  "how the flash comes back: uploaded by the board's tftpput, dumped through its netconsole, or over the console", "read-via" },
+	  "how the flash comes back: uploaded by the board's tftpput, dumped through its netconsole, or over the console", "read-via",
+	  UB_PARAM_USE_READ },
 	{ "server_ip", "ipv4", 0, 0, "the profile's, or this machine's address on the route to the board",
-	  "this machine's address on the board's network", "server-ip" },
-	{ "device_ip", "ipv4", 0, 0, "the profile's", "the address the board takes on that network", "device-ip" },
-	{ "tftp_blksize", "int", 8, 65464, "1468", "TFTP block size offered to the board", NULL },
-	{ "tftp_window", "int", 1, 65535, "8", "TFTP window size offered to the board", NULL },
-	{ NULL, NULL, 0, 0, NULL, NULL, NULL },
+	  "this machine's address on the board's network", "server-ip", 0 },
+	{ "device_ip", "ipv4", 0, 0, "the profile's", "the address the board takes on that network", "device-ip", 0 },
+	{ "tftp_blksize", "int", 8, 65464, "1468", "TFTP block size offered to the board", NULL, 0 },
+	{ "tftp_window", "int", 1, 65535, "8", "TFTP window size offered to the board", NULL, 0 },
+	{ NULL, NULL, 0, 0, NULL, NULL, NULL, 0 },
 };
 
 static const char *const paths[] = { "console", NULL };
