@@ -107,3 +107,21 @@ void ub_make_private_all(const char *dir, const char *const *names)
 	free(done.p);
 	free(failed.p);
 }
+
+void ub_log_vline(int *fd, const char *fmt, va_list ap)
+{
+	char line[512];
+	int n;
+
+	if (*fd < 0)
+		return;
+	n = vsnprintf(line, sizeof line - 1, fmt, ap);
+	if (n < 0)
+		return;
+	if ((size_t)n > sizeof line - 2)
+		n = (int)sizeof line - 2;
+	if (n == 0 || line[n - 1] != '\n')
+		line[n++] = '\n';
+	if (write(*fd, line, (size_t)n) < 0)
+		*fd = -1;
+}

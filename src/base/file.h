@@ -3,6 +3,7 @@
 #ifndef UB_FILE_H
 #define UB_FILE_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 #include "err.h"
@@ -25,5 +26,12 @@ int ub_make_private(const char *path, unsigned *was, struct ub_err *e);
  * NULL); what it changed, and what it could not, it says in one message
  * on stderr. */
 void ub_make_private_all(const char *dir, const char *const *names);
+
+/* A line for a case's log (a family's record of what it said to the
+ * device): formatted, cut at 511 bytes, ended with a newline when it has
+ * none, and written to *fd.  A log that cannot be written is not worth a
+ * failed repair: *fd becomes -1 and later lines are dropped.  Nothing
+ * when *fd < 0. */
+void ub_log_vline(int *fd, const char *fmt, va_list ap);
 
 #endif

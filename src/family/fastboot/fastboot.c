@@ -20,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/file.h"
 #include "base/interrupt.h"
 #include "base/say.h"
 #include "family/fastboot/fastboot.h"
@@ -29,17 +30,11 @@
 
 void ub_fbdev_log(struct ub_device *d, const char *fmt, ...)
 {
-	char line[512];
 	va_list ap;
-	int n;
 
-	if (d->log_fd < 0)
-		return;
 	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof line, fmt, ap);
+	ub_log_vline(&d->log_fd, fmt, ap);
 	va_end(ap);
-	if (n > 0 && write(d->log_fd, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1) < 0)
-		d->log_fd = -1;   /* a log that cannot be written is not worth a failed repair */
 }
 
 int ub_fbdev_parse_size(const char *s, uint64_t *out)

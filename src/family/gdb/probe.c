@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/file.h"
 #include "io/stream.h"
 
 #define HALT_MS 5000
@@ -19,22 +20,11 @@ static const char *const status_names[] = { "cpsr", "xpsr", "pstate", "sr", "efl
 
 void ub_probe_log(struct ub_probe *pr, const char *fmt, ...)
 {
-	char line[512];
 	va_list ap;
-	int n;
 
-	if (pr->log_fd < 0)
-		return;
 	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof line - 1, fmt, ap);
+	ub_log_vline(&pr->log_fd, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		return;
-	if ((size_t)n > sizeof line - 2)
-		n = (int)sizeof line - 2;
-	line[n++] = '\n';
-	if (write(pr->log_fd, line, (size_t)n) < 0)
-		pr->log_fd = -1;   /* a full log disk must not stop a repair */
 }
 
 static int fetch(void *ctx, const char *href, char **xml, size_t *len, struct ub_err *e)
