@@ -62,7 +62,9 @@ struct ub_param_def {
  * ADDRESS. */
 struct ub_transport_def {
 	const char *name;     /* "serial" */
-	const char *address;  /* "/dev/ttyUSB0" */
+	const char *address;  /* "/dev/ttyUSB0"; one that starts with HOST
+			       * ("HOST:PORT") names a network host, which
+			       * the device's lock key resolves */
 	const char *help;     /* one line */
 };
 
